@@ -1,0 +1,133 @@
+"""Catalog selection lists: which datasets are assessed, in which categories, and why."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .errors import InputError
+from .yamlsrc import load_yaml, validate, where
+
+#: Catalogs shipped with odaudit (the repository's catalogs/ folder).
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / "catalogs"
+DEFAULT_CATALOG = "ocf-2017"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CatalogDataset(_Strict):
+    name: str = Field(min_length=1)
+    #: data.gov.tw dataset id (資料集識別碼), for datasets on the portal.
+    id: str | None = None
+    #: For key data published off the portal.
+    url: str | None = None
+    note: str | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, v: object) -> object:
+        return str(v) if isinstance(v, int) else v
+
+    @field_validator("id")
+    @classmethod
+    def _id_digits(cls, v: str | None) -> str | None:
+        if v is not None and not v.isdigit():
+            raise ValueError("a portal dataset id is digits only, e.g. 41568")
+        return v
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, v: str | None) -> str | None:
+        if v is not None and not v.lower().startswith(("http://", "https://")):
+            raise ValueError("url must start with http:// or https://")
+        return v
+
+    @model_validator(mode="after")
+    def _one_of(self) -> CatalogDataset:
+        if self.id and self.url:
+            raise ValueError("give either id (a portal dataset) or url (an external one), not both")
+        return self
+
+    @property
+    def kind(self) -> Literal["portal", "external", "missing"]:
+        if self.id:
+            return "portal"
+        return "external" if self.url else "missing"
+
+
+class Category(_Strict):
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    tier: str = ""
+    rationale: str = ""
+    datasets: list[CatalogDataset] = Field(default_factory=list)
+
+
+class Catalog(_Strict):
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    title: str = Field(min_length=1)
+    portal: str = "https://data.gov.tw"
+    method: str = Field(min_length=1, description="why these datasets were chosen; printed in reports")
+    source: str = ""
+    categories: list[Category] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_category_ids(self) -> Catalog:
+        seen: set[str] = set()
+        for c in self.categories:
+            if c.id in seen:
+                raise ValueError(f"category id {c.id!r} appears twice")
+            seen.add(c.id)
+        return self
+
+    def entries(self) -> list[tuple[Category, CatalogDataset]]:
+        return [(c, d) for c in self.categories for d in c.datasets]
+
+
+def dataset_key(d: CatalogDataset, category_id: str, position: int) -> str:
+    """Stable key of a catalog entry inside a snapshot.
+
+    Portal datasets are keyed by their id; external ones by a hash of the URL; datasets
+    not found online by category and name. The key never comes from server text.
+    """
+    if d.id:
+        return f"tw:{d.id}"
+    if d.url:
+        return "ext:" + hashlib.sha256(d.url.encode()).hexdigest()[:12]
+    return "none:" + hashlib.sha256(f"{category_id}/{d.name}".encode()).hexdigest()[:12]
+
+
+def resolve_catalog_path(name_or_path: str | None) -> Path:
+    """A path to a catalog YAML, or the name of a bundled one (default: ocf-2017)."""
+    name_or_path = name_or_path or DEFAULT_CATALOG
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml") or p.exists():
+        return p
+    bundled = BUNDLED_DIR / f"{name_or_path}.yaml"
+    if bundled.exists():
+        return bundled
+    known = ", ".join(sorted(x.stem for x in BUNDLED_DIR.glob("*.yaml")))
+    raise InputError(f"{name_or_path}: no such catalog file or bundled catalog (bundled: {known})")
+
+
+def load_catalog(path: Path) -> Catalog:
+    tree = load_yaml(path)
+    cat = validate(path, tree, Catalog)
+    # Duplicate datasets inside one catalog would be crawled and scored twice.
+    seen: dict[str, tuple[int, int]] = {}
+    for ci, c in enumerate(cat.categories):
+        for di, d in enumerate(c.datasets):
+            if d.id:
+                if d.id in seen and seen[d.id][0] == ci:
+                    raise InputError(f"{where(path, tree, ('categories', ci, 'datasets', di))}: dataset id {d.id} listed twice in category {c.id}")
+                seen[d.id] = (ci, di)
+    return cat
+
+
+def catalog_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -1,0 +1,79 @@
+"""The command line: a thin Typer layer. Commands parse options, call one core function,
+render the result and choose the exit code. Only this package draws to the terminal."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from .. import __version__
+from ..errors import ExitCode, OdauditError
+from . import common
+
+app = typer.Typer(
+    name="odaudit",
+    help="Audit the quality of government open data (data.gov.tw first): crawl, check, score, diff.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"odaudit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    common.STATE.debug = debug
+
+
+def _register() -> None:
+    # Imported here so that a broken optional command cannot stop `--help` of the others.
+    from . import crawl, diff, rubric, score
+
+    app.command("crawl")(crawl.crawl)
+    app.command("score")(score.score)
+    app.command("diff")(diff.diff)
+    app.add_typer(rubric.app, name="rubric")
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: maps errors to one-line messages and documented exit codes."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except SystemExit:
+        raise
+    except OdauditError as exc:
+        common.error(exc.message)
+        if common.STATE.debug:
+            raise
+        sys.exit(int(exc.exit_code))
+    except KeyboardInterrupt:
+        common.error("interrupted; finished work is kept (rerun the same command to resume a crawl)")
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except Exception as exc:  # click usage errors are handled below
+        import click
+
+        if isinstance(exc, click.exceptions.Abort):
+            common.error("interrupted")
+            sys.exit(int(ExitCode.INTERRUPTED))
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(int(ExitCode.USAGE))
+        if isinstance(exc, click.exceptions.Exit):
+            sys.exit(exc.exit_code)
+        if common.STATE.debug:
+            raise
+        common.error(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)")
+        sys.exit(int(ExitCode.INTERNAL))

@@ -1,0 +1,112 @@
+"""`odaudit crawl`: the only command that touches the network."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ..catalog import resolve_catalog_path
+from ..errors import ExitCode, InputError
+from ..fetch import FetchOptions
+from ..portals import datagovtw
+from . import common
+
+
+def _size(text: str) -> int:
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
+    t = text.strip().lower().removesuffix("b").removesuffix("i")
+    try:
+        if t and t[-1] in units:
+            return int(float(t[:-1]) * units[t[-1]])
+        return int(t)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a size like 100M, 2G or 5000000") from None
+
+
+def crawl(
+    catalog: str = typer.Option(None, "--catalog", "-c", help="Catalog YAML file or bundled name [default: ocf-2017]."),
+    all_: bool = typer.Option(False, "--all", help="Crawl the whole portal via its bulk export (metadata for all datasets)."),
+    sample: int = typer.Option(None, "--sample", min=0, help="With --all: fetch resources of N datasets drawn with --seed."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the --sample draw (same seed, same sample)."),
+    out: Path = typer.Option(None, "--out", "-o", help="Snapshot directory [default: snapshots/<catalog>-<date>]. An unfinished crawl there is resumed; a finished one is re-crawled with conditional requests."),
+    portal: str = typer.Option(datagovtw.DEFAULT_PORTAL, "--portal", help="Portal base URL."),
+    max_bytes: str = typer.Option("100M", "--max-bytes", help="Cap on decoded bytes stored per resource; bigger ones are kept truncated and marked."),
+    per_host: int = typer.Option(4, "--per-host", min=1, help="Simultaneous requests per host."),
+    concurrency: int = typer.Option(16, "--concurrency", min=1, help="Simultaneous requests overall."),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Connect/read timeout in seconds."),
+    total_timeout: float = typer.Option(300.0, "--total-timeout", min=0.1, help="Time limit for one whole response, body included."),
+    retries: int = typer.Option(3, "--retries", min=0, help="Retries on timeouts, 429 and 5xx (backoff with jitter, Retry-After honoured)."),
+    use_api: bool = typer.Option(True, "--api/--no-api", help="Also read each dataset's v2 API record (per-resource details)."),
+    check_workers: int = typer.Option(None, "--check-workers", min=0, help="Processes running checks during the crawl [default: CPU count; 0 = in-process]."),
+    row_limit: int = typer.Option(None, "--row-limit", min=1, help="Validate at most N rows per table (recorded in the manifest)."),
+    replay: Path = typer.Option(None, "--replay", help="Serve HTTP from a recording folder instead of the network (offline demo and tests)."),
+    recheck: Path = typer.Option(None, "--recheck", help="Re-run today's checks on an existing snapshot, offline, and exit."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+) -> None:
+    """Snapshot a catalog's datasets from the portal, fetch every resource and check it.
+
+    \b
+    Examples:
+      odaudit crawl --catalog ocf-2017 --out snapshots/2026
+      odaudit crawl --all --sample 500 --seed 1 --out snapshots/portal-2026
+      odaudit crawl --recheck snapshots/2026
+    Exit codes: 0 complete, 2 bad usage or input, 3 could not complete (rerun to resume), 130 interrupted.
+    """
+    from ..crawl import CrawlOptions, recheck as do_recheck, run_crawl
+
+    workers = os.cpu_count() or 1 if check_workers is None else check_workers
+    if recheck is not None:
+        with common.progress(quiet) as report:
+            res = do_recheck(recheck, workers=workers, row_limit=row_limit, on_progress=report)
+        if not quiet:
+            common.stderr.print(
+                f"rechecked {recheck}: {res['findings']} findings with rules {res['manifest']['rules_version']}"
+                f" ({'changed' if res['changed'] else 'unchanged'})"
+            )
+        return
+    if all_ and catalog:
+        raise InputError("give either --catalog or --all, not both")
+    if sample is not None and not all_:
+        raise InputError("--sample goes with --all")
+    catalog_path = None if all_ else resolve_catalog_path(catalog)
+    if out is None:
+        stem = "all" if all_ else catalog_path.stem  # type: ignore[union-attr]
+        out = Path("snapshots") / f"{stem}-{datetime.now(UTC):%Y-%m-%d}"
+    fetch = FetchOptions(
+        max_bytes=_size(max_bytes), per_host=per_host, concurrency=concurrency, connect_timeout=timeout,
+        read_timeout=timeout, total_timeout=total_timeout, attempts=retries + 1,
+    )
+    opts = CrawlOptions(out=out, portal=portal.rstrip("/"), catalog_path=catalog_path, all=all_, sample=sample,
+                        seed=seed, use_api=use_api, check_workers=workers, row_limit=row_limit, replay=replay, fetch=fetch)
+    with common.progress(quiet) as report:
+        result = run_crawl(opts, on_progress=report)
+    m = result.manifest
+    if not quiet:
+        _summary(out, result)
+    for w in result.warnings:
+        common.warn(w)
+    if result.interrupted:
+        common.error(f"interrupted; {m['counts']['datasets']} datasets kept in {out} (rerun the same command to resume)")
+        raise typer.Exit(int(ExitCode.INTERRUPTED))
+    if m["status"] != "complete":
+        common.error(f"crawl incomplete: {out} is partial (rerun the same command to resume)")
+        raise typer.Exit(int(ExitCode.INCOMPLETE))
+
+
+def _summary(out: Path, result: object) -> None:
+    m = result.manifest  # type: ignore[attr-defined]
+    c = m["counts"]
+    t = Table(title=f"odaudit crawl: {out}", show_header=False, box=None)
+    t.add_row("status", m["status"] + (f" (resumed after {result.resumed} datasets)" if result.resumed else ""))  # type: ignore[attr-defined]
+    t.add_row("catalog", f"{m['catalog']['name']}  portal {m['portal']}")
+    t.add_row("datasets", str(c["datasets"]))
+    t.add_row("resources", str(c["resources"]) + f"  ({c['bodies']} bodies stored)")
+    fetch = ", ".join(f"{k} {v}" for k, v in c.get("resource_fetch", {}).items())
+    t.add_row("fetch outcomes", fetch or "-")
+    t.add_row("findings", f"{c['findings']} (rules {m.get('rules_version', '?')})")
+    t.add_row("time", f"{m['started_at']} → {m.get('finished_at', '')}")
+    common.stderr.print(t)

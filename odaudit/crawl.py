@@ -1,0 +1,518 @@
+"""`odaudit crawl`, the core: catalog (or whole portal) -> snapshot directory.
+
+Threads do the I/O (HTTP, body files); a process pool runs the CPU-bound checks while the
+crawl goes on; only the main thread writes the journal, so records are never interleaved.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from .atomic import atomic_write_json, sha256_file
+from .catalog import Catalog, catalog_sha256, dataset_key, load_catalog
+from .checks import RULES_VERSION, run_checks
+from .errors import IncompleteError, InputError
+from .fetch import Fetcher, FetchOptions
+from .portals import datagovtw
+from .snapshot import (
+    BODIES,
+    CATALOG_COPY,
+    JOURNAL,
+    MANIFEST,
+    Snapshot,
+    SnapshotWriter,
+    new_manifest,
+    read_jsonl,
+    rewrite_findings,
+)
+
+Progress = Callable[[str, int, int], None]
+RUN_FILE = "run.json"
+
+
+@dataclass
+class CrawlOptions:
+    out: Path
+    portal: str = datagovtw.DEFAULT_PORTAL
+    catalog_path: Path | None = None
+    all: bool = False
+    sample: int | None = None
+    seed: int = 0
+    use_api: bool = True
+    check_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    row_limit: int | None = None
+    replay: Path | None = None
+    fetch: FetchOptions = field(default_factory=FetchOptions)
+
+    def as_manifest(self) -> dict[str, Any]:
+        return {
+            "all": self.all,
+            "sample": self.sample,
+            "seed": self.seed,
+            "use_api": self.use_api,
+            "row_limit": self.row_limit,
+            "replay": str(self.replay) if self.replay else None,
+            **self.fetch.as_manifest(),
+        }
+
+
+@dataclass
+class WorkItem:
+    key: str
+    kind: str  # portal | external | missing
+    id: str
+    name: str
+    category: str
+    url: str
+    entries: list[dict[str, str]]
+    fetch_resources: bool = True
+
+
+@dataclass
+class CrawlResult:
+    manifest: dict[str, Any]
+    resumed: int
+    interrupted: bool
+    warnings: list[str]
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# ---------------------------------------------------------------------------
+# Work list
+
+
+def catalog_items(catalog: Catalog, portal: str) -> list[WorkItem]:
+    """One item per distinct snapshot key; entries listed twice share one record."""
+    items: dict[str, WorkItem] = {}
+    for pos, (cat, d) in enumerate(catalog.entries()):
+        key = dataset_key(d, cat.id, pos)
+        entry = {"category": cat.id, "name": d.name}
+        if key in items:
+            items[key].entries.append(entry)
+            continue
+        url = datagovtw.dataset_page_url(portal, d.id) if d.id else (d.url or "")
+        items[key] = WorkItem(key, d.kind, d.id or "", d.name, cat.id, url, [entry])
+    return list(items.values())
+
+
+def all_items(export: datagovtw.ExportParse, portal: str, sample: int | None, seed: int) -> list[WorkItem]:
+    ids = sorted(export.rows, key=lambda i: (len(i), i))
+    chosen = set(ids) if sample is None else set(random.Random(seed).sample(ids, min(sample, len(ids))))
+    return [
+        WorkItem(
+            f"tw:{i}", "portal", i, export.rows[i].raw.get("資料集名稱", ""), "",
+            datagovtw.dataset_page_url(portal, i), [], fetch_resources=i in chosen,
+        )
+        for i in ids
+    ]
+
+
+# ---------------------------------------------------------------------------
+# One dataset (runs in a worker thread)
+
+
+class DatasetCrawler:
+    def __init__(self, fetcher: Fetcher, writer: SnapshotWriter, opts: CrawlOptions,
+                 export: datagovtw.ExportParse | None, previous: dict[str, dict[str, Any]],
+                 cancel: threading.Event) -> None:
+        self.fetcher = fetcher
+        self.writer = writer
+        self.opts = opts
+        self.export = export
+        self.previous = previous
+        self.cancel = cancel
+
+    def crawl(self, item: WorkItem) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        record: dict[str, Any] = {
+            "key": item.key, "kind": item.kind, "id": item.id, "name": item.name,
+            "category": item.category, "url": item.url, "catalog_entries": item.entries,
+            "raw": {"export": None, "api": None}, "meta": {}, "parse_issues": [], "resources": [],
+        }
+        declared: list[dict[str, str]] = []
+        if item.kind == "portal":
+            declared = self._portal_metadata(item, record)
+        elif item.kind == "external":
+            record["fetch"] = {"status": "external", "sources": [], "error": ""}
+            record["meta"], _, _ = datagovtw.normalise(None, None)
+            declared = [{"format": "", "encoding": "", "rows": "", "url": item.url, "description": item.name, "modified": ""}]
+        else:
+            record["fetch"] = {"status": "not_online", "sources": [], "error": ""}
+            record["meta"], _, _ = datagovtw.normalise(None, None)
+        resources = []
+        for index, decl in enumerate(declared):
+            if self.cancel.is_set():
+                raise _Cancelled()
+            resources.append(self._resource(item, index, decl))
+        record["resources"] = [r["key"] for r in resources]
+        return record, resources
+
+    def _portal_metadata(self, item: WorkItem, record: dict[str, Any]) -> list[dict[str, str]]:
+        sources, errors = [], []
+        export_raw = None
+        if self.export is not None and item.id in self.export.rows:
+            export_raw = self.export.rows[item.id].raw
+            sources.append("export")
+        api_result = None
+        if self.opts.use_api and item.fetch_resources:
+            url = datagovtw.dataset_api_url(self.opts.portal, item.id)
+            res, data = self.fetcher.get_bytes(url, max_bytes=20 * 1024 * 1024)
+            if res.error:
+                errors.append(f"API {url}: {res.error['message']}")
+            elif res.status != 200:
+                errors.append(f"API {url}: HTTP {res.status}")
+            else:
+                try:
+                    api_result = datagovtw.parse_api(data, url)
+                    sources.append("api")
+                except ValueError as exc:
+                    errors.append(str(exc))
+        record["raw"] = {"export": export_raw, "api": api_result}
+        meta, declared, issues = datagovtw.normalise(export_raw, api_result)
+        record["meta"], record["parse_issues"] = meta, issues
+        if sources:
+            status = "ok"
+        elif errors:
+            status = "error"
+        else:
+            status = "not_in_export"
+        record["fetch"] = {"status": status, "sources": sources, "error": "; ".join(errors)}
+        if not meta.get("title"):
+            record["meta"]["title"] = ""
+        return declared
+
+    def _resource(self, item: WorkItem, index: int, decl: dict[str, str]) -> dict[str, Any]:
+        key = f"{item.key}#{index}"
+        base = {"key": key, "dataset_key": item.key, "index": index, "declared": decl}
+        url = decl.get("url", "")
+        if not item.fetch_resources:
+            return {**base, **_unfetched(url, "not_sampled", "not in the --sample of this whole-catalog crawl")}
+        if not url:
+            return {**base, **_unfetched(url, "no_url", "no download URL declared")}
+        prev = self.previous.get(key)
+        conditional = {}
+        if prev and prev.get("url") == url and self.writer.has_body(prev.get("body")):
+            if prev.get("etag"):
+                conditional["If-None-Match"] = prev["etag"]
+            if prev.get("last_modified"):
+                conditional["If-Modified-Since"] = prev["last_modified"]
+        result = self.fetcher.fetch(url, self.writer.new_body, conditional=conditional)
+        rec = {**base, **result.record()}
+        if result.not_modified and prev:
+            for k in ("bytes", "truncated", "sha256", "body"):
+                rec[k] = prev.get(k)
+        rec["fetched"] = True
+        return rec
+
+
+def _unfetched(url: str, kind: str, message: str) -> dict[str, Any]:
+    return {
+        "url": url, "request_url": "", "final_url": "", "redirects": [], "status": None,
+        "content_type": "", "content_length": "", "content_encoding": "", "content_disposition": "",
+        "last_modified": "", "etag": "", "bytes": 0, "truncated": False, "sha256": None, "body": None,
+        "elapsed_ms": 0, "attempts": 0, "not_modified": False, "fetched": False,
+        "error": {"kind": kind, "message": message},
+    }
+
+
+class _Cancelled(Exception):
+    pass
+
+
+# ---------------------------------------------------------------------------
+# The run
+
+
+def run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None = None,
+              on_progress: Progress | None = None, cancel: threading.Event | None = None) -> CrawlResult:
+    progress = on_progress or (lambda stage, done, total: None)
+    cancel = cancel or threading.Event()
+    out = opts.out
+    warnings: list[str] = []
+
+    catalog = None
+    if not opts.all:
+        if opts.catalog_path is None:
+            raise InputError("no catalog given (use --catalog FILE or --all)")
+        catalog = load_catalog(opts.catalog_path)
+    _check_out_dir(out)
+    writer = SnapshotWriter(out)
+    previous, resuming = _previous_records(out)
+    run = _start_or_resume(out, opts, catalog, resuming)
+    writer.manifest = run["manifest"]
+    crawl_time = run["manifest"]["started_at"]
+
+    if transport is None and opts.replay is not None:
+        from .replay import ReplayTransport
+
+        transport = ReplayTransport(opts.replay)
+
+    with Fetcher(opts.fetch, transport=transport) as fetcher:
+        export = _load_export(fetcher, writer, out, opts, run, warnings)
+        if opts.all:
+            if export is None:
+                raise IncompleteError(f"{datagovtw.export_url(opts.portal)}: could not fetch the bulk export; nothing to crawl")
+            items = all_items(export, opts.portal, opts.sample, opts.seed)
+        else:
+            assert catalog is not None
+            items = catalog_items(catalog, opts.portal)
+
+        done_datasets = writer.journaled("datasets")
+        done_findings = writer.journaled("findings")
+        todo = [it for it in items if it.key not in done_datasets]
+        resumed = len(items) - len(todo)
+        total = len(items)
+        progress("datasets", resumed, total)
+        progress("checks", len(done_findings), total)
+
+        pool: Executor | None = None
+        if opts.check_workers > 0:
+            pool = ProcessPoolExecutor(max_workers=opts.check_workers)
+        interrupted = False
+        try:
+            # Datasets finished before an interruption but not yet checked are checked now.
+            pending_checks: dict[Future[Any], str] = {}
+            checked = len(done_findings)
+
+            def submit_checks(record: dict[str, Any], resources: list[dict[str, Any]]) -> None:
+                nonlocal checked
+                args = (record, resources, str(out), crawl_time)
+                if pool is None:
+                    writer.add_findings(record["key"], run_checks(*args, row_limit=opts.row_limit))
+                    checked += 1
+                    progress("checks", checked, total)
+                else:
+                    pending_checks[pool.submit(run_checks, *args, row_limit=opts.row_limit)] = record["key"]
+
+            def drain_checks(block: bool) -> None:
+                nonlocal checked
+                if not pending_checks:
+                    return
+                finished, _ = wait(list(pending_checks), timeout=None if block else 0, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    key = pending_checks.pop(fut)
+                    writer.add_findings(key, fut.result())
+                    checked += 1
+                    progress("checks", checked, total)
+
+            if done_datasets:
+                journaled_resources = writer.journaled("resources")
+                by_ds: dict[str, list[dict[str, Any]]] = {}
+                for r in journaled_resources.values():
+                    by_ds.setdefault(r["dataset_key"], []).append(r)
+                for key, rec in done_datasets.items():
+                    if key not in done_findings:
+                        submit_checks(rec, sorted(by_ds.get(key, []), key=lambda r: r["index"]))
+
+            crawler = DatasetCrawler(fetcher, writer, opts, export, previous, cancel)
+            done = resumed
+            window = max(4, opts.fetch.concurrency * 2)
+            with ThreadPoolExecutor(max_workers=opts.fetch.concurrency, thread_name_prefix="crawl") as threads:
+                it: Iterator[WorkItem] = iter(todo)
+                running: set[Future[Any]] = set()
+                try:
+                    while True:
+                        while len(running) < window and not cancel.is_set():
+                            nxt = next(it, None)
+                            if nxt is None:
+                                break
+                            running.add(threads.submit(crawler.crawl, nxt))
+                        if not running:
+                            break
+                        finished, running = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+                        for fut in finished:
+                            try:
+                                record, resources = fut.result()
+                            except _Cancelled:
+                                continue
+                            writer.add_resources(resources)
+                            writer.add_dataset(record)  # commit marker: after its resources
+                            done += 1
+                            progress("datasets", done, total)
+                            submit_checks(record, resources)
+                        drain_checks(block=False)
+                except KeyboardInterrupt:
+                    cancel.set()
+                    interrupted = True
+                    for fut in running:
+                        fut.cancel()
+                    threads.shutdown(wait=False, cancel_futures=True)
+            while pending_checks and not interrupted:
+                drain_checks(block=True)
+        except KeyboardInterrupt:
+            interrupted = True
+            cancel.set()
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=not interrupted, cancel_futures=True)
+
+        if cancel.is_set():
+            interrupted = True
+        journaled = writer.journaled("datasets")
+        checked_keys = writer.journaled("findings")
+        complete = not interrupted and all(it.key in journaled for it in items) and all(k in checked_keys for k in journaled)
+        statuses = [r["fetch"]["status"] for r in journaled.values()]
+        if items and not opts.all and all(s == "error" for s in statuses if s != "external" and s != "not_online") \
+                and any(s == "error" for s in statuses) and export is None:
+            warnings.append("the portal's metadata could not be fetched at all (bulk export and dataset API failed)")
+            complete = False
+        extra = {
+            "finished_at": utc_now(),
+            "rules_version": RULES_VERSION,
+            "warnings": warnings,
+            "export": run.get("export"),
+            "counts": _outcome_counts(writer),
+        }
+        manifest = writer.finalize(complete=complete, extra=extra)
+        if complete:
+            _collect_garbage(out, run)
+            shutil.rmtree(out / JOURNAL, ignore_errors=True)
+        return CrawlResult(manifest, resumed, interrupted, warnings)
+
+
+def _outcome_counts(writer: SnapshotWriter) -> dict[str, Any]:
+    fetch: dict[str, int] = {}
+    for r in writer.journaled("resources").values():
+        kind = "ok" if not r.get("error") else r["error"]["kind"]
+        fetch[kind] = fetch.get(kind, 0) + 1
+    return {"resource_fetch": dict(sorted(fetch.items()))}
+
+
+def _check_out_dir(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).exists() and not (out / JOURNAL).exists():
+        raise InputError(f"{out}: directory is not empty and not an odaudit snapshot; choose another --out")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise IncompleteError(f"{out}: cannot write here ({exc.strerror})") from None
+
+
+def _previous_records(out: Path) -> tuple[dict[str, dict[str, Any]], bool]:
+    """Records of the last finished crawl in `out` (for conditional requests), and whether a
+    crawl in progress is to be resumed."""
+    journal = out / JOURNAL / "datasets.jsonl"
+    resuming = (out / JOURNAL / RUN_FILE).exists()
+    previous: dict[str, dict[str, Any]] = {}
+    if (out / MANIFEST).exists():
+        for r in read_jsonl(out / "resources.jsonl"):
+            previous[r["key"]] = r
+    return previous, resuming or journal.exists()
+
+
+def _start_or_resume(out: Path, opts: CrawlOptions, catalog: Catalog | None, resuming: bool) -> dict[str, Any]:
+    run_path = out / JOURNAL / RUN_FILE
+    if opts.all:
+        cat_name, cat_sha = "all", ""
+    else:
+        assert opts.catalog_path is not None and catalog is not None
+        cat_name, cat_sha = catalog.name, catalog_sha256(opts.catalog_path)
+    if resuming and run_path.exists():
+        import json
+
+        run = json.loads(run_path.read_text(encoding="utf-8"))
+        m = run["manifest"]
+        if m["catalog"]["sha256"] != cat_sha or m["catalog"]["name"] != cat_name:
+            raise InputError(f"{out}: an unfinished crawl of catalog {m['catalog']['name']!r} is here; "
+                             "rerun it with the same catalog, or choose another --out")
+        if m["portal"] != opts.portal:
+            raise InputError(f"{out}: an unfinished crawl of {m['portal']} is here; rerun it with --portal {m['portal']}")
+        return run
+    for name in ("datasets", "resources", "findings"):
+        (out / JOURNAL / f"{name}.jsonl").unlink(missing_ok=True)
+    if opts.catalog_path is not None and not opts.all:
+        shutil.copyfile(opts.catalog_path, out / CATALOG_COPY)
+    manifest = new_manifest(portal=opts.portal, catalog_name=cat_name, catalog_sha256=cat_sha,
+                            options=opts.as_manifest(), started_at=utc_now())
+    run = {"manifest": manifest, "export": None}
+    atomic_write_json(run_path, run)
+    return run
+
+
+def _load_export(fetcher: Fetcher, writer: SnapshotWriter, out: Path, opts: CrawlOptions,
+                 run: dict[str, Any], warnings: list[str]) -> datagovtw.ExportParse | None:
+    """The bulk export: fetched once per run and stored as a body, so a resume reuses it."""
+    url = datagovtw.export_url(opts.portal)
+    rec = run.get("export")
+    if not (rec and rec.get("body") and (out / rec["body"]).exists()):
+        # The whole-portal export is tens of MB: it gets its own, larger cap.
+        res = fetcher.fetch(url, writer.new_body, max_bytes=max(opts.fetch.max_bytes, 512 * 1024 * 1024))
+        rec = res.record()
+        run["export"] = rec
+        atomic_write_json(out / JOURNAL / RUN_FILE, run)
+    if rec.get("error") or rec.get("status") != 200 or not rec.get("body"):
+        why = rec["error"]["message"] if rec.get("error") else f"HTTP {rec.get('status')}"
+        warnings.append(f"bulk export {url} unavailable ({why}); metadata from the dataset API only")
+        return None
+    try:
+        parsed = datagovtw.parse_export((out / rec["body"]).read_bytes(), url)
+    except ValueError as exc:
+        warnings.append(f"bulk export unreadable: {exc}")
+        return None
+    for issue in parsed.issues[:20]:
+        warnings.append(f"export: {issue.get('issue', '')} {issue.get('detail', '')}".strip())
+    return parsed
+
+
+def _collect_garbage(out: Path, run: dict[str, Any]) -> None:
+    """Drop bodies no record refers to any more (left by a re-crawl or an aborted fetch)."""
+    keep = {r["body"] for r in read_jsonl(out / "resources.jsonl") if r.get("body")}
+    if run.get("export") and run["export"].get("body"):
+        keep.add(run["export"]["body"])
+    root = out / BODIES
+    shutil.rmtree(root / "tmp", ignore_errors=True)
+    for sub in root.iterdir() if root.exists() else []:
+        if not sub.is_dir():
+            continue
+        for f in sub.iterdir():
+            if f"{BODIES}/{sub.name}/{f.name}" not in keep:
+                f.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------------------
+# Recheck
+
+
+def recheck(path: Path, *, workers: int = 0, row_limit: int | None = None,
+            on_progress: Progress | None = None) -> dict[str, Any]:
+    """Re-run today's checks on a stored snapshot, offline; rewrites findings.csv and the manifest."""
+    progress = on_progress or (lambda stage, done, total: None)
+    snap = Snapshot.open(path)
+    datasets = snap.datasets()
+    by_ds: dict[str, list[dict[str, Any]]] = {}
+    for r in snap.resources():
+        by_ds.setdefault(r["dataset_key"], []).append(r)
+    crawl_time = snap.crawl_time()
+    jobs = [(d, sorted(by_ds.get(d["key"], []), key=lambda r: r["index"]), str(snap.root), crawl_time) for d in datasets]
+    findings = []
+    if workers > 0:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futs = [pool.submit(run_checks, *job, row_limit=row_limit) for job in jobs]
+            for i, fut in enumerate(futs, 1):
+                findings.extend(fut.result())
+                progress("checks", i, len(jobs))
+    else:
+        for i, job in enumerate(jobs, 1):
+            findings.extend(run_checks(*job, row_limit=row_limit))
+            progress("checks", i, len(jobs))
+    before = sha256_file(snap.root / "findings.csv") if (snap.root / "findings.csv").exists() else ""
+    rewrite_findings(snap, findings, {"rules_version": RULES_VERSION, "recheck_row_limit": row_limit})
+    after = sha256_file(snap.root / "findings.csv")
+    return {"manifest": snap.manifest, "findings": len(findings), "changed": before != after}

@@ -1,0 +1,388 @@
+"""Polite, bounded HTTP fetching: the only module that talks to the network.
+
+Why hand-roll the loop around httpx instead of letting it follow redirects: every hop is
+recorded (the redirect chain is evidence), every hop's scheme is checked (a redirect to
+`file:` is refused), and each hop takes the per-host slot of the host it goes to.
+Retries use stamina (exponential backoff with jitter, capped attempts and total time),
+with a backoff hook that honours `Retry-After`.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import httpx
+import stamina
+import stamina.instrumentation
+
+from . import __version__
+
+USER_AGENT = f"odaudit/{__version__} (+https://github.com/odaudit/odaudit; open-data quality audit)"
+REDIRECT_CODES = {301, 302, 303, 307, 308}
+RETRY_STATUS = {429, 500, 502, 503, 504}
+CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    max_bytes: int = 100 * 1024 * 1024
+    per_host: int = 4
+    concurrency: int = 16
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    #: Wall-clock limit for one response, body included (a trickling server cannot hold us).
+    total_timeout: float = 300.0
+    attempts: int = 4
+    backoff_initial: float = 0.5
+    backoff_max: float = 30.0
+    #: A Retry-After longer than this is not waited for: the attempt ends as an error.
+    max_retry_after: float = 120.0
+    max_redirects: int = 10
+    user_agent: str = USER_AGENT
+
+    def as_manifest(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+class BodyWriter(Protocol):
+    size: int
+
+    def write(self, chunk: bytes) -> None: ...
+    def commit(self) -> tuple[str, str]: ...
+    def discard(self) -> None: ...
+
+
+@dataclass
+class FetchResult:
+    """Facts about one fetch, in the shape of the resource record (docs/snapshot-format.md)."""
+
+    url: str
+    request_url: str = ""
+    final_url: str = ""
+    redirects: list[dict[str, Any]] = field(default_factory=list)
+    status: int | None = None
+    content_type: str = ""
+    content_length: str = ""
+    content_encoding: str = ""
+    content_disposition: str = ""
+    last_modified: str = ""
+    etag: str = ""
+    bytes: int = 0
+    truncated: bool = False
+    sha256: str | None = None
+    body: str | None = None
+    elapsed_ms: int = 0
+    attempts: int = 0
+    not_modified: bool = False
+    error: dict[str, str] | None = None
+
+    def record(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class FetchFailure(Exception):
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+class _RetryableStatus(Exception):
+    """A 429/5xx answer; carries the wait the server asked for, if any."""
+
+    def __init__(self, status: int, retry_after: float | None) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.retry_after = retry_after
+
+
+class NotRecorded(httpx.TransportError):
+    """Raised by the replay transport for a URL missing from the recording."""
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    now_dt = datetime.fromtimestamp(now if now is not None else time.time(), UTC)
+    return max(0.0, (when - now_dt).total_seconds())
+
+
+class HostLimiter:
+    """At most `per_host` requests in flight to one host, `total` overall."""
+
+    def __init__(self, per_host: int, total: int) -> None:
+        self._per_host = per_host
+        self._total = threading.BoundedSemaphore(total)
+        self._hosts: dict[str, threading.BoundedSemaphore] = {}
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def slot(self, host: str) -> Iterator[None]:
+        with self._lock:
+            sem = self._hosts.setdefault(host, threading.BoundedSemaphore(self._per_host))
+        with sem, self._total:
+            yield
+
+
+class Fetcher:
+    def __init__(
+        self,
+        options: FetchOptions | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.options = options or FetchOptions()
+        o = self.options
+        # stamina logs every retry as a warning by default; the crawl reports attempts itself.
+        stamina.instrumentation.set_on_retry_hooks([])
+        self._limiter = HostLimiter(o.per_host, o.concurrency)
+        self._clock = clock
+        self.client = httpx.Client(
+            transport=transport,
+            follow_redirects=False,
+            timeout=httpx.Timeout(o.read_timeout, connect=o.connect_timeout),
+            headers={"User-Agent": o.user_agent, "Accept-Encoding": "gzip, deflate"},
+            limits=httpx.Limits(max_connections=o.concurrency * 2, max_keepalive_connections=o.concurrency),
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------
+    def fetch(
+        self,
+        url: str,
+        new_body: Callable[[], BodyWriter],
+        *,
+        conditional: dict[str, str] | None = None,
+        max_bytes: int | None = None,
+    ) -> FetchResult:
+        """GET `url` into a body writer; never raises for network trouble, it is recorded."""
+        result = FetchResult(url=url)
+        started = self._clock()
+        try:
+            result.request_url = str(_to_url(url))
+            self._fetch_with_retries(result, new_body, conditional or {}, max_bytes or self.options.max_bytes)
+        except FetchFailure as exc:
+            result.error = {"kind": exc.kind, "message": exc.message}
+        except _RetryableStatus as exc:
+            result.error = {"kind": "http", "message": f"HTTP {exc.status} after {result.attempts} attempts"}
+        finally:
+            result.elapsed_ms = int((self._clock() - started) * 1000)
+        return result
+
+    def _fetch_with_retries(self, result: FetchResult, new_body: Callable[[], BodyWriter], conditional: dict[str, str], max_bytes: int) -> None:
+        o = self.options
+
+        def backoff_hook(exc: Exception) -> bool | float:
+            if isinstance(exc, _RetryableStatus):
+                if exc.retry_after is not None:
+                    return exc.retry_after  # the server said when; honour it
+                return True
+            if isinstance(exc, FetchFailure):
+                return exc.kind in ("timeout", "connect", "read")
+            return False
+
+        for attempt in stamina.retry_context(
+            on=backoff_hook,
+            attempts=o.attempts,
+            timeout=None,
+            wait_initial=o.backoff_initial,
+            wait_max=o.backoff_max,
+        ):
+            with attempt:
+                result.attempts += 1
+                self._one_attempt(result, new_body, conditional, max_bytes)
+
+    def _one_attempt(self, result: FetchResult, new_body: Callable[[], BodyWriter], conditional: dict[str, str], max_bytes: int) -> None:
+        o = self.options
+        deadline = self._clock() + o.total_timeout
+        url = _to_url(result.url)
+        result.redirects = []
+        seen: set[str] = set()
+        for _hop in range(o.max_redirects + 1):
+            if url.scheme not in ("http", "https"):
+                raise FetchFailure("scheme", f"refused non-HTTP URL scheme {url.scheme!r}: {url}")
+            headers = {}
+            if not result.redirects and conditional:
+                headers.update(conditional)
+            with self._limiter.slot(url.host), self._request(url, headers) as resp:
+                if resp.status_code in REDIRECT_CODES and "location" in resp.headers:
+                    resp.close()
+                    result.redirects.append({"url": str(url), "status": resp.status_code})
+                    seen.add(str(url))
+                    try:
+                        nxt = url.join(resp.headers["location"])
+                    except httpx.InvalidURL as exc:
+                        raise FetchFailure("invalid_url", f"bad redirect Location {resp.headers['location']!r}: {exc}") from None
+                    if str(nxt) in seen:
+                        raise FetchFailure("too_many_redirects", f"redirect loop back to {nxt}")
+                    url = nxt
+                    continue
+                self._fill_headers(result, resp, url)
+                if resp.status_code in RETRY_STATUS:
+                    retry_after = parse_retry_after(resp.headers.get("retry-after"))
+                    if retry_after is not None and retry_after > o.max_retry_after:
+                        raise FetchFailure("http", f"HTTP {resp.status_code}; server asked to wait {retry_after:.0f} s, more than the {o.max_retry_after:.0f} s limit")
+                    raise _RetryableStatus(resp.status_code, retry_after)
+                if resp.status_code == 304:
+                    result.not_modified = True
+                    return
+                self._read_body(result, resp, new_body, deadline, max_bytes)
+                return
+        raise FetchFailure("too_many_redirects", f"more than {o.max_redirects} redirects")
+
+    @contextmanager
+    def _request(self, url: httpx.URL, headers: dict[str, str]) -> Iterator[httpx.Response]:
+        try:
+            with self.client.stream("GET", url, headers=headers) as resp:
+                yield resp
+        except NotRecorded as exc:
+            raise FetchFailure("not_recorded", str(exc)) from None
+        except httpx.TimeoutException as exc:
+            raise FetchFailure("timeout", f"{type(exc).__name__} after {self.options.read_timeout:g} s: {url}") from None
+        except httpx.ConnectError as exc:
+            raise FetchFailure("connect", f"cannot connect: {exc or type(exc).__name__}") from None
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            raise FetchFailure("read", f"connection broken: {exc or type(exc).__name__}") from None
+        except httpx.DecodingError as exc:
+            raise FetchFailure("read", f"cannot decode body: {exc}") from None
+        except httpx.UnsupportedProtocol as exc:
+            raise FetchFailure("scheme", str(exc)) from None
+        except httpx.InvalidURL as exc:
+            raise FetchFailure("invalid_url", str(exc)) from None
+        except httpx.TransportError as exc:
+            raise FetchFailure("connect", f"{type(exc).__name__}: {exc}") from None
+
+    @staticmethod
+    def _fill_headers(result: FetchResult, resp: httpx.Response, url: httpx.URL) -> None:
+        h = resp.headers
+        result.final_url = str(url)
+        result.status = resp.status_code
+        result.content_type = h.get("content-type", "")
+        result.content_length = h.get("content-length", "")
+        result.content_encoding = h.get("content-encoding", "")
+        result.content_disposition = h.get("content-disposition", "")
+        result.last_modified = h.get("last-modified", "")
+        result.etag = h.get("etag", "")
+
+    def _read_body(self, result: FetchResult, resp: httpx.Response, new_body: Callable[[], BodyWriter], deadline: float, max_bytes: int) -> None:
+        o = self.options
+        sink = new_body()
+        truncated = False
+        try:
+            for chunk in _decoded_chunks(resp):
+                if self._clock() > deadline:
+                    raise FetchFailure("too_slow", f"body not complete within {o.total_timeout:g} s ({sink.size} bytes read)")
+                room = max_bytes - sink.size
+                if len(chunk) > room:
+                    sink.write(chunk[:room])
+                    truncated = True
+                    break
+                sink.write(chunk)
+        except FetchFailure:
+            sink.discard()
+            raise
+        except httpx.TimeoutException:
+            sink.discard()
+            raise FetchFailure("timeout", f"read timed out after {o.read_timeout:g} s ({sink.size} bytes read)") from None
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            sink.discard()
+            raise FetchFailure("read", f"connection broken after {sink.size} bytes: {exc or type(exc).__name__}") from None
+        except (httpx.DecodingError, zlib.error) as exc:
+            sink.discard()
+            raise FetchFailure("read", f"cannot decode {result.content_encoding or 'body'}: {exc}") from None
+        result.bytes = sink.size
+        result.truncated = truncated
+        result.sha256, result.body = sink.commit()
+
+    def get_bytes(self, url: str, *, max_bytes: int | None = None) -> tuple[FetchResult, bytes]:
+        """Fetch a small document (export, API answer) into memory with the same rules."""
+        holder: list[_MemoryBody] = []
+
+        def new_body() -> _MemoryBody:
+            b = _MemoryBody()
+            holder.append(b)
+            return b
+
+        res = self.fetch(url, new_body, max_bytes=max_bytes)
+        data = holder[-1].data() if holder and res.body else b""
+        return res, data
+
+
+class _MemoryBody:
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+        self.size = 0
+
+    def write(self, chunk: bytes) -> None:
+        self._parts.append(chunk)
+        self.size += len(chunk)
+
+    def commit(self) -> tuple[str, str]:
+        import hashlib
+
+        return hashlib.sha256(self.data()).hexdigest(), "memory"
+
+    def discard(self) -> None:
+        self._parts.clear()
+
+    def data(self) -> bytes:
+        return b"".join(self._parts)
+
+
+def _decoded_chunks(resp: httpx.Response) -> Iterator[bytes]:
+    """Body bytes with gzip/deflate undone in bounded steps (a gzip bomb cannot blow up memory)."""
+    enc = resp.headers.get("content-encoding", "").strip().lower()
+    if enc not in ("gzip", "x-gzip", "deflate"):
+        yield from resp.iter_bytes(CHUNK)
+        return
+    wbits = 47 if enc != "deflate" else zlib.MAX_WBITS  # 47: auto-detect gzip or zlib header
+    d = zlib.decompressobj(wbits)
+    for raw in resp.iter_raw(CHUNK):
+        data = raw
+        while data:
+            out = d.decompress(data, CHUNK)
+            if out:
+                yield out
+            data = d.unconsumed_tail
+            if d.eof:
+                return
+    tail = d.flush()
+    if tail:
+        yield tail
+
+
+def _to_url(url: str) -> httpx.URL:
+    """httpx percent-encodes raw non-ASCII characters (URLs on the portal often have Chinese)."""
+    try:
+        u = httpx.URL(url.strip())
+    except httpx.InvalidURL as exc:
+        raise FetchFailure("invalid_url", f"invalid URL {url!r}: {exc}") from None
+    if u.scheme not in ("http", "https"):
+        raise FetchFailure("scheme", f"refused non-HTTP URL scheme {u.scheme!r}: {url}")
+    if not u.host:
+        raise FetchFailure("invalid_url", f"URL without a host: {url!r}")
+    return u

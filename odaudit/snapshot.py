@@ -1,0 +1,335 @@
+"""The snapshot: one directory per crawl, archived and re-read for years.
+
+Layout (format version 1, documented in docs/snapshot-format.md):
+
+    manifest.json        format, versions, portal, catalog hash, options, times, counts, status, file hashes
+    catalog.yaml         the catalog the crawl used, byte for byte
+    datasets.jsonl       one dataset record per line, sorted by key
+    resources.jsonl      one resource record per line, sorted by key
+    findings.csv         check findings, one row per dataset x resource x check, sorted
+    bodies/ab/<sha256>   raw (decoded) response bodies, content-addressed
+    journal/             append-only logs of a crawl in progress (resume reads them)
+
+While a crawl runs, records are appended to the journal, one JSON line each, flushed as they
+are made. A dataset's resource records are written before its dataset record, which acts as
+the commit marker: on resume, datasets with a record are done, anything else is redone, and a
+torn last line (kill -9 mid-write) is ignored. `finalize` then writes the sorted files
+atomically and the manifest last, so a reader never sees a half-written snapshot.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import READABLE_SNAPSHOT_VERSIONS, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, __version__
+from .atomic import atomic_open, atomic_write_json, sha256_file
+from .errors import IncompleteError, SnapshotError
+from .findings import FINDING_COLUMNS, Finding, sort_findings
+
+MANIFEST = "manifest.json"
+DATASETS = "datasets.jsonl"
+RESOURCES = "resources.jsonl"
+FINDINGS = "findings.csv"
+CATALOG_COPY = "catalog.yaml"
+JOURNAL = "journal"
+BODIES = "bodies"
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """Records of a JSON-lines file; a torn (incomplete) last line is skipped, not fatal."""
+    if not path.exists():
+        return
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if not raw.endswith(b"\n"):
+                return  # torn write from an interrupted run
+            try:
+                yield json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise SnapshotError(f"{path}:{lineno}: not a JSON record ({exc.msg})") from None
+
+
+def _jsonl_line(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def body_relpath(sha256: str) -> str:
+    return f"{BODIES}/{sha256[:2]}/{sha256}"
+
+
+class BodySink:
+    """Streams one response body to a temporary file, hashing as it goes; `commit` files it by hash."""
+
+    def __init__(self, root: Path) -> None:
+        tmpdir = root / BODIES / "tmp"
+        tmpdir.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=tmpdir, suffix=".part")
+        self._fh = os.fdopen(fd, "wb")
+        self._tmp = Path(name)
+        self._root = root
+        self._hash = hashlib.sha256()
+        self.size = 0
+
+    def write(self, chunk: bytes) -> None:
+        self._fh.write(chunk)
+        self._hash.update(chunk)
+        self.size += len(chunk)
+
+    def commit(self) -> tuple[str, str]:
+        """Close, move into place; returns (sha256, relative path)."""
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self._fh.close()
+        digest = self._hash.hexdigest()
+        rel = body_relpath(digest)
+        dest = self._root / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.exists():
+            self._tmp.unlink()
+        else:
+            os.replace(self._tmp, dest)
+        return digest, rel
+
+    def discard(self) -> None:
+        self._fh.close()
+        self._tmp.unlink(missing_ok=True)
+
+
+@dataclass
+class SnapshotWriter:
+    """Writes (or resumes) a snapshot directory."""
+
+    root: Path
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        try:
+            (self.root / JOURNAL).mkdir(parents=True, exist_ok=True)
+            (self.root / BODIES).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise IncompleteError(f"{self.root}: cannot create the snapshot directory ({exc.strerror})") from None
+        self._handles: dict[str, io.TextIOWrapper] = {}
+
+    # -- resume -----------------------------------------------------------
+    def journaled(self, name: str) -> dict[str, dict[str, Any]]:
+        """Last journaled record per key (a redone item overrides an earlier attempt)."""
+        out: dict[str, dict[str, Any]] = {}
+        for rec in read_jsonl(self.root / JOURNAL / f"{name}.jsonl"):
+            out[rec["key"]] = rec
+        return out
+
+    def new_body(self) -> BodySink:
+        return BodySink(self.root)
+
+    def has_body(self, rel: str | None) -> bool:
+        return bool(rel) and (self.root / rel).exists()  # type: ignore[operator]
+
+    # -- journal ------------------------------------------------------------
+    def _append(self, name: str, records: Iterable[dict[str, Any]]) -> None:
+        fh = self._handles.get(name)
+        if fh is None:
+            path = self.root / JOURNAL / f"{name}.jsonl"
+            _repair_torn_tail(path)
+            fh = self._handles[name] = open(path, "a", encoding="utf-8", newline="")
+        try:
+            for r in records:
+                fh.write(_jsonl_line(r))
+            fh.flush()
+        except OSError as exc:
+            raise IncompleteError(f"{fh.name}: cannot write ({exc.strerror}); rerun the same command to resume") from None
+
+    def add_resources(self, records: Iterable[dict[str, Any]]) -> None:
+        self._append("resources", records)
+
+    def add_dataset(self, record: dict[str, Any]) -> None:
+        """Journal a finished dataset; call after its resources (this is the commit marker)."""
+        self._append("datasets", [record])
+
+    def add_findings(self, dataset_key: str, findings: list[Finding]) -> None:
+        self._append("findings", [{"key": dataset_key, "findings": [f.as_row() for f in findings]}])
+
+    def close(self) -> None:
+        for fh in self._handles.values():
+            fh.close()
+        self._handles.clear()
+
+    # -- finalize -----------------------------------------------------------
+    def finalize(self, *, complete: bool, extra: dict[str, Any]) -> dict[str, Any]:
+        """Write sorted record files and the manifest from the journal; returns the manifest."""
+        self.close()
+        datasets = self.journaled("datasets")
+        resources = {k: r for k, r in self.journaled("resources").items() if r["dataset_key"] in datasets}
+        findings_by_ds = self.journaled("findings")
+        findings = [Finding.from_row(row) for k, rec in findings_by_ds.items() if k in datasets for row in rec["findings"]]
+        write_records(self.root / DATASETS, datasets.values())
+        write_records(self.root / RESOURCES, resources.values())
+        write_findings(self.root / FINDINGS, findings)
+        manifest = dict(self.manifest)
+        manifest.update(extra)
+        manifest["status"] = "complete" if complete else "partial"
+        manifest["counts"] = {
+            **manifest.get("counts", {}),
+            "datasets": len(datasets),
+            "resources": len(resources),
+            "findings": len(findings),
+            "bodies": sum(1 for r in resources.values() if r.get("body")),
+        }
+        manifest["files"] = file_hashes(self.root)
+        atomic_write_json(self.root / MANIFEST, manifest)
+        return manifest
+
+
+def _repair_torn_tail(path: Path) -> None:
+    """Cut an incomplete last line left by a killed process, so appends start on a fresh line."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with open(path, "rb+") as fh:
+        data = fh.read()
+        if data.endswith(b"\n"):
+            return
+        cut = data.rfind(b"\n") + 1
+        fh.truncate(cut)
+
+
+def write_records(path: Path, records: Iterable[dict[str, Any]]) -> None:
+    with atomic_open(path, "w") as fh:
+        for r in sorted(records, key=lambda r: r["key"]):
+            fh.write(_jsonl_line(r))
+
+
+def write_findings(path: Path, findings: list[Finding]) -> None:
+    with atomic_open(path, "w") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(FINDING_COLUMNS)
+        for f in sort_findings(findings):
+            w.writerow(f.as_row_list())
+
+
+def file_hashes(root: Path) -> dict[str, str]:
+    return {name: sha256_file(root / name) for name in (CATALOG_COPY, DATASETS, RESOURCES, FINDINGS) if (root / name).exists()}
+
+
+def new_manifest(*, portal: str, catalog_name: str, catalog_sha256: str, options: dict[str, Any], started_at: str) -> dict[str, Any]:
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "format_version": SNAPSHOT_FORMAT_VERSION,
+        "tool": "odaudit",
+        "tool_version": __version__,
+        "portal": portal,
+        "catalog": {"name": catalog_name, "file": CATALOG_COPY, "sha256": catalog_sha256},
+        "options": options,
+        "started_at": started_at,
+    }
+
+
+# ---------------------------------------------------------------------------
+# Reading
+
+
+@dataclass
+class Snapshot:
+    """A finished (complete or partial) snapshot, verified against its manifest."""
+
+    root: Path
+    manifest: dict[str, Any]
+
+    @classmethod
+    def open(cls, root: str | os.PathLike[str], *, allow_partial: bool = True, verify: bool = True) -> Snapshot:
+        root = Path(root)
+        mpath = root / MANIFEST
+        if not root.is_dir():
+            raise SnapshotError(f"{root}: no such snapshot directory")
+        if not mpath.exists():
+            hint = " (a crawl in progress or interrupted: rerun the crawl to finish it)" if (root / JOURNAL).exists() else ""
+            raise SnapshotError(f"{mpath}: missing; not an odaudit snapshot{hint}")
+        try:
+            manifest = json.loads(mpath.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise SnapshotError(f"{mpath}: not valid JSON ({exc})") from None
+        if not isinstance(manifest, dict) or manifest.get("format") != SNAPSHOT_FORMAT:
+            raise SnapshotError(f"{mpath}: not an odaudit snapshot manifest")
+        version = manifest.get("format_version")
+        if version not in READABLE_SNAPSHOT_VERSIONS:
+            raise SnapshotError(
+                f"{mpath}: snapshot format version {version!r} is not readable by odaudit {__version__} "
+                f"(reads {', '.join(map(str, READABLE_SNAPSHOT_VERSIONS))})"
+            )
+        if manifest.get("status") != "complete" and not allow_partial:
+            raise SnapshotError(f"{root}: snapshot is {manifest.get('status', 'unfinished')}; pass --allow-partial to use it anyway")
+        snap = cls(root, manifest)
+        if verify:
+            snap.verify()
+        return snap
+
+    def verify(self) -> None:
+        """Every file the manifest covers must exist with the recorded sha256."""
+        for name, digest in sorted(self.manifest.get("files", {}).items()):
+            path = self.root / name
+            if not path.exists():
+                raise SnapshotError(f"{path}: missing (listed in manifest.json)")
+            if sha256_file(path) != digest:
+                raise SnapshotError(f"{path}: changed since the crawl (sha256 differs from manifest.json)")
+
+    @property
+    def complete(self) -> bool:
+        return self.manifest.get("status") == "complete"
+
+    def datasets(self) -> list[dict[str, Any]]:
+        return list(read_jsonl(self.root / DATASETS))
+
+    def resources(self) -> list[dict[str, Any]]:
+        return list(read_jsonl(self.root / RESOURCES))
+
+    def findings(self) -> list[Finding]:
+        return read_findings(self.root / FINDINGS)
+
+    def body_path(self, rel: str | None) -> Path | None:
+        if not rel:
+            return None
+        p = self.root / rel
+        return p if p.exists() else None
+
+    def crawl_time(self) -> str:
+        return self.manifest.get("started_at", "")
+
+    def catalog_path(self) -> Path:
+        return self.root / CATALOG_COPY
+
+
+def read_findings(path: Path) -> list[Finding]:
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header != list(FINDING_COLUMNS):
+            raise SnapshotError(f"{path}:1: unexpected findings header {header}")
+        out = []
+        for lineno, row in enumerate(reader, 2):
+            if len(row) != len(FINDING_COLUMNS):
+                raise SnapshotError(f"{path}:{lineno}: expected {len(FINDING_COLUMNS)} columns, found {len(row)}")
+            out.append(Finding(*row))
+        return out
+
+
+def rewrite_findings(snap: Snapshot, findings: list[Finding], manifest_update: dict[str, Any]) -> None:
+    """Replace a snapshot's findings (recheck) and re-seal its manifest."""
+    write_findings(snap.root / FINDINGS, findings)
+    manifest = dict(snap.manifest)
+    manifest.update(manifest_update)
+    manifest.setdefault("counts", {})["findings"] = len(findings)
+    manifest["files"] = file_hashes(snap.root)
+    atomic_write_json(snap.root / MANIFEST, manifest)
+    snap.manifest = manifest
+
+
+ProgressCallback = Callable[[str, int, int], None]
