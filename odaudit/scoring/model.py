@@ -1,0 +1,100 @@
+"""Result types of scoring: plain dataclasses and pandas tables, no rendering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..catalog import Catalog
+
+#: Levels of the weight tree, top down. Datasets are nodes too (in `ScoreResult.datasets`).
+LEVELS = ("barometer", "subindex", "component", "category", "item", "dataset")
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One scored node of the weight tree (barometer, sub-index, component, category, item)."""
+
+    level: str
+    id: str
+    name: str
+    #: id of the parent node ("" for the barometer)
+    parent: str
+    #: share inside the parent
+    weight: float
+    #: share of the barometer (product of the weights on the path)
+    total_weight: float
+    #: 0–100; None when a judged item below it is unanswered
+    score: float | None
+    #: leaves (items, datasets) answered / all leaves under it
+    answered: int
+    leaves: int
+    note: str = ""
+    evidence: str = ""
+    links: tuple[str, ...] = ()
+
+
+@dataclass
+class ScoreResult:
+    """Everything `score` computed; reports only render it, `diff` compares two of them.
+
+    Tables (pandas DataFrames, sorted, string columns "" rather than NaN):
+
+    * ``datasets``: one row per scored dataset (``key`` is the snapshot key), with ``score``,
+      ``open``, ``source`` (snapshot/rubric), portal metadata and measured flags.
+    * ``answers``: one row per dataset × question: ``answer`` ("yes"/"no"/""), ``source``
+      (auto/manual/unanswered), ``measured`` (what the findings say), ``points`` awarded,
+      ``reason`` (manual) and ``cites`` (the findings behind the measured answer, abridged).
+    * ``evidence``: the findings each measured answer rests on (key, question, check, resource, outcome, evidence).
+    * ``resources``, ``findings``: the snapshot's, flattened (empty without a snapshot).
+    """
+
+    rubric_name: str
+    rubric_title: str
+    method: str
+    penalty_when: str
+    outdated_penalty: float
+    points: dict[str, float]
+    catalog: Catalog
+    portal: str
+    #: manifest facts: catalog name, crawl time, status, rules version ({} without a snapshot)
+    snapshot: dict[str, Any]
+    whole_portal: bool
+    nodes: list[Node]
+    datasets: pd.DataFrame
+    answers: pd.DataFrame
+    evidence: pd.DataFrame
+    resources: pd.DataFrame
+    findings: pd.DataFrame
+    overrides: pd.DataFrame
+    quality: pd.DataFrame
+    quality_adjusted: dict[str, int]
+    agencies: pd.DataFrame
+    badges: pd.DataFrame
+    formats: pd.DataFrame
+    years: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+    # -- conveniences for diff and tests -------------------------------------
+    def node(self, node_id: str) -> Node:
+        for n in self.nodes:
+            if n.id == node_id:
+                return n
+        raise KeyError(node_id)
+
+    @property
+    def barometer(self) -> Node:
+        return self.node("barometer")
+
+    def dataset_scores(self) -> dict[str, float]:
+        return dict(zip(self.datasets["key"], self.datasets["score"].astype(float), strict=True))
+
+    def answers_of(self, key: str) -> dict[str, str]:
+        rows = self.answers[self.answers["key"] == key]
+        return dict(zip(rows["question"], rows["answer"], strict=True))
+
+    @property
+    def has_snapshot(self) -> bool:
+        return bool(self.snapshot)
