@@ -1,0 +1,101 @@
+"""Benchmark `odaudit score` on a whole-catalog-sized snapshot.
+
+    python bench/bench_score.py                      # 50,000 datasets, 120,000 resources
+    python bench/bench_score.py --datasets 5000 --resources 12000
+
+Builds (once, cached under bench/out/) a synthetic whole-portal snapshot with tests/snapfactory.py,
+with seeded random outcomes for every check, then runs `python -m odaudit score` on it in a
+subprocess and reports wall time and the child's peak RSS. Targets: < 60 s, < 2 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
+
+import snapfactory as sf  # noqa: E402
+
+RES_CHECKS = ("link", "downloadable", "format", "encoding", "structure", "fields", "machine_readable", "stars")
+DS_CHECKS = ("licence", "free", "freshness", "metadata", "badge", "consistency")
+FORMATS = ("CSV", "CSV", "CSV", "JSON", "XML", "XML", "PDF", "XLS", "ZIP", "WEBSERVICES", "ODS", "KML")
+FREQUENCIES = ("每1日", "每1月", "每1年", "不定期", "每1季", "即時", "不更新", "")
+BADGES = ("白金", "金", "金", "銀", "銅", "無", "")
+TARGET_SECONDS, TARGET_BYTES = 60, 2 * 1024**3
+
+
+def outcome(rng: random.Random, p_fail: float) -> str:
+    x = rng.random()
+    return "fail" if x < p_fail else ("skip" if x < p_fail + 0.03 else ("warn" if x < p_fail + 0.08 else "pass"))
+
+
+def build(root: Path, n_datasets: int, n_resources: int, seed: int = 2017) -> Path:
+    rng = random.Random(seed)
+    per = [1] * n_datasets
+    for _ in range(n_resources - n_datasets):
+        per[rng.randrange(n_datasets)] += 1
+    datasets = []
+    for i in range(n_datasets):
+        resources = []
+        for _ in range(per[i]):
+            fmt = rng.choice(FORMATS)
+            checks = {c: outcome(rng, 0.45 if fmt in ("PDF", "ZIP") and c in ("format", "structure") else 0.12) for c in RES_CHECKS}
+            checks["stars"] = ("pass", str(rng.choice((1, 2, 3, 3, 3, 4))), "openness stars from the detected format")
+            checks["link"] = (checks["link"], "200" if checks["link"] != "fail" else "404", "HTTP status of the final URL")
+            resources.append(sf.resource(fmt, checks=checks))
+        checks = {c: outcome(rng, 0.15) for c in DS_CHECKS}
+        checks["freshness"] = (checks["freshness"], f"{rng.randrange(0, 900)} days", "age of the newest data vs the declared frequency")
+        datasets.append(sf.dataset(
+            f"資料集 {i:05d}", id=10000 + i, category="", agency=f"機關{rng.randrange(600):03d}", resources=resources, checks=checks,
+            frequency=rng.choice(FREQUENCIES), badge=rng.choice(BADGES), published=f"{rng.randrange(2012, 2026)}-0{rng.randrange(1, 10)}-01T00:00:00",
+        ))
+    catalog = {"name": "all", "title": "data.gov.tw (whole portal, synthetic)", "portal": sf.PORTAL,
+               "method": "Every dataset listed on the portal (synthetic benchmark data).",
+               "categories": [{"id": "all", "name": "whole portal", "datasets": []}]}
+    return sf.build_snapshot(root, datasets, catalog=catalog, catalog_name="all")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--datasets", type=int, default=50_000)
+    ap.add_argument("--resources", type=int, default=120_000)
+    ap.add_argument("--out", type=Path, default=REPO / "bench" / "out")
+    ap.add_argument("--rebuild", action="store_true", help="rebuild the snapshot even if cached")
+    ap.add_argument("--lang", default="en")
+    args = ap.parse_args()
+
+    snap = args.out / f"snapshot-{args.datasets}-{args.resources}"
+    if args.rebuild or not (snap / "manifest.json").exists():
+        t0 = time.perf_counter()
+        build(snap, args.datasets, args.resources)
+        print(f"built {snap} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    manifest = json.loads((snap / "manifest.json").read_text(encoding="utf-8"))
+    report = args.out / f"report-{args.datasets}-{args.resources}"
+    cmd = [sys.executable, "-m", "odaudit", "score", str(snap), "--rubric", str(REPO / "rubrics" / "ocf-2017.yaml"),
+           "--out", str(report), "--lang", args.lang, "-q"]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # Linux: KiB
+    if proc.returncode != 0:
+        print(proc.stdout, proc.stderr, sep="\n", file=sys.stderr)
+        return proc.returncode
+    sizes = {p.name: p.stat().st_size for p in sorted(report.iterdir())}
+    print(json.dumps({
+        "datasets": manifest["counts"]["datasets"], "resources": manifest["counts"]["resources"],
+        "findings": manifest["counts"]["findings"], "wall_seconds": round(wall, 2), "peak_rss_mb": round(peak / 2**20, 1),
+        "within_targets": wall < TARGET_SECONDS and peak < TARGET_BYTES, "output_bytes": sizes, "stdout": proc.stdout.strip(),
+    }, ensure_ascii=False, indent=2))
+    return 0 if wall < TARGET_SECONDS and peak < TARGET_BYTES else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""link: the resource URL answers with a 2xx (or 304, reusing the previous body).
+
+* pass: final status 2xx, or 304 Not Modified on a conditional re-crawl (`not_modified`);
+* fail: a transport error (timeout, connect, read, too_many_redirects, scheme, invalid_url, too_slow),
+  a final 3xx that was not followed, 4xx or 5xx;
+* skip: the crawler did not record this URL (`error.kind == "not_recorded"`).
+
+Evidence: status, the redirect chain and the final URL when it differs from the declared one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..findings import Finding
+from .base import Context, reachability, short
+
+CHECK_ID = "link"
+
+
+def _chain(res: dict[str, Any]) -> str:
+    hops = res.get("redirects") or []
+    if not hops:
+        return ""
+    parts = [f"{h.get('status')} {h.get('url')}" for h in hops[:5]]
+    more = f" … (+{len(hops) - 5})" if len(hops) > 5 else ""
+    return f"{len(hops)} redirect{'s' if len(hops) != 1 else ''}: " + " → ".join(parts) + more
+
+
+def check(ctx: Context, res: dict[str, Any]) -> list[Finding]:
+    err = res.get("error") or {}
+    if isinstance(err, dict) and err.get("kind") == "not_recorded":
+        return [ctx.skip(CHECK_ID, "not recorded by the crawl" + (f": {err.get('message')}" if err.get("message") else ""), res)]
+    ok, measured, why = reachability(res)
+    bits = []
+    status = res.get("status")
+    if ok and status and status != 304:
+        bits.append(f"HTTP {status}")
+    if why:
+        bits.append(why)
+    chain = _chain(res)
+    if chain:
+        bits.append(chain)
+    final = res.get("final_url") or ""
+    if final and final not in (res.get("url"), res.get("request_url")):
+        bits.append(f"final URL {final}")
+    if res.get("elapsed_ms") is not None and not ok:
+        bits.append(f"after {res.get('attempts', 1)} attempt(s)")
+    return [ctx.finding(CHECK_ID, "pass" if ok else "fail", measured, "2xx", short("; ".join(bits)), res)]

@@ -1,0 +1,121 @@
+"""The CSV tables of a score run (columns documented in docs/scoring.md). UTF-8, `\\n` line
+ends, a fixed column order, sorted rows, text neutralised against formula injection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..atomic import atomic_open
+from ..scoring.model import ScoreResult
+from ..scoring.questions import QUESTION_IDS
+from .safe import neutralise
+
+DATASET_CSV = (
+    "key", "id", "name", "category", "category_name", "kind", "in_snapshot", "fetch_status", "page", "title", "agency",
+    "n_resources", "score", "method", "open", "quality", "yes", "manual", "unanswered",
+    "licence", "cost", "frequency", "published", "modified", "badge",
+)
+RESOURCE_CSV = ("key", "dataset", "index", "format", "url", "status", "error", "bytes")
+RESOURCE_CHECKS = ("link", "downloadable", "format", "encoding", "structure", "fields", "machine_readable", "stars")
+FINDING_CSV = ("dataset", "name", "resource", "url", "check", "outcome", "measured", "expected", "evidence")
+SCORE_CSV = ("level", "id", "name", "parent", "method", "weight", "total_weight", "score", "answered", "leaves", "note")
+AGENCY_CSV = ("agency", "datasets", "resources", "quality_datasets", "quality_share", "open_datasets", "mean_score", "stars")
+ANSWER_CSV = ("key", "name", "question", "answer", "source", "measured", "points", "reason", "links", "cites")
+
+
+def _write(path: Path, frame: pd.DataFrame, columns: tuple[str, ...]) -> Path:
+    frame = neutralise(frame.loc[:, list(columns)])
+    with atomic_open(path, "w") as fh:
+        frame.to_csv(fh, index=False, lineterminator="\n")
+    return path
+
+
+def _round(s: pd.Series, digits: int) -> pd.Series:
+    return s.astype(float).round(digits)
+
+
+def datasets_frame(r: ScoreResult) -> pd.DataFrame:
+    d = r.datasets.copy()
+    d["method"] = r.method
+    d["score"] = _round(d["score"], 2)
+    for c in ("in_snapshot", "open", "quality"):
+        d[c] = np.where(d[c].astype(bool), "yes", "no")
+    return d
+
+
+def resources_frame(r: ScoreResult) -> pd.DataFrame:
+    """Resource records with one `check_<id>` column per resource-level check (its outcome)."""
+    res = r.resources.sort_values("key", kind="stable")
+    f = r.findings
+    if not f.empty:
+        rf = f[(f["resource"] != "") & f["check"].astype(object).isin(RESOURCE_CHECKS)]
+        wide = rf.drop_duplicates(["resource", "check"]).pivot(index="resource", columns="check", values="outcome")
+        wide.columns = [f"check_{c}" for c in wide.columns]
+        res = res.join(wide.astype(object), on="key")
+    for c in resource_columns():
+        if c not in res:
+            res[c] = ""
+        res[c] = res[c].fillna("") if c.startswith("check_") else res[c]
+    return res
+
+
+def resource_columns() -> tuple[str, ...]:
+    return RESOURCE_CSV + tuple(f"check_{c}" for c in RESOURCE_CHECKS)
+
+
+def findings_frame(r: ScoreResult) -> pd.DataFrame:
+    f = r.findings
+    names = r.datasets.drop_duplicates("key").set_index("key")["name"]
+    out = f.copy()
+    out["check"] = out["check"].astype(object)
+    out["outcome"] = out["outcome"].astype(object)
+    out["name"] = out["dataset"].map(names).fillna("")
+    return out
+
+
+def scores_frame(r: ScoreResult) -> pd.DataFrame:
+    rows = [(n.level, n.id, n.name, n.parent, r.method, n.weight, n.total_weight, n.score, n.answered, n.leaves, n.note) for n in r.nodes]
+    nodes = pd.DataFrame.from_records(rows, columns=list(SCORE_CSV))
+    d = r.datasets
+    weights = {n.id: n.total_weight for n in r.nodes if n.level == "category"}
+    size = d.groupby("category")["key"].transform("size")
+    parent = "implementation/" + d["category"].astype(str)
+    ds = pd.DataFrame({
+        "level": "dataset", "id": d["key"], "name": d["name"], "parent": parent, "method": r.method,
+        "weight": 1 / size, "total_weight": parent.map(weights).fillna(0) / size, "score": d["score"],
+        "answered": 10 - d["unanswered"], "leaves": 10, "note": "",
+    })
+    out = pd.concat([nodes, ds], ignore_index=True)
+    out["weight"] = _round(out["weight"], 6)
+    out["total_weight"] = _round(out["total_weight"], 6)
+    out["score"] = _round(out["score"], 2)
+    return out
+
+
+def agencies_frame(r: ScoreResult) -> pd.DataFrame:
+    a = r.agencies.copy()
+    a["quality_share"] = _round(a["quality_share"], 4)
+    a["mean_score"] = _round(a["mean_score"], 2)
+    return a
+
+
+def answers_frame(r: ScoreResult) -> pd.DataFrame:
+    a = r.answers.copy()
+    a["name"] = a["key"].map(r.datasets.drop_duplicates("key").set_index("key")["name"])
+    a["points"] = _round(a["points"], 2)
+    return a
+
+
+def write_tables(r: ScoreResult, out: Path) -> list[Path]:
+    assert tuple(QUESTION_IDS)  # answers are written in checklist order
+    return [
+        _write(out / "datasets.csv", datasets_frame(r), DATASET_CSV),
+        _write(out / "resources.csv", resources_frame(r), resource_columns()),
+        _write(out / "findings.csv", findings_frame(r), FINDING_CSV),
+        _write(out / "scores.csv", scores_frame(r), SCORE_CSV),
+        _write(out / "agencies.csv", agencies_frame(r), AGENCY_CSV),
+        _write(out / "answers.csv", answers_frame(r), ANSWER_CSV),
+    ]

@@ -1,0 +1,163 @@
+"""Findings → measured answers to the ten questions, with the findings cited as evidence.
+
+Rules (also in docs/scoring.md):
+
+* A finding *satisfies* when its outcome is pass or warn, *fails* when fail; skip and error say nothing.
+* A *unit* is one resource (resource-level rows) or the dataset itself (dataset-level rows).
+  For a question answered by several checks, a unit is yes when none of its findings of those
+  checks fails and all are pass/warn, no when any fails, unknown otherwise.
+* The dataset's measured answer is **yes if any unit is yes** (one good resource is enough, as the
+  ODB asks whether the data is available in that form), else no if any unit is no, else unanswered.
+
+| question | from |
+|---|---|
+| exists | listed on the portal (record fetched, status ok) or any link reachable |
+| online | `link` |
+| machine_readable | `format` + `structure` (+ `machine_readable` when present), on the same resource |
+| bulk | `downloadable` (a direct download of the whole file, not a landing page or a query API) |
+| free | `free` |
+| open_licence | `licence` |
+| up_to_date | `freshness` |
+| sustained | yes when up_to_date is yes and the declared 更新頻率 is a regular one (每…, 即時); no when it is 不定期/不更新 or up_to_date is no |
+| findable | `metadata` (complete metadata on the portal); no when the portal no longer lists the dataset |
+| linked | `stars`: the measured star rating (4–5 = URIs / linked data) |
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .questions import QUESTION_IDS
+
+YES, NO, UNKNOWN = 1, 0, -1
+
+#: question → checks whose findings answer it unit by unit
+CHECK_RULES: dict[str, tuple[str, ...]] = {
+    "online": ("link",),
+    "machine_readable": ("format", "structure", "machine_readable"),
+    "bulk": ("downloadable",),
+    "free": ("free",),
+    "open_licence": ("licence",),
+    "up_to_date": ("freshness",),
+    "findable": ("metadata",),
+    "linked": ("stars",),
+}
+#: every check cited per question (including the derived questions)
+CITED: dict[str, tuple[str, ...]] = {
+    **CHECK_RULES,
+    "exists": ("link",),
+    "sustained": ("freshness",),
+}
+_REGULAR = r"^\s*(?:每|即時|實時|隨時)"
+_IRREGULAR = r"(?:不定期|不更新|不需更新|不再更新|停止更新)"
+EVIDENCE_COLUMNS = ("key", "question", "check", "resource", "outcome", "evidence")
+
+
+def _unit_verdicts(f: pd.DataFrame) -> pd.Series:
+    """Per dataset: max over units of (1 yes, 0 no, -1 unknown) — i.e. yes if any unit is yes."""
+    if f.empty:
+        return pd.Series(dtype="int8")
+    outcome = f["outcome"].astype(object)
+    ok = outcome.isin(("pass", "warn")).to_numpy()
+    bad = (outcome == "fail").to_numpy()
+    g = pd.DataFrame({"dataset": f["dataset"].to_numpy(), "resource": f["resource"].to_numpy(), "ok": ok, "bad": bad})
+    units = g.groupby(["dataset", "resource"], sort=False).agg(bad=("bad", "max"), ok=("ok", "min"))
+    verdict = np.where(units["bad"], NO, np.where(units["ok"], YES, UNKNOWN)).astype("int8")
+    return pd.Series(verdict, index=units.index.get_level_values(0)).groupby(level=0, sort=False).max()
+
+
+def _stars_verdicts(f: pd.DataFrame) -> pd.Series:
+    if f.empty:
+        return pd.Series(dtype="int8")
+    measured = f["measured"].astype(str)
+    digits = pd.to_numeric(measured.str.extract(r"(\d)", expand=False), errors="coerce")
+    stars = digits.fillna(measured.str.count("★").where(measured.str.contains("★"), np.nan))
+    unit = np.where(stars >= 4, YES, np.where(stars >= 0, NO, UNKNOWN)).astype("int8")
+    return pd.Series(unit, index=f["dataset"].to_numpy()).groupby(level=0, sort=False).max()
+
+
+def measure(datasets: pd.DataFrame, findings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Measured answers (key × question, values 1/0/-1) and the evidence rows behind them."""
+    keys = pd.Index(datasets["key"])
+    by_check = findings.groupby("check", observed=True, sort=False).indices if not findings.empty else {}
+
+    def rows_for(checks: tuple[str, ...]) -> pd.DataFrame:
+        idx = [by_check[c] for c in checks if c in by_check]
+        if not idx:
+            return findings.iloc[0:0]
+        return findings.iloc[np.sort(np.concatenate(idx))]
+
+    verdict: dict[str, pd.Series] = {}
+    for q, checks in CHECK_RULES.items():
+        part = rows_for(checks)
+        v = _stars_verdicts(part) if q == "linked" else _unit_verdicts(part)
+        verdict[q] = v.reindex(keys).fillna(UNKNOWN).astype("int8")
+
+    listed = ((datasets["kind"] == "portal") & (datasets["fetch_status"] == "ok")).to_numpy()
+    delisted = ((datasets["kind"] == "portal") & (datasets["fetch_status"] == "not_in_export")).to_numpy()
+    online = verdict["online"].to_numpy()
+    verdict["exists"] = pd.Series(np.where(listed | (online == YES), YES, UNKNOWN).astype("int8"), index=keys)
+    findable = verdict["findable"].to_numpy()
+    verdict["findable"] = pd.Series(np.where(delisted, NO, findable).astype("int8"), index=keys)
+
+    freq = datasets["frequency"].astype(str)
+    regular = freq.str.contains(_REGULAR, regex=True).to_numpy()
+    irregular = freq.str.contains(_IRREGULAR, regex=True).to_numpy()
+    fresh = verdict["up_to_date"].to_numpy()
+    sustained = np.where((fresh == NO) | irregular, NO, np.where((fresh == YES) & regular, YES, UNKNOWN))
+    verdict["sustained"] = pd.Series(sustained.astype("int8"), index=keys)
+
+    measured = pd.DataFrame({q: verdict[q].to_numpy() for q in QUESTION_IDS}, index=keys)
+    return measured, _evidence(datasets, findings, rows_for, listed, delisted)
+
+
+def _evidence(datasets: pd.DataFrame, findings: pd.DataFrame, rows_for, listed: np.ndarray, delisted: np.ndarray) -> pd.DataFrame:
+    parts = []
+    for q in QUESTION_IDS:
+        part = rows_for(CITED[q])
+        if not part.empty:
+            parts.append(pd.DataFrame({
+                "key": part["dataset"].to_numpy(), "question": q, "check": part["check"].astype(object).to_numpy(),
+                "resource": part["resource"].to_numpy(), "outcome": part["outcome"].astype(object).to_numpy(),
+                "evidence": part["evidence"].to_numpy(),
+            }))
+    keys = datasets["key"].to_numpy()
+    record = []
+    if listed.any():
+        record.append(pd.DataFrame({"key": keys[listed], "question": "exists", "check": "record", "resource": "", "outcome": "pass",
+                                    "evidence": "listed on the portal (dataset record fetched)"}))
+    if delisted.any():
+        for q in ("exists", "findable"):
+            record.append(pd.DataFrame({"key": keys[delisted], "question": q, "check": "record", "resource": "", "outcome": "fail",
+                                        "evidence": "not in the portal's catalog export"}))
+    freq = datasets["frequency"].astype(str).to_numpy()
+    has_freq = freq != ""
+    if has_freq.any():
+        record.append(pd.DataFrame({"key": keys[has_freq], "question": "sustained", "check": "record", "resource": "", "outcome": "",
+                                    "evidence": "更新頻率 " + pd.Series(freq[has_freq], dtype=object)}))
+    allparts = parts + record
+    if not allparts:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in EVIDENCE_COLUMNS})
+    ev = pd.concat(allparts, ignore_index=True)
+    order = {q: i for i, q in enumerate(QUESTION_IDS)}
+    ev["_q"] = ev["question"].map(order)
+    ev = ev.sort_values(["key", "_q", "resource", "check"], kind="stable").drop(columns="_q").reset_index(drop=True)
+    return ev
+
+
+def cites(evidence: pd.DataFrame, limit: int = 4) -> pd.Series:
+    """Abridged citation per (key, question): `link pass #0; format fail #1 (+3 more)`."""
+    if evidence.empty:
+        return pd.Series(dtype=object)
+    res = evidence["resource"].astype(str)
+    suffix = np.where(res.str.contains("#", regex=False), " #" + res.str.rsplit("#", n=1).str[-1], "")
+    text = evidence["check"].astype(str) + np.where(evidence["outcome"] != "", " " + evidence["outcome"].astype(str), "") + suffix
+    frame = pd.DataFrame({"key": evidence["key"], "question": evidence["question"], "text": text})
+    grp = frame.groupby(["key", "question"], sort=False)
+    n = grp["text"].transform("size")
+    head = frame[grp.cumcount() < limit]
+    joined = head.groupby(["key", "question"], sort=False)["text"].agg("; ".join)
+    more = n.groupby([frame["key"], frame["question"]], sort=False).first() - limit
+    extra = np.where(more.reindex(joined.index) > 0, " (+" + more.reindex(joined.index).astype(str) + " more)", "")
+    return joined + extra

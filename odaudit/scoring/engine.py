@@ -1,0 +1,225 @@
+"""`score_snapshot`: snapshot findings + rubric + catalog → ScoreResult. No I/O besides reading
+the snapshot; no rendering."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..catalog import Catalog, dataset_key
+from ..errors import InputError
+from ..snapshot import Snapshot
+from . import automate, summary
+from .automate import NO, UNKNOWN, YES
+from .methods import dataset_points, is_open
+from .model import ScoreResult
+from .questions import QUESTION_IDS
+from .rubric import Rubric
+from .tables import DATASET_COLUMNS, RESOURCE_COLUMNS, dataset_table, finding_table, resource_table
+from .tree import build_tree
+
+ProgressCallback = Callable[[str, int, int], None]
+ALL_CATALOG = "all"
+_YN = np.array(["unanswered", "no", "yes"], dtype=object)  # index by value + 1 (-1, 0, 1)
+
+
+def catalog_frame(catalog: Catalog) -> pd.DataFrame:
+    rows = []
+    for c in catalog.categories:
+        for pos, d in enumerate(c.datasets):
+            rows.append((dataset_key(d, c.id, pos), d.id or "", d.name, c.id, d.kind, d.url or "", pos))
+    return pd.DataFrame.from_records(rows, columns=["key", "id", "name", "category", "kind", "url", "position"])
+
+
+def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+
+
+def resolve_manual(rubric: Rubric, frame: pd.DataFrame) -> dict[str, str]:
+    """Rubric dataset keys → snapshot keys. Accepts a key, a portal id or a unique dataset name."""
+    keys = set(frame["key"])
+    by_id = {i: k for i, k in zip(frame["id"], frame["key"], strict=True) if i}
+    names: dict[str, set[str]] = {}
+    for n, k in zip(frame["name"], frame["key"], strict=True):
+        names.setdefault(n, set()).add(k)
+    out: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for ref in rubric.datasets:
+        if ref in keys:
+            key = ref
+        elif ref in by_id:
+            key = by_id[ref]
+        elif len(names.get(ref, ())) == 1:
+            key = next(iter(names[ref]))
+        elif ref in names:
+            raise InputError(f"{rubric.where('datasets', ref)}: dataset name {ref!r} is ambiguous; use its key ({', '.join(sorted(names[ref]))})")
+        else:
+            raise InputError(f"{rubric.where('datasets', ref)}: dataset {ref!r} is not in the catalog (use a portal id, a key such as tw:41568, or the catalog's name)")
+        if key in seen:
+            raise InputError(f"{rubric.where('datasets', ref)}: dataset {key} already answered under {seen[key]!r}")
+        seen[key] = ref
+        out[ref] = key
+    return out
+
+
+def score_snapshot(
+    snapshot: Snapshot | None,
+    rubric: Rubric,
+    catalog: Catalog,
+    *,
+    on_progress: ProgressCallback | None = None,
+) -> ScoreResult:
+    """Score a snapshot (or, with ``snapshot=None``, a rubric whose answers are all manual)."""
+    progress = on_progress or (lambda stage, done, total: None)
+    warnings: list[str] = []
+    cat = catalog_frame(catalog)
+    if snapshot is not None:
+        progress("read", 0, 3)
+        snap_ds = dataset_table(snapshot)
+        progress("read", 1, 3)
+        resources = resource_table(snapshot)
+        progress("read", 2, 3)
+        findings = finding_table(snapshot)
+        progress("read", 3, 3)
+        manifest = snapshot.manifest
+        cat_name = str((manifest.get("catalog") or {}).get("name", ""))
+        whole = cat_name == ALL_CATALOG or bool((manifest.get("options") or {}).get("all"))
+        portal = str(manifest.get("portal") or catalog.portal)
+        ref = Path(rubric.catalog).stem if rubric.catalog.endswith((".yaml", ".yml")) else rubric.catalog
+        if not whole and cat_name and ref != cat_name:
+            warnings.append(f"the rubric names catalog {rubric.catalog!r} but the snapshot was crawled with {cat_name!r}")
+        if manifest.get("status") != "complete":
+            warnings.append(f"the snapshot is {manifest.get('status', 'unfinished')}: datasets not crawled are scored from manual answers only")
+        snap_info = {
+            "catalog": cat_name, "started_at": str(manifest.get("started_at", "")), "finished_at": str(manifest.get("finished_at", "")),
+            "status": str(manifest.get("status", "")), "rules_version": str(manifest.get("rules_version", "")),
+            "tool_version": str(manifest.get("tool_version", "")), "root": str(snapshot.root),
+        }
+    else:
+        snap_ds, resources, findings = _empty(DATASET_COLUMNS), _empty(RESOURCE_COLUMNS), _empty(("dataset", "resource", "url", "check", "outcome", "measured", "expected", "evidence"))
+        snap_ds["n_resources"] = snap_ds["n_resources"].astype(int)
+        whole, portal, snap_info = False, catalog.portal, {}
+    portal = portal.rstrip("/")
+
+    # -- the datasets to score: catalog entries, plus snapshot datasets outside the catalog ----
+    snap_ds = snap_ds.drop_duplicates("key")
+    extra = snap_ds[~snap_ds["key"].isin(cat["key"])]
+    extra_rows = pd.DataFrame({"key": extra["key"], "id": extra["id"], "name": extra["name"], "category": extra["category"],
+                               "kind": extra["kind"], "url": extra["url"], "position": 0})
+    frame = pd.concat([cat, extra_rows], ignore_index=True) if len(extra_rows) else cat.copy()
+    info = snap_ds.drop(columns=["id", "name", "category", "url"]).rename(columns={"kind": "snap_kind"})
+    frame = frame.merge(info, on="key", how="left", sort=False)
+    frame["in_snapshot"] = frame["snap_kind"].notna()
+    for col in DATASET_COLUMNS:
+        if col in frame and col != "n_resources":
+            frame[col] = frame[col].fillna("").astype(object)
+    frame["n_resources"] = frame["n_resources"].fillna(0).astype(int)
+    frame["kind"] = np.where(frame["in_snapshot"], frame["snap_kind"].fillna(""), frame["kind"])
+    frame = frame.drop(columns="snap_kind")
+    frame["page"] = np.where((frame["kind"] == "portal") & (frame["id"] != ""), portal + "/dataset/" + frame["id"], frame["url"])
+
+    categories = [(c.id, c.name) for c in catalog.categories]
+    known = {c for c, _ in categories}
+    for cid in sorted(set(frame["category"]) - known):
+        categories.append((cid, cid or ("whole portal" if whole else "uncategorised")))
+    if whole:  # a whole-portal crawl's catalog lists no datasets: keep only the categories in use
+        used = set(frame["category"])
+        categories = [c for c in categories if c[0] in used]
+    cat_names = dict(categories)
+    frame["category_name"] = frame["category"].map(cat_names)
+
+    # -- answers ---------------------------------------------------------------------
+    keys = pd.Index(frame["key"].drop_duplicates())
+    progress("measure", 0, 1)
+    measured_snap, evidence = automate.measure(snap_ds, findings)
+    measured = measured_snap.reindex(keys).fillna(UNKNOWN).astype("int8")
+    progress("measure", 1, 1)
+    kind_by_key = frame.drop_duplicates("key").set_index("key")["kind"].reindex(keys)
+    in_snap = frame.drop_duplicates("key").set_index("key")["in_snapshot"].reindex(keys).to_numpy(bool)
+    automated = (kind_by_key.to_numpy() == "portal") & in_snap
+
+    final = np.where(automated[:, None], measured.to_numpy(), UNKNOWN).astype("int8")
+    source = np.where(final != UNKNOWN, "auto", "unanswered").astype(object)
+    reason = np.full(final.shape, "", dtype=object)
+    manual_links = np.full(final.shape, "", dtype=object)
+    manual = resolve_manual(rubric, frame)
+    qpos = {q: i for i, q in enumerate(QUESTION_IDS)}
+    kpos = {k: i for i, k in enumerate(keys)}
+    override_rows = []
+    for ref, key in sorted(manual.items(), key=lambda kv: kv[1]):
+        r = kpos[key]
+        for q, ans in rubric.datasets[ref].answers.items():
+            if ans.answer is None:
+                continue
+            c = qpos[q]
+            value = YES if ans.answer else NO
+            m = int(measured.iat[r, c])
+            if automated[r] or (m != UNKNOWN and m != value):
+                override_rows.append((key, q, _YN[m + 1], _YN[value + 1], ans.reason, bool(automated[r]), m != UNKNOWN and m != value))
+            final[r, c] = value
+            source[r, c] = "manual"
+            reason[r, c] = ans.reason
+            manual_links[r, c] = " ".join(ans.evidence)
+
+    answered_bool = pd.DataFrame(final == YES, index=keys, columns=list(QUESTION_IDS))
+    pts = dataset_points(answered_bool, rubric.question_points, rubric.method,
+                         penalty=rubric.odb.outdated_penalty, penalty_when=rubric.odb.penalty_when)
+    score = pts.sum(axis=1)
+    per_key = pd.DataFrame({
+        "score": score.to_numpy(), "open": is_open(answered_bool).to_numpy(),
+        "yes": (final == YES).sum(axis=1), "unanswered": (final == UNKNOWN).sum(axis=1),
+        "manual": (source == "manual").sum(axis=1), "automated": automated,
+        "quality": summary.quality_flags(measured).to_numpy() & in_snap,
+    }, index=keys)
+    for q in ("online", "machine_readable"):
+        per_key[f"m_{q}"] = measured[q].to_numpy() == YES
+    frame = frame.join(per_key, on="key")
+
+    # Long answer table: key × question, in key order then checklist order.
+    n = len(keys)
+    answers = pd.DataFrame({
+        "key": np.repeat(keys.to_numpy(), len(QUESTION_IDS)),
+        "question": np.tile(np.array(QUESTION_IDS, dtype=object), n),
+        "answer": np.where(final.ravel() == UNKNOWN, "", _YN[final.ravel() + 1]),
+        "source": source.ravel(),
+        "measured": np.where(measured.to_numpy().ravel() == UNKNOWN, "", _YN[measured.to_numpy().ravel() + 1]),
+        "points": pts.to_numpy().ravel(),
+        "reason": reason.ravel(),
+        "links": manual_links.ravel(),
+    })
+    progress("evidence", 0, 1)
+    cited = automate.cites(evidence)
+    if len(cited):
+        idx = pd.MultiIndex.from_arrays([answers["key"], answers["question"]])
+        answers["cites"] = cited.reindex(idx).fillna("").to_numpy()
+    else:
+        answers["cites"] = ""
+    progress("evidence", 1, 1)
+
+    order = frame[["category", "position", "key"]].copy()
+    cat_rank = {cid: i for i, (cid, _) in enumerate(categories)}
+    order["_c"] = order["category"].map(cat_rank)
+    frame = frame.loc[order.sort_values(["_c", "position", "key"], kind="stable").index].reset_index(drop=True)
+
+    overrides = pd.DataFrame.from_records(override_rows, columns=["key", "question", "measured", "manual", "reason", "override", "disagrees"])
+    overrides["measured"] = overrides["measured"].replace("unanswered", "")
+    nodes = build_tree(rubric, categories, frame[["category", "score"]])
+    d_for_summary = frame
+    result = ScoreResult(
+        rubric_name=rubric.name, rubric_title=rubric.title or rubric.name, method=rubric.method,
+        penalty_when=rubric.odb.penalty_when, outdated_penalty=rubric.odb.outdated_penalty,
+        points=dict(rubric.question_points), catalog=catalog, portal=portal, snapshot=snap_info, whole_portal=whole,
+        nodes=nodes, datasets=frame, answers=answers, evidence=evidence, resources=resources, findings=findings,
+        overrides=overrides,
+        quality=summary.quality_table(findings),
+        quality_adjusted={"datasets": int(snap_ds.shape[0]), "quality": int(frame.drop_duplicates("key")["quality"].sum())},
+        agencies=summary.agency_table(d_for_summary, resources),
+        badges=summary.badge_table(d_for_summary, findings),
+        formats=summary.format_table(resources),
+        years=summary.year_table(d_for_summary),
+        warnings=warnings,
+    )
+    return result

@@ -1,0 +1,44 @@
+"""`rubric init`: a rubric template prefilled with a snapshot's automated answers and their
+evidence (as YAML comments), plus empty manual entries for datasets that need them."""
+
+from __future__ import annotations
+
+from .model import ScoreResult
+from .questions import QUESTIONS
+from .template import comment, manual_block, render
+
+
+def prefilled_rubric(result: ScoreResult, *, name: str, catalog_ref: str, method: str = "flat") -> str:
+    a = result.answers
+    by_key = {k: g for k, g in a.groupby("key", sort=False)}
+    blocks: list[str] = [
+        "  # Automated answers are shown as comments: `question: answer (findings)`. To override one,",
+        "  # add an entry with a reason, e.g.",
+        '  #   "41568": {answers: {machine_readable: {answer: yes, reason: "the XML is a flat table; checked by hand"}}}',
+    ]
+    unique = result.datasets.drop_duplicates("key")
+    shown = 0
+    for _, row in unique.iterrows():
+        g = by_key[row["key"]]
+        head = f"{row['category']} {row['category_name']} · {row['name']}" + (f" · {row['page']}" if row["page"] else "")
+        if row["automated"]:
+            if result.whole_portal:
+                continue
+            shown += 1
+            blocks.append(f"  # {comment(head)} · {row['key']} · score {row['score']:.1f} ({result.method})")
+            for q, ans, cites in zip(g["question"], g["answer"], g["cites"], strict=True):
+                blocks.append(f"  #   {q}: {ans or 'unanswered'}" + (f" ({comment(cites)})" if cites else ""))
+        else:
+            kind = {"external": "off the portal", "missing": "not online"}.get(row["kind"], "not in the snapshot")
+            notes = [head, f"{kind}: scored from manual answers only; answer each with a reason (unanswered counts as no)"]
+            measured = [f"{q}={m}" for q, m in zip(g["question"], g["measured"], strict=True) if m]
+            if measured:
+                notes.append("measured: " + ", ".join(measured))
+            key = row["key"][3:] if row["key"].startswith("tw:") else row["key"]
+            blocks += manual_block(key, row["name"], {x.id: (None, "", []) for x in QUESTIONS}, notes)
+    notes = [f"Template made by `odaudit rubric init` from snapshot {result.snapshot.get('root', '')}",
+             f"crawled {result.snapshot.get('started_at', '')} ({result.snapshot.get('status', '')}).",
+             "Fill in the readiness and impact scores and answer the datasets that are off the portal or not online."]
+    if result.whole_portal:
+        notes.append(f"Whole-portal snapshot: the automated answers of {len(unique)} datasets are in answers.csv of `odaudit score`.")
+    return render(name=name, title=f"{result.catalog.title}", catalog=catalog_ref, method=method, notes=notes, datasets=blocks)

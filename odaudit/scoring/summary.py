@@ -1,0 +1,136 @@
+"""Quantity and quality aggregates of a snapshot (pure pandas, vectorised): per-check pass
+shares, the quality-adjusted count, agencies with stars, badges vs measured, formats, growth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .automate import YES
+from .questions import CHECK_IDS
+
+#: measured answers a dataset needs for the quality-adjusted count
+QUALITY_QUESTIONS = ("online", "machine_readable", "open_licence", "up_to_date")
+BADGE_ORDER = ("白金", "金", "銀", "銅", "無(白名單)", "無")
+
+
+def stars(mean_score: pd.Series) -> pd.Series:
+    """1–5 stars from an agency's mean dataset score: 1 + ⌊mean / 20⌋, at most 5 (0–19.9 → 1 … 80–100 → 5)."""
+    return (1 + np.floor(mean_score.fillna(0) / 20)).clip(1, 5).astype(int)
+
+
+def quality_table(findings: pd.DataFrame) -> pd.DataFrame:
+    """Per check: datasets and resources evaluated and passing.
+
+    Resources: a resource-level finding counts as passing when pass or warn; evaluated = pass, warn or fail.
+    Datasets: evaluated when any finding of the check is pass/warn/fail; passing when none of them
+    fails or errs (every evaluated resource passes). skip and error are counted apart.
+    """
+    cols = ["check", "datasets_evaluated", "datasets_passing", "datasets_share",
+            "resources_evaluated", "resources_passing", "resources_share", "pass", "warn", "fail", "skip", "error"]
+    if findings.empty:
+        return pd.DataFrame(columns=cols)
+    f = pd.DataFrame({"check": findings["check"].astype(object), "outcome": findings["outcome"].astype(object),
+                      "dataset": findings["dataset"], "is_res": findings["resource"] != ""})
+    counts = pd.crosstab(f["check"], f["outcome"]).reindex(columns=["pass", "warn", "fail", "skip", "error"], fill_value=0)
+    res = f[f["is_res"]]
+    rc = pd.crosstab(res["check"], res["outcome"]).reindex(columns=["pass", "warn", "fail"], fill_value=0)
+    f["good"] = f["outcome"].isin(("pass", "warn"))
+    f["bad"] = f["outcome"].isin(("fail", "error"))
+    f["eval"] = f["outcome"].isin(("pass", "warn", "fail"))
+    per_ds = f.groupby(["check", "dataset"], sort=False).agg(good=("good", "max"), bad=("bad", "max"), ev=("eval", "max"))
+    per_ds["passing"] = per_ds["ev"] & per_ds["good"] & ~per_ds["bad"]
+    dsum = per_ds.groupby(level=0).agg(datasets_evaluated=("ev", "sum"), datasets_passing=("passing", "sum"))
+    order = [c for c in CHECK_IDS if c in counts.index] + sorted(c for c in counts.index if c not in CHECK_IDS)
+    out = pd.DataFrame(index=pd.Index(order, name="check"))
+    out = out.join(dsum).join(rc.rename(columns=lambda c: f"r_{c}")).join(counts).fillna(0)
+    out["resources_evaluated"] = out["r_pass"] + out["r_warn"] + out["r_fail"]
+    out["resources_passing"] = out["r_pass"] + out["r_warn"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["datasets_share"] = np.where(out["datasets_evaluated"] > 0, out["datasets_passing"] / out["datasets_evaluated"], np.nan)
+        out["resources_share"] = np.where(out["resources_evaluated"] > 0, out["resources_passing"] / out["resources_evaluated"], np.nan)
+    out = out.reset_index()
+    for c in cols:
+        if c not in ("check", "datasets_share", "resources_share"):
+            out[c] = out[c].astype(int)
+    return out[cols]
+
+
+def agency_table(datasets: pd.DataFrame, resources: pd.DataFrame) -> pd.DataFrame:
+    """Per 提供機關 (meta.agency) of the snapshot's datasets: how much it publishes and how much passes."""
+    cols = ["agency", "datasets", "resources", "quality_datasets", "quality_share", "open_datasets", "mean_score", "stars"]
+    d = datasets[datasets["in_snapshot"]].drop_duplicates("key")
+    if d.empty:
+        return pd.DataFrame(columns=cols)
+    g = d.groupby("agency", sort=True)
+    out = pd.DataFrame({
+        "datasets": g.size(),
+        "resources": g["n_resources"].sum(),
+        "quality_datasets": g["quality"].sum(),
+        "open_datasets": g["open"].sum(),
+        "mean_score": g["score"].mean(),
+    })
+    out["quality_share"] = out["quality_datasets"] / out["datasets"]
+    out["stars"] = stars(out["mean_score"])
+    out = out.reset_index()
+    out = out.sort_values(["datasets", "agency"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    return out[cols]
+
+
+def badge_table(datasets: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+    """Platform badge (品質檢測) level vs what odaudit measured."""
+    cols = ["badge", "datasets", "badge_pass", "badge_warn", "badge_fail", "online", "machine_readable", "quality_datasets"]
+    d = datasets[datasets["in_snapshot"]].drop_duplicates("key")
+    if d.empty:
+        return pd.DataFrame(columns=cols)
+    d = d.assign(badge=d["badge"].replace("", "無"))
+    b = findings[findings["check"].astype(object) == "badge"] if not findings.empty else findings
+    if not b.empty:
+        out_by_ds = pd.crosstab(b["dataset"], b["outcome"].astype(object)).reindex(columns=["pass", "warn", "fail"], fill_value=0) > 0
+        d = d.join(out_by_ds, on="key")
+    for c in ("pass", "warn", "fail"):
+        d[c] = d[c].fillna(False).astype(bool) if c in d else False
+    g = d.groupby("badge", sort=False)
+    out = pd.DataFrame({
+        "datasets": g.size(), "badge_pass": g["pass"].sum(), "badge_warn": g["warn"].sum(), "badge_fail": g["fail"].sum(),
+        "online": g["m_online"].sum(), "machine_readable": g["m_machine_readable"].sum(), "quality_datasets": g["quality"].sum(),
+    }).reset_index()
+    rank = {b: i for i, b in enumerate(BADGE_ORDER)}
+    out["_r"] = out["badge"].map(lambda x: rank.get(x, len(rank)))
+    out = out.sort_values(["_r", "badge"], kind="stable").drop(columns="_r").reset_index(drop=True)
+    for c in cols[1:]:
+        out[c] = out[c].astype(int)
+    return out[cols]
+
+
+def format_table(resources: pd.DataFrame) -> pd.DataFrame:
+    if resources.empty:
+        return pd.DataFrame(columns=["format", "resources"])
+    counts = resources["format"].replace("", "(none)").value_counts()
+    out = counts.rename_axis("format").reset_index(name="resources")
+    return out.sort_values(["resources", "format"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def year_table(datasets: pd.DataFrame) -> pd.DataFrame:
+    """Datasets by the year they were first published on the portal (meta.published), and the running total."""
+    d = datasets[datasets["in_snapshot"]].drop_duplicates("key")
+    if d.empty:
+        return pd.DataFrame(columns=["year", "datasets", "quality_datasets", "cumulative"])
+    year = d["published"].astype(str).str.slice(0, 4)
+    year = year.where(year.str.fullmatch(r"\d{4}"), "")
+    g = pd.DataFrame({"year": year.to_numpy(), "quality": d["quality"].to_numpy(bool)}).groupby("year", sort=True)["quality"]
+    counts = pd.DataFrame({"datasets": g.size(), "quality_datasets": g.sum()})
+    known = counts[counts.index != ""]
+    out = pd.DataFrame({"year": known.index.astype(str), "datasets": known["datasets"].to_numpy().astype(int),
+                        "quality_datasets": known["quality_datasets"].to_numpy().astype(int)})
+    out["cumulative"] = out["datasets"].cumsum()
+    if "" in counts.index:
+        out = pd.concat([out, pd.DataFrame({"year": ["(unknown)"], "datasets": [int(counts.at["", "datasets"])],
+                                            "quality_datasets": [int(counts.at["", "quality_datasets"])], "cumulative": [int(len(d))]})],
+                        ignore_index=True)
+    return out
+
+
+def quality_flags(measured: pd.DataFrame) -> pd.Series:
+    """Quality-adjusted: reachable, machine-readable (format + structure), openly licensed and fresh, by measurement."""
+    return (measured[list(QUALITY_QUESTIONS)] == YES).all(axis=1)

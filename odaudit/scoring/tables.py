@@ -1,0 +1,62 @@
+"""A snapshot's records as flat pandas tables, read once, streaming (whole-portal snapshots
+hold 50,000 datasets and over a million findings)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..errors import SnapshotError
+from ..findings import FINDING_COLUMNS
+from ..snapshot import DATASETS, FINDINGS, RESOURCES, Snapshot, read_jsonl
+
+DATASET_COLUMNS = (
+    "key", "kind", "id", "name", "category", "url", "fetch_status", "title", "agency",
+    "frequency", "licence", "cost", "published", "modified", "badge", "n_resources",
+)
+RESOURCE_COLUMNS = ("key", "dataset", "index", "format", "url", "status", "error", "bytes")
+
+
+def _s(v: object) -> str:
+    return "" if v is None else str(v)
+
+
+def dataset_table(snap: Snapshot) -> pd.DataFrame:
+    rows = []
+    for r in read_jsonl(snap.root / DATASETS):
+        meta = r.get("meta") or {}
+        rows.append((
+            r["key"], _s(r.get("kind")), _s(r.get("id")), _s(r.get("name")), _s(r.get("category")), _s(r.get("url")),
+            _s((r.get("fetch") or {}).get("status")), _s(meta.get("title")), _s(meta.get("agency")),
+            _s(meta.get("frequency")), _s(meta.get("licence")), _s(meta.get("cost")), _s(meta.get("published")),
+            _s(meta.get("modified")), _s(meta.get("badge")), len(r.get("resources") or ()),
+        ))
+    return pd.DataFrame.from_records(rows, columns=list(DATASET_COLUMNS))
+
+
+def resource_table(snap: Snapshot) -> pd.DataFrame:
+    rows = []
+    for r in read_jsonl(snap.root / RESOURCES):
+        err = r.get("error") or {}
+        rows.append((
+            r["key"], _s(r.get("dataset_key")), int(r.get("index") or 0), _s((r.get("declared") or {}).get("format")).strip().upper(),
+            _s(r.get("url")), _s(r.get("status")), _s(err.get("kind") if isinstance(err, dict) else err), int(r.get("bytes") or 0),
+        ))
+    return pd.DataFrame.from_records(rows, columns=list(RESOURCE_COLUMNS))
+
+
+def finding_table(snap: Snapshot) -> pd.DataFrame:
+    """findings.csv as a table of strings (check and outcome as categoricals)."""
+    path = snap.root / FINDINGS
+    if not path.exists():
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in FINDING_COLUMNS})
+    with open(path, encoding="utf-8") as fh:
+        header = fh.readline().rstrip("\r\n")
+    if header.split(",") != list(FINDING_COLUMNS):
+        raise SnapshotError(f"{path}:1: unexpected findings header {header!r}")
+    df = pd.read_csv(
+        path, dtype=object, keep_default_na=False, na_filter=False, encoding="utf-8",
+        engine="c", on_bad_lines="error",
+    )
+    for col in ("check", "outcome"):
+        df[col] = df[col].astype("category")
+    return df
