@@ -272,6 +272,8 @@ def run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None = Non
 
         done_datasets = writer.journaled("datasets")
         done_findings = writer.journaled("findings")
+        # A dataset whose metadata could not be fetched (portal down) is tried again on resume.
+        done_datasets = {k: r for k, r in done_datasets.items() if r["fetch"]["status"] != "error"}
         todo = [it for it in items if it.key not in done_datasets]
         resumed = len(items) - len(todo)
         total = len(items)

@@ -103,7 +103,26 @@ def route_key(path_or_url: str) -> str:
     path_or_url = path_or_url.split("#", 1)[0]
     if not path_or_url.startswith("/"):
         path_or_url = "/" + path_or_url
-    return unquote(path_or_url, errors="replace")
+    path, sep, query = path_or_url.partition("?")
+    return unquote(_remove_dot_segments(path) + sep + query, errors="replace")
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 §5.2.4, as clients apply it before sending (`/a/./b/../c` -> `/a/c`)."""
+    out: list[str] = []
+    segments = path.split("/")
+    for i, seg in enumerate(segments):
+        if seg == ".":
+            if i == len(segments) - 1:
+                out.append("")
+        elif seg == "..":
+            if len(out) > 1:
+                out.pop()
+            if i == len(segments) - 1:
+                out.append("")
+        else:
+            out.append(seg)
+    return "/".join(out) or "/"
 
 
 def http_date(ts: float) -> str:

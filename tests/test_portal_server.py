@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -352,3 +355,26 @@ def test_real_portal_with_validators():
 def test_zip_link_declared_csv_serves_a_zip(real_portal):
     original = next(u for u in real_portal.url_map if "zipfiledl" in u and "ft=zip" in u)
     assert httpx.get(real_portal.url_map[original]).content.startswith(b"PK")
+
+
+def test_dot_segments_are_removed_like_clients_do(host):
+    url = host.serve("/a/./files/../b.csv", b"ok")
+    assert httpx.get(url).text == "ok"
+    assert host.count("/a/b.csv") == 1
+
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+@pytest.mark.skipif(not (SHARED / "datagovtw").is_dir(), reason="needs the shared reference folder")
+def test_build_fixtures_reproduces_the_fixtures(tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, str(root / "tools" / "build_fixtures.py"), "--shared", str(SHARED),
+                    "--out", str(tmp_path / "portal")], check=True, capture_output=True)
+    fixtures = root / "tests" / "fixtures" / "portal"
+    built = sorted(p.relative_to(tmp_path / "portal") for p in (tmp_path / "portal").rglob("*") if p.is_file())
+    kept = sorted(p.relative_to(fixtures) for p in fixtures.rglob("*") if p.is_file())
+    assert built == kept
+    for rel in built:
+        assert (tmp_path / "portal" / rel).read_bytes() == (fixtures / rel).read_bytes(), rel
+    assert sum((fixtures / rel).stat().st_size for rel in kept) < 2_000_000

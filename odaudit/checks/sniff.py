@@ -277,6 +277,7 @@ def _classify_markup(text: str) -> tuple[str, str]:
 
 
 def _looks_csv(text: str, complete: bool) -> str:
+    """CSV/TSV when ≥ 80% of the first lines split into ≥ 2 cells and ≥ 50% share one cell count."""
     lines = text.splitlines()
     if not complete and len(lines) > 1:
         lines = lines[:-1]  # may be cut
@@ -284,7 +285,7 @@ def _looks_csv(text: str, complete: bool) -> str:
     if not lines:
         return ""
     best = ""
-    best_score = 0.0
+    best_key: tuple[float, float, int] = (0.0, 0.0, 0)
     for delim in (",", "\t", ";", "|"):
         try:
             counts = [len(row) for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)]
@@ -292,12 +293,16 @@ def _looks_csv(text: str, complete: bool) -> str:
             continue
         if not counts:
             continue
-        mode = max(set(counts), key=counts.count)
-        if mode < 2:
+        multi = sum(1 for c in counts if c >= 2) / len(counts)
+        if multi < 0.8:
             continue
+        mode = max(set(counts), key=lambda c: (counts.count(c), c))
         share = counts.count(mode) / len(counts)
-        if share >= 0.8 and share * mode > best_score:
-            best, best_score = delim, share * mode
+        if share < 0.5:
+            continue
+        key = (multi, share, mode)
+        if key > best_key:
+            best, best_key = delim, key
     if not best:
         return ""
     return "TSV" if best == "\t" else "CSV"
@@ -349,7 +354,8 @@ def _sniff_json(text: str, *, path: Path | None, size: int, truncated: bool, com
     try:
         obj = load_json(path)
     except (ValueError, RecursionError) as exc:
-        kind = _looks_csv(text, complete)
+        jsonish = re.match(r'\s*(\{\s*"|\[\s*[\[{"\]]|\{\s*\})', text) is not None
+        kind = "" if jsonish else _looks_csv(text, complete)
         if kind:
             return Sniffed(kind)
         return Sniffed("JSON", "does not parse", valid=False, parse_error=str(exc)[:160])

@@ -82,6 +82,8 @@ class TableScan:
     labels: tuple[str, ...] = ()
     errors: dict[str, int] = field(default_factory=dict)
     examples: tuple[str, ...] = ()
+    #: (error type, row number, field number) of those first errors (0 = not applicable)
+    first_errors: tuple[tuple[str, int, int], ...] = ()
     #: every row of the whole body was read
     complete: bool = True
     notes: tuple[str, ...] = ()
@@ -103,32 +105,35 @@ class _Collector:
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
-        self.examples: list[tuple[int, int, str]] = []
+        self.examples: list[tuple[int, int, str, str]] = []
 
     def wants(self, row: int, fieldno: int) -> bool:
         ex = self.examples
         return len(ex) < MAX_EXAMPLES or (row, fieldno) < ex[-1][:2]
 
-    def example(self, row: int, fieldno: int, text: str) -> None:
+    def example(self, row: int, fieldno: int, text: str, etype: str) -> None:
         ex = self.examples
-        ex.append((row, fieldno, text))
+        ex.append((row, fieldno, text, etype))
         ex.sort(key=lambda e: (e[0], e[1]))
         del ex[MAX_EXAMPLES:]
 
     def add(self, etype: str, row: int, fieldno: int, text: str) -> None:
         self.counts[etype] += 1
         if self.wants(row, fieldno):
-            self.example(row, fieldno, text)
+            self.example(row, fieldno, text, etype)
 
     def add_error(self, err: Any) -> None:
         row = getattr(err, "row_number", None) or 0
         fno = getattr(err, "field_number", None) or 0
         self.counts[err.type] += 1
         if self.wants(row, fno):
-            self.example(row, fno, describe_error(err))
+            self.example(row, fno, describe_error(err), err.type)
 
     def final_examples(self) -> tuple[str, ...]:
-        return tuple(t for _, _, t in self.examples)
+        return tuple(e[2] for e in self.examples)
+
+    def first_errors(self) -> tuple[tuple[str, int, int], ...]:
+        return tuple((e[3], e[0], e[1]) for e in self.examples)
 
 
 def describe_error(err: Any) -> str:
@@ -297,29 +302,6 @@ class _CellCheck:
 
 # -- CSV fast path --------------------------------------------------------------------
 
-class _Bounded(io.RawIOBase):
-    """A read-only view of the first `limit` bytes of a file."""
-
-    def __init__(self, path: Path, limit: int) -> None:
-        self._fh = open(path, "rb")
-        self._left = limit
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: Any) -> int:
-        if self._left <= 0:
-            return 0
-        view = memoryview(b)[: self._left]
-        n = self._fh.readinto(view)
-        self._left -= n
-        return n
-
-    def close(self) -> None:
-        self._fh.close()
-        super().close()
-
-
 def _last_newline(path: Path) -> int:
     """Size up to and including the last newline (for truncated bodies)."""
     size = path.stat().st_size
@@ -358,8 +340,7 @@ def _fast_ok(res: Any) -> bool:
     return True
 
 
-def _scan_csv_fast(path: Path, res: Any, codec: str, *, limit_bytes: int | None, row_limit: int | None,
-                   ref: datetime, col: _Collector) -> tuple[int, bool, dict[int, _DateTracker]]:
+def _scan_csv_fast(path: Path, res: Any, codec: str, *, row_limit: int | None, ref: datetime, col: _Collector) -> tuple[int, bool, dict[int, _DateTracker]]:
     from frictionless.formats.csv import CsvControl
 
     fields = list(res.schema.fields)
@@ -370,7 +351,7 @@ def _scan_csv_fast(path: Path, res: Any, codec: str, *, limit_bytes: int | None,
     sample = [list(r) for r in res.sample[header_row:header_row + SAMPLE_ROWS]]
     trackers = _date_columns(list(res.labels), sample, ref)
 
-    raw: io.RawIOBase = _Bounded(path, limit_bytes) if limit_bytes is not None else io.FileIO(path, "r")
+    raw = io.FileIO(path, "r")
     rows = 0
     stopped = False
     with io.TextIOWrapper(io.BufferedReader(raw, 1 << 20), encoding=codec, newline="") as text:
@@ -435,7 +416,7 @@ def _check_chunk(chunk: list[list[str]], base: int, n: int, checks: list[tuple[i
                 row = base + (index[k] if index is not None else k)
                 if not col.wants(row, i + 1):
                     break
-                col.example(row, i + 1, f"type-error at row {row} field {i + 1} ({_short(values[k])!r} is not {chk.note[9:-1]})")
+                col.example(row, i + 1, f"type-error at row {row} field {i + 1} ({_short(values[k])!r} is not {chk.note[9:-1]})", "type-error")
     for i, tracker in trackers.items():
         tracker.feed(columns[i])
 
@@ -467,8 +448,7 @@ def _odd_row(cells: list[str], row: int, n: int, checks: list[tuple[int, _CellCh
 
 # -- frictionless row loop ----------------------------------------------------------------
 
-def _scan_rows(res: Any, *, row_limit: int | None, ref: datetime, col: _Collector,
-               drop_last_partial: bool = False) -> tuple[int, bool, dict[int, _DateTracker]]:
+def _scan_rows(res: Any, *, row_limit: int | None, ref: datetime, col: _Collector) -> tuple[int, bool, dict[int, _DateTracker]]:
     from frictionless import FrictionlessException
 
     header_row = res.dialect.header_rows[0] if res.dialect.header and res.dialect.header_rows else 0
@@ -476,7 +456,6 @@ def _scan_rows(res: Any, *, row_limit: int | None, ref: datetime, col: _Collecto
     trackers = _date_columns(list(res.labels), sample, ref)
     rows = 0
     stopped = False
-    pending: list[Any] = []
     stream = res.row_stream
     while True:
         if row_limit is not None and rows >= row_limit:
@@ -491,24 +470,14 @@ def _scan_rows(res: Any, *, row_limit: int | None, ref: datetime, col: _Collecto
             stopped = True
             break
         rows += 1
-        errs = row.errors
-        if drop_last_partial:
-            # hold each row's errors back one step: the last row of a truncated body is torn
-            for e in pending:
-                col.add_error(e)
-            pending = list(errs)
-        else:
-            for e in errs:
-                col.add_error(e)
+        for e in row.errors:
+            col.add_error(e)
         cells = row.cells
         for i, tracker in trackers.items():
             if i < len(cells):
                 v = cells[i]
                 if v is not None and v != "":
                     tracker.consider(v)
-    if not drop_last_partial:
-        for e in pending:
-            col.add_error(e)
     return rows, stopped, trackers
 
 
@@ -524,21 +493,41 @@ def _finish(kind: str, fmt: str, engine: str, res_labels: list[str], rows: int, 
     dates = {t.stat.column: t.stat for t in trackers.values() if t.stat.newest or t.stat.future}
     return TableScan(
         kind=kind, format=fmt, engine=engine, rows=rows, labels=tuple(str(x) for x in res_labels),
-        errors=dict(sorted(col.counts.items())), examples=col.final_examples(), complete=complete,
+        errors=dict(sorted(col.counts.items())), examples=col.final_examples(), first_errors=col.first_errors(),
+        complete=complete,
         notes=tuple(notes), dates=dates, encoding=encoding,
     )
 
 
 def scan_delimited(path: Path, fmt: str, codec: str, *, truncated: bool, row_limit: int | None,
                    ref: datetime, force_frictionless: bool = False) -> TableScan:
+    """Validate a CSV/TSV body. A truncated body is cut after its last newline (into a temporary
+    copy) so the torn last line is not reported as an error."""
+    if truncated:
+        limit = _last_newline(path)
+        with temp_dir() as tmp:
+            copy = Path(tmp) / "prefix"
+            with open(path, "rb") as src, open(copy, "wb") as dst:
+                left = limit
+                while left > 0:
+                    block = src.read(min(left, 1 << 20))
+                    if not block:
+                        break
+                    dst.write(block)
+                    left -= len(block)
+            scan = _scan_delimited(copy, fmt, codec, row_limit=row_limit, ref=ref, force_frictionless=force_frictionless)
+        scan.complete = False
+        scan.notes = (f"body truncated: rows after byte {limit} not seen", *scan.notes)
+        return scan
+    return _scan_delimited(path, fmt, codec, row_limit=row_limit, ref=ref, force_frictionless=force_frictionless)
+
+
+def _scan_delimited(path: Path, fmt: str, codec: str, *, row_limit: int | None, ref: datetime,
+                    force_frictionless: bool) -> TableScan:
     from frictionless import FrictionlessException
 
     col = _Collector()
     notes: list[str] = []
-    limit_bytes = None
-    if truncated:
-        limit_bytes = _last_newline(path)
-        notes.append(f"body truncated: rows after byte {limit_bytes} not seen")
     res = _open_frictionless(path, "tsv" if fmt == "TSV" else "csv", codec)
     try:
         res.open()
@@ -551,15 +540,15 @@ def scan_delimited(path: Path, fmt: str, codec: str, *, truncated: bool, row_lim
         if not force_frictionless and _fast_ok(res):
             engine = "odaudit-csv"
             res.close()
-            rows, stopped, trackers = _scan_csv_fast(path, res, codec, limit_bytes=limit_bytes, row_limit=row_limit, ref=ref, col=col)
+            rows, stopped, trackers = _scan_csv_fast(path, res, codec, row_limit=row_limit, ref=ref, col=col)
         else:
             engine = "frictionless"
-            rows, stopped, trackers = _scan_rows(res, row_limit=row_limit, ref=ref, col=col, drop_last_partial=truncated)
+            rows, stopped, trackers = _scan_rows(res, row_limit=row_limit, ref=ref, col=col)
     finally:
         res.close()
     if row_limit is not None and stopped and rows >= row_limit:
         notes.append(f"row limit: only the first {row_limit} rows checked")
-    return _finish("table", fmt, engine, labels, rows, col, complete=not (truncated or stopped),
+    return _finish("table", fmt, engine, labels, rows, col, complete=not stopped,
                    notes=notes, trackers=trackers, encoding=codec)
 
 

@@ -51,7 +51,10 @@ _register()
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: maps errors to one-line messages and documented exit codes."""
     try:
-        app(args=argv, standalone_mode=False)
+        rc = app(args=argv, standalone_mode=False)
+        # Without standalone mode, click hands back typer.Exit's code instead of exiting.
+        if isinstance(rc, int) and rc:
+            sys.exit(rc)
     except SystemExit:
         raise
     except OdauditError as exc:

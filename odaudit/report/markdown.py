@@ -79,11 +79,11 @@ class Report:
             unanswered = sum(1 for n in r.nodes if n.level == "item" and n.score is None)
             lines.append("- " + tr("s_barometer_none", n=unanswered, impl=fmt(impl.score)))
         n = len(self.unique)
-        lines.append("- " + tr("s_datasets", n=n, c=sum(1 for c in self.cats if c.leaves), open=int(self.unique["open"].sum())))
+        lines.append("- " + tr("s_datasets", n=f"{n:,}", c=sum(1 for c in self.cats if c.leaves), open=f"{int(self.unique['open'].sum()):,}"))
         if r.has_snapshot:
             q = r.quality_adjusted
             share = pct(q["quality"] / q["datasets"]) if q["datasets"] else "—"
-            lines.append("- " + tr("s_quality", q=q["quality"], n=q["datasets"], share=share))
+            lines.append("- " + tr("s_quality", q=f"{q['quality']:,}", n=f"{q['datasets']:,}", share=share))
         scored = sorted((c for c in self.cats if c.score is not None), key=lambda c: (c.score, c.id))
         if len(scored) >= 2:
             k = min(3, len(scored) // 2)
@@ -99,8 +99,9 @@ class Report:
         lines = [f"## {tr('method')}", "", f"### {tr('selection')}", "", md(r.catalog.method), ""]
         if r.catalog.source:
             lines += [md(r.catalog.source), ""]
-        counts = self.r.datasets.groupby("category").size().to_dict()
-        rows = [(md(c.id), md(c.tier), md(c.name), counts.get(c.id, 0), md(c.rationale)) for c in r.catalog.categories]
+        info = {c.id: c for c in r.catalog.categories}
+        rows = [(md(cid), md(info[cid].tier) if cid in info else "", md(n.name), n.leaves, md(info[cid].rationale) if cid in info else "")
+                for n in self.cats for cid in [n.id.split("/", 1)[1]]]
         lines += table([tr("id"), tr("tier"), tr("category"), tr("datasets"), tr("rationale")], rows)
         lines += [f"### {tr('questions')}", ""]
         rows = [(q.number, f"`{q.id}`", md(q.zh if self.lang == "zh-TW" else q.en), fmt(r.points[q.id], 0), tr(f"rule_{q.id}"))

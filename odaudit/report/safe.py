@@ -15,6 +15,7 @@ import re
 import pandas as pd
 
 _FORMULA = re.compile(r"^[=+\-@\t\r]")
+_TRIGGERS = frozenset("=+-@\t\r")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _SPACE = re.compile(r"[\r\n\t\v\f\u2028\u2029]+")
 
@@ -25,14 +26,19 @@ def csv_cell(value: object) -> str:
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text column neutralised (vectorised)."""
+    """A copy with every text column neutralised."""
     out = frame.copy()
     for col in out.columns:
         s = out[col]
         if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-            text = s.fillna("").astype(str)
-            out[col] = text.where(~text.str.match(_FORMULA), "'" + text)
+            out[col] = [_neutral(x) for x in s.to_numpy()]
     return out
+
+
+def _neutral(x: object) -> object:
+    if isinstance(x, str):
+        return "'" + x if x and x[0] in _TRIGGERS else x
+    return "" if x is None or x != x else x  # None / NaN → ""
 
 
 def md(value: object) -> str:

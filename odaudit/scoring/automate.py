@@ -146,18 +146,16 @@ def _evidence(datasets: pd.DataFrame, findings: pd.DataFrame, rows_for, listed: 
     return ev
 
 
-def cites(evidence: pd.DataFrame, limit: int = 4) -> pd.Series:
+def cites(evidence: pd.DataFrame, limit: int = 4) -> dict[tuple[str, str], str]:
     """Abridged citation per (key, question): `link pass #0; format fail #1 (+3 more)`."""
-    if evidence.empty:
-        return pd.Series(dtype=object)
-    res = evidence["resource"].astype(str)
-    suffix = np.where(res.str.contains("#", regex=False), " #" + res.str.rsplit("#", n=1).str[-1], "")
-    text = evidence["check"].astype(str) + np.where(evidence["outcome"] != "", " " + evidence["outcome"].astype(str), "") + suffix
-    frame = pd.DataFrame({"key": evidence["key"], "question": evidence["question"], "text": text})
-    grp = frame.groupby(["key", "question"], sort=False)
-    n = grp["text"].transform("size")
-    head = frame[grp.cumcount() < limit]
-    joined = head.groupby(["key", "question"], sort=False)["text"].agg("; ".join)
-    more = n.groupby([frame["key"], frame["question"]], sort=False).first() - limit
-    extra = np.where(more.reindex(joined.index) > 0, " (+" + more.reindex(joined.index).astype(str) + " more)", "")
-    return joined + extra
+    parts: dict[tuple[str, str], list[str]] = {}
+    more: dict[tuple[str, str], int] = {}
+    cols = (evidence[c].astype(object).to_numpy() for c in ("key", "question", "check", "outcome", "resource"))
+    for k, q, check, outcome, res in zip(*cols, strict=True):
+        lst = parts.setdefault((k, q), [])
+        if len(lst) < limit:
+            text = f"{check} {outcome}" if outcome else check
+            lst.append(f"{text} #{res.rsplit('#', 1)[1]}" if "#" in res else text)
+        else:
+            more[(k, q)] = more.get((k, q), 0) + 1
+    return {key: "; ".join(lst) + (f" (+{more[key]} more)" if key in more else "") for key, lst in parts.items()}

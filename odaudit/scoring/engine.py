@@ -192,11 +192,7 @@ def score_snapshot(
     })
     progress("evidence", 0, 1)
     cited = automate.cites(evidence)
-    if len(cited):
-        idx = pd.MultiIndex.from_arrays([answers["key"], answers["question"]])
-        answers["cites"] = cited.reindex(idx).fillna("").to_numpy()
-    else:
-        answers["cites"] = ""
+    answers["cites"] = [cited.get(kq, "") for kq in zip(answers["key"], answers["question"], strict=True)]
     progress("evidence", 1, 1)
 
     order = frame[["category", "position", "key"]].copy()
