@@ -28,7 +28,15 @@ from odaudit.atomic import atomic_write_json, atomic_write_text
 from odaudit.catalog import CatalogDataset, catalog_sha256, dataset_key
 from odaudit.findings import Finding
 from odaudit.snapshot import (
-    CATALOG_COPY, DATASETS, FINDINGS, RESOURCES, MANIFEST, file_hashes, new_manifest, write_findings, write_records,
+    CATALOG_COPY,
+    DATASETS,
+    FINDINGS,
+    MANIFEST,
+    RESOURCES,
+    file_hashes,
+    new_manifest,
+    write_findings,
+    write_records,
 )
 
 PORTAL = "https://data.gov.tw"

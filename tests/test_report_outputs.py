@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
+import snapfactory as sf
 from typer.testing import CliRunner
 
-import snapfactory as sf
 from odaudit.cli import app, main
 from odaudit.report import markdown as md_mod
 from odaudit.report.safe import csv_cell, md, md_link

@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+import snapfactory as sf
 from typer.testing import CliRunner
 
-import snapfactory as sf
 from odaudit.catalog import load_catalog
 from odaudit.cli import app, main
 from odaudit.errors import InputError

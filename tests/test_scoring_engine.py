@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 import snapfactory as sf
+
 from odaudit.catalog import load_catalog
 from odaudit.errors import InputError
 from odaudit.scoring import load_inputs, score_snapshot

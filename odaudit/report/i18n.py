@@ -167,9 +167,5 @@ def t(key: str, lang: str, **kw: object) -> str:
     return text.format(**kw) if kw else text
 
 
-def question_text(q: object, lang: str) -> str:
-    return getattr(q, "zh") if lang == "zh-TW" else getattr(q, "en")
-
-
 def yes_no(value: str, lang: str) -> str:
     return t(value, lang) if value in ("yes", "no") else t("none", lang)

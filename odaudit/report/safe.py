@@ -14,7 +14,6 @@ import re
 
 import pandas as pd
 
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
 _TRIGGERS = frozenset("=+-@\t\r")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _SPACE = re.compile(r"[\r\n\t\v\f\u2028\u2029]+")
@@ -22,7 +21,7 @@ _SPACE = re.compile(r"[\r\n\t\v\f\u2028\u2029]+")
 
 def csv_cell(value: object) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if _FORMULA.match(text) else text
+    return "'" + text if text[:1] in _TRIGGERS else text
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:

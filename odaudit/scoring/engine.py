@@ -18,7 +18,13 @@ from .methods import dataset_points, is_open
 from .model import ScoreResult
 from .questions import QUESTION_IDS
 from .rubric import Rubric
-from .tables import DATASET_COLUMNS, RESOURCE_COLUMNS, dataset_table, finding_table, resource_table
+from .tables import (
+    DATASET_COLUMNS,
+    RESOURCE_COLUMNS,
+    dataset_table,
+    finding_table,
+    resource_table,
+)
 from .tree import build_tree
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -203,8 +209,7 @@ def score_snapshot(
     overrides = pd.DataFrame.from_records(override_rows, columns=["key", "question", "measured", "manual", "reason", "override", "disagrees"])
     overrides["measured"] = overrides["measured"].replace("unanswered", "")
     nodes = build_tree(rubric, categories, frame[["category", "score"]])
-    d_for_summary = frame
-    result = ScoreResult(
+    return ScoreResult(
         rubric_name=rubric.name, rubric_title=rubric.title or rubric.name, method=rubric.method,
         penalty_when=rubric.odb.penalty_when, outdated_penalty=rubric.odb.outdated_penalty,
         points=dict(rubric.question_points), catalog=catalog, portal=portal, snapshot=snap_info, whole_portal=whole,
@@ -212,10 +217,9 @@ def score_snapshot(
         overrides=overrides,
         quality=summary.quality_table(findings),
         quality_adjusted={"datasets": int(snap_ds.shape[0]), "quality": int(frame.drop_duplicates("key")["quality"].sum())},
-        agencies=summary.agency_table(d_for_summary, resources),
-        badges=summary.badge_table(d_for_summary, findings),
+        agencies=summary.agency_table(frame),
+        badges=summary.badge_table(frame, findings),
         formats=summary.format_table(resources),
-        years=summary.year_table(d_for_summary),
+        years=summary.year_table(frame),
         warnings=warnings,
     )
-    return result

@@ -56,7 +56,7 @@ def quality_table(findings: pd.DataFrame) -> pd.DataFrame:
     return out[cols]
 
 
-def agency_table(datasets: pd.DataFrame, resources: pd.DataFrame) -> pd.DataFrame:
+def agency_table(datasets: pd.DataFrame) -> pd.DataFrame:
     """Per 提供機關 (meta.agency) of the snapshot's datasets: how much it publishes and how much passes."""
     cols = ["agency", "datasets", "resources", "quality_datasets", "quality_share", "open_datasets", "mean_score", "stars"]
     d = datasets[datasets["in_snapshot"]].drop_duplicates("key")
