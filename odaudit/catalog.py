@@ -76,15 +76,6 @@ class Catalog(_Strict):
     source: str = ""
     categories: list[Category] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique_category_ids(self) -> Catalog:
-        seen: set[str] = set()
-        for c in self.categories:
-            if c.id in seen:
-                raise ValueError(f"category id {c.id!r} appears twice")
-            seen.add(c.id)
-        return self
-
     def entries(self) -> list[tuple[Category, CatalogDataset]]:
         return [(c, d) for c in self.categories for d in c.datasets]
 
@@ -118,7 +109,13 @@ def resolve_catalog_path(name_or_path: str | None) -> Path:
 def load_catalog(path: Path) -> Catalog:
     tree = load_yaml(path)
     cat = validate(path, tree, Catalog)
-    # Duplicate datasets inside one catalog would be crawled and scored twice.
+    # Checked here rather than in the model so the error can point at the line.
+    cat_ids: set[str] = set()
+    for ci, c in enumerate(cat.categories):
+        if c.id in cat_ids:
+            raise InputError(f"{where(path, tree, ('categories', ci, 'id'))}: category id {c.id!r} appears twice")
+        cat_ids.add(c.id)
+    # Duplicate datasets inside one category would be scored twice.
     seen: dict[str, tuple[int, int]] = {}
     for ci, c in enumerate(cat.categories):
         for di, d in enumerate(c.datasets):

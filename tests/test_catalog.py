@@ -107,8 +107,6 @@ def test_malformed_catalog_points_at_the_line(tmp_path, text, line, col, words):
     assert words in msg
 
 
-@pytest.mark.xfail(strict=True, reason="catalog.py checks unique category ids in a model validator, "
-                                       "so the error has no location and points at 1:1")
 def test_duplicate_category_id_points_at_the_second_id(tmp_path):
     with pytest.raises(InputError) as err:
         load_text(tmp_path, HEAD + "  - id: '1'\n    name: B\n")

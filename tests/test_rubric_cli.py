@@ -122,6 +122,14 @@ def test_init_prefills_and_checks(tmp_path):
     assert scored.exit_code == 0, scored.output
 
 
+def test_init_with_only_portal_datasets(tmp_path):
+    snap = sf.build_snapshot(tmp_path / "snap", [sf.dataset("好", id=100, checks=sf.DATASET_PASS, resources=[sf.resource(checks=sf.PASS_ALL)])])
+    out = tmp_path / "init.yaml"
+    assert invoke("rubric", "init", str(snap), "--out", str(out), "--catalog", str(snap / "catalog.yaml")).exit_code == 0
+    assert "datasets: {}" in out.read_text(encoding="utf-8")
+    assert invoke("rubric", "check", str(out)).exit_code == 0
+
+
 def test_check_reports_errors_with_position(tmp_path, capsys):
     p = tmp_path / "r.yaml"
     p.write_text(f'name: x\ncatalog: "{CATALOG}"\nmethod: flat\nweights: {{readiness: 0, implementation: 1, impact: 0}}\n'

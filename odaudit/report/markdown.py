@@ -273,7 +273,8 @@ def _answer_evidence(r: ScoreResult, keys: list[str]) -> dict[tuple[str, str], l
     out: dict[tuple[str, str], list[str]] = {}
     for k, q, c, res, o, e in zip(ev["key"], ev["question"], ev["check"], ev["resource"], ev["outcome"], ev["evidence"], strict=True):
         res_id = "#" + res.rsplit("#", 1)[-1] if "#" in res else ""
-        out.setdefault((k, q), []).append(f"`{md(c)}` {md(o)} {md(res_id)}: {md(e)}".replace("  ", " "))
+        head = " ".join(x for x in (f"`{md(c)}`", md(o), md(res_id)) if x)
+        out.setdefault((k, q), []).append(f"{head}: {md(e)}")
     return out
 
 

@@ -106,8 +106,6 @@ def render(*, name: str, title: str, catalog: str, method: str = "flat", notes: 
     lines = header(name=name, title=title, catalog=catalog, method=method, notes=notes)
     lines += ["# Manual answers, keyed by portal id, snapshot key (tw:…, ext:…, none:…) or catalog name.",
               "# Each needs a written reason; it overrides the measured answer and is listed in the report."]
-    if datasets:
-        lines += ["datasets:", *datasets]
-    else:
-        lines += ["datasets: {}"]
+    entries = [d for d in datasets or () if not d.lstrip().startswith("#")]
+    lines += ["datasets:" if entries else "datasets: {}", *(datasets or ())]
     return "\n".join(lines) + "\n"

@@ -1,0 +1,249 @@
+"""Benchmark: odaudit's structure check against bare `frictionless validate` on the same CSV files.
+
+    python bench/bench_structure.py                 # 200,000-row CSV and a 1 GB CSV in bench/out/
+    python bench/bench_structure.py --gb 0.2        # smaller "large" file
+    python bench/bench_structure.py --skip-large    # only the 200,000-row file
+    python bench/bench_structure.py --out /tmp/x    # elsewhere (bench/out/ is git-ignored)
+
+Files are generated once (deterministic: seeded) and reused. Each file holds realistic Taiwanese
+open-data columns (ids, Chinese names, dates, ISO timestamps, numbers, empty cells) and a few dozen
+planted errors after the first 1,000 rows (extra cells, missing cells, a blank row, type errors), so
+both tools must read every row and have errors to agree on; below frictionless' 1,000-error limit.
+
+Every measurement runs in its own child process; wall time and the child's peak RSS come from
+`os.wait4` (rusage of that one child). Runs:
+
+* `frictionless validate --json FILE` (the CLI, defaults);
+* odaudit structure: encoding detection (strict decoding of the whole file) + the structure scan
+  (`odaudit.checks.base.scan_body`, the code `run_checks` uses);
+* odaudit run_checks: all checks on a one-resource dataset whose body is the file.
+
+Prints a table and writes bench/out/results.json. Error counts by type are compared between
+frictionless and odaudit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CRAWL = "2026-11-26T15:46:42Z"
+
+HEADER = ["測站代碼", "測站名稱", "縣市", "觀測時間", "觀測日期", "雨量", "水位", "有效蓄水量", "狀態", "備註", "經度", "緯度"]
+COUNTIES = ["臺北市", "新北市", "桃園市", "臺中市", "臺南市", "高雄市", "基隆市", "新竹市", "嘉義市", "宜蘭縣", "花蓮縣", "臺東縣"]
+NOTES = ["", "", "", "", "儀器維護", "資料補遺", "颱風期間"]
+
+
+# -- generation -------------------------------------------------------------------------
+
+def generate(path: Path, *, rows: int | None = None, size: int | None = None, seed: int = 20261126) -> dict:
+    """Write the CSV; returns {"rows": data rows, "planted": {type: count}}."""
+    rnd = random.Random(seed)
+    base = datetime(2020, 1, 1)
+    stations = [f"站{n:03d}" for n in range(500)]
+    planted: Counter[str] = Counter()
+    target_rows = rows if rows is not None else 10**12
+    target_size = size if size is not None else 10**15
+    every = max(1000, rows // 40) if rows is not None else 200_000
+    written = 0
+    n = 0
+    tmp = path.with_suffix(".part")
+    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(HEADER) + "\n")
+        buf: list[str] = []
+        while n < target_rows and written < target_size:
+            t = base + timedelta(minutes=n % 2_000_000)
+            cells = [
+                str(100000 + n % 500), stations[n % 500], COUNTIES[n % 12], t.strftime("%Y-%m-%dT%H:%M:%S"),
+                t.strftime("%Y-%m-%d"), f"{rnd.random() * 120:.1f}", str(rnd.randint(0, 5000)),
+                f"{rnd.random() * 1e5:.3f}", "正常" if n % 9 else "維護", NOTES[n % 7],
+                f"{120 + rnd.random() * 2:.6f}", f"{22 + rnd.random() * 3:.6f}",
+            ]
+            if n > 1000 and n % every == 0:  # a planted error, cycling through kinds
+                kind = (n // every) % 4
+                if kind == 0:
+                    cells.append("多出來的欄位")
+                    planted["extra-cell"] += 1
+                elif kind == 1:
+                    cells = cells[:-1]
+                    planted["missing-cell"] += 1
+                elif kind == 2:
+                    cells[6] = "N/A"
+                    planted["type-error"] += 1
+                else:
+                    buf.append("\n")
+                    n += 1
+                    planted["blank-row"] += 1
+            line = ",".join(cells) + "\n"
+            buf.append(line)
+            n += 1
+            if len(buf) >= 10000:
+                chunk = "".join(buf)
+                fh.write(chunk)
+                written += len(chunk.encode("utf-8"))
+                buf.clear()
+        if buf:
+            fh.write("".join(buf))
+    os.replace(tmp, path)
+    info = {"rows": n, "planted": dict(sorted(planted.items())), "bytes": path.stat().st_size}
+    path.with_suffix(".json").write_text(json.dumps(info))
+    return info
+
+
+def ensure(path: Path, **kw) -> dict:  # noqa: ANN003
+    meta = path.with_suffix(".json")
+    if path.exists() and meta.exists():
+        return json.loads(meta.read_text())
+    print(f"generating {path} …", file=sys.stderr, flush=True)
+    t = time.perf_counter()
+    info = generate(path, **kw)
+    print(f"  {info['rows']:,} rows, {info['bytes'] / 2**20:,.0f} MiB in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    return info
+
+
+# -- measurement ------------------------------------------------------------------------
+
+def measure(cmd: list[str], cwd: Path) -> dict:
+    """Run cmd as a child; wall seconds, peak RSS (MiB) of that child, exit status and stdout."""
+    with tempfile.TemporaryFile() as out:
+        t = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, cwd=cwd)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+    return {"seconds": seconds, "peak_mib": usage.ru_maxrss / 1024, "exit": proc.returncode, "stdout": stdout}
+
+
+def child_structure(path: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    from odaudit.checks.base import scan_body
+    from odaudit.checks.charset import detect_encoding
+    from odaudit.checks.dates import parse_crawl_time
+
+    p = Path(path)
+    det = detect_encoding(p)
+    scan = scan_body(p, "CSV", truncated=False, row_limit=None, ref=parse_crawl_time(CRAWL), encoding=lambda: det)
+    print(json.dumps({"rows": scan.rows, "fields": scan.fields, "errors": scan.errors, "engine": scan.engine,
+                      "encoding": det.label}))
+
+
+def child_checks(path: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    from odaudit.checks import run_checks
+
+    p = Path(path)
+    ds = {"key": "tw:0", "kind": "portal", "id": "0", "name": "bench", "category": "", "url": "",
+          "fetch": {"status": "ok", "sources": ["export"], "error": ""}, "raw": {},
+          "meta": {"title": "bench", "description": "benchmark dataset for the structure check",
+                   "frequency": "每1日", "licence": "政府資料開放授權條款-第1版", "cost": "免費", "badge": "金",
+                   "fields": HEADER[:4], "fields_text": "", "modified": "2026-11-01T00:00:00"},
+          "parse_issues": [], "resources": ["tw:0#0"]}
+    res = {"key": "tw:0#0", "dataset_key": "tw:0", "index": 0,
+           "declared": {"format": "CSV", "encoding": "UTF-8", "rows": "", "description": "", "modified": ""},
+           "url": "https://example/bench.csv", "request_url": "", "final_url": "", "redirects": [], "status": 200,
+           "content_type": "text/csv", "content_length": "", "content_encoding": "", "content_disposition": "",
+           "last_modified": "", "etag": "", "bytes": p.stat().st_size, "truncated": False, "sha256": "",
+           "body": p.name, "elapsed_ms": 0, "attempts": 1, "not_modified": False, "error": None}
+    findings = run_checks(ds, [res], str(p.parent), CRAWL)
+    print(json.dumps({f.check: [f.outcome, f.measured] for f in findings}, ensure_ascii=False))
+
+
+def frictionless_counts(stdout: str) -> tuple[int | None, dict[str, int]]:
+    try:
+        report = json.loads(stdout)
+    except ValueError:
+        return None, {}
+    task = report["tasks"][0]
+    counts = Counter(e["type"] for e in task.get("errors", []))
+    return task.get("stats", {}).get("rows"), dict(sorted(counts.items()))
+
+
+def run(files: list[tuple[str, Path, dict]], out: Path) -> list[dict]:
+    fl = shutil.which("frictionless")
+    if fl is None:
+        raise SystemExit("the frictionless CLI is not on PATH")
+    me = str(Path(__file__).resolve())
+    rows: list[dict] = []
+    for label, path, info in files:
+        size_mib = path.stat().st_size / 2**20
+        print(f"{label}: frictionless validate …", file=sys.stderr, flush=True)
+        # a relative path: frictionless refuses absolute paths as "not safe"
+        m = measure([fl, "validate", "--json", path.name], path.parent)
+        f_rows, f_errors = frictionless_counts(m["stdout"])
+        rows.append({"file": label, "mib": size_mib, "tool": "frictionless validate (CLI)", "seconds": m["seconds"],
+                     "peak_mib": m["peak_mib"], "rows": f_rows, "errors": f_errors})
+        print(f"{label}: odaudit structure …", file=sys.stderr, flush=True)
+        m = measure([sys.executable, me, "--child-structure", str(path)], out)
+        got = json.loads(m["stdout"]) if m["exit"] == 0 else {}
+        rows.append({"file": label, "mib": size_mib, "tool": f"odaudit structure ({got.get('engine', '?')})",
+                     "seconds": m["seconds"], "peak_mib": m["peak_mib"], "rows": got.get("rows"), "errors": got.get("errors", {})})
+        print(f"{label}: odaudit run_checks …", file=sys.stderr, flush=True)
+        m = measure([sys.executable, me, "--child-checks", str(path)], out)
+        got = json.loads(m["stdout"]) if m["exit"] == 0 else {}
+        structure = got.get("structure", ["?", "?"])
+        rows.append({"file": label, "mib": size_mib, "tool": "odaudit run_checks (all checks)", "seconds": m["seconds"],
+                     "peak_mib": m["peak_mib"], "rows": None, "errors": {}, "structure": structure})
+        rows[-3]["planted"] = info["planted"]
+        rows[-3]["generated_rows"] = info["rows"]
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    lines = [f"{'file':<12} {'MiB':>7} {'tool':<34} {'seconds':>8} {'peak RSS MiB':>13} {'rows':>11}  errors"]
+    lines.append("-" * len(lines[0]) + "-" * 30)
+    for r in rows:
+        errs = ", ".join(f"{k} {v}" for k, v in r["errors"].items()) if r["errors"] else (r.get("structure", [""])[-1] if r.get("structure") else "0")
+        rows_text = f"{r['rows']:,}" if isinstance(r["rows"], int) else ""
+        lines.append(f"{r['file']:<12} {r['mib']:>7,.0f} {r['tool']:<34} {r['seconds']:>8.1f} {r['peak_mib']:>13.0f} {rows_text:>11}  {errs}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, default=HERE / "out")
+    ap.add_argument("--rows", type=int, default=200_000, help="rows of the first file")
+    ap.add_argument("--gb", type=float, default=1.0, help="size of the large file in GB (10^9 bytes)")
+    ap.add_argument("--skip-large", action="store_true")
+    ap.add_argument("--child-structure", metavar="FILE", help=argparse.SUPPRESS)
+    ap.add_argument("--child-checks", metavar="FILE", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child_structure:
+        return child_structure(args.child_structure)
+    if args.child_checks:
+        return child_checks(args.child_checks)
+    args.out.mkdir(parents=True, exist_ok=True)
+    files = []
+    small = args.out / f"rows_{args.rows}.csv"
+    files.append((f"{args.rows // 1000}k rows", small, ensure(small, rows=args.rows)))
+    if not args.skip_large:
+        big = args.out / f"size_{args.gb:g}gb.csv"
+        files.append((f"{args.gb:g} GB", big, ensure(big, size=int(args.gb * 10**9))))
+    rows = run(files, args.out)
+    print(table(rows))
+    for label, _, info in files:
+        f = next(r for r in rows if r["file"] == label and r["tool"].startswith("frictionless"))
+        o = next(r for r in rows if r["file"] == label and r["tool"].startswith("odaudit structure"))
+        same = f["errors"] == o["errors"] and f["rows"] == o["rows"]
+        print(f"{label}: {info['rows']:,} data rows generated, planted {info['planted']}; "
+              f"frictionless and odaudit agree on rows and errors by type: {'yes' if same else 'NO'}; "
+              f"odaudit/frictionless time ratio {o['seconds'] / f['seconds']:.2f}")
+    (args.out / "results.json").write_text(json.dumps({"crawl_time": CRAWL, "python": sys.version.split()[0],
+                                                       "results": rows}, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
