@@ -18,7 +18,7 @@ Every measurement runs in its own child process; wall time and the child's peak 
   (`odaudit.checks.base.scan_body`, the code `run_checks` uses);
 * odaudit run_checks: all checks on a one-resource dataset whose body is the file.
 
-Prints a table and writes bench/out/results.json. Error counts by type are compared between
+Prints a table and writes bench/out/structure_results.json. Error counts by type are compared between
 frictionless and odaudit.
 """
 
@@ -34,7 +34,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -102,7 +102,7 @@ def generate(path: Path, *, rows: int | None = None, size: int | None = None, se
     return info
 
 
-def ensure(path: Path, **kw) -> dict:  # noqa: ANN003
+def ensure(path: Path, **kw) -> dict:
     meta = path.with_suffix(".json")
     if path.exists() and meta.exists():
         return json.loads(meta.read_text())
@@ -241,7 +241,7 @@ def main() -> None:
         print(f"{label}: {info['rows']:,} data rows generated, planted {info['planted']}; "
               f"frictionless and odaudit agree on rows and errors by type: {'yes' if same else 'NO'}; "
               f"odaudit/frictionless time ratio {o['seconds'] / f['seconds']:.2f}")
-    (args.out / "results.json").write_text(json.dumps({"crawl_time": CRAWL, "python": sys.version.split()[0],
+    (args.out / "structure_results.json").write_text(json.dumps({"crawl_time": CRAWL, "python": sys.version.split()[0],
                                                        "results": rows}, indent=2, ensure_ascii=False))
 
 

@@ -8,13 +8,12 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
+from test_checks_helpers import CRAWL, Portal
 
-import odaudit.checks as checks
+from odaudit import checks
 from odaudit.checks import CHECK_IDS, REGISTRY, RULES_VERSION, run_checks
 from odaudit.checks.base import CheckSpec
 from odaudit.findings import OUTCOMES, Finding
-
-from test_checks_helpers import CRAWL, Portal
 
 
 def _portal(tmp_path: Path) -> Portal:
@@ -30,8 +29,10 @@ def test_constants() -> None:
     assert re.fullmatch(r"\d{4}\.\d{1,2}\.\d+", RULES_VERSION)
     assert CHECK_IDS == (
         "link", "downloadable", "format", "encoding", "structure", "fields", "machine_readable", "stars",
-        "licence", "free", "freshness", "metadata", "consistency", "badge",
+        "licence", "free", "freshness", "metadata", "badge", "consistency",
     )
+    assert {i for s in REGISTRY for i in s.ids} == set(CHECK_IDS)
+    assert REGISTRY[-1].ids == ("badge",)  # reads the findings of all the others
     assert isinstance(REGISTRY, tuple) and all(isinstance(s, CheckSpec) for s in REGISTRY)
 
 
@@ -64,10 +65,10 @@ def test_no_wall_clock(tmp_path: Path) -> None:
 
 
 def test_a_crashing_check_becomes_an_error_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def boom(ctx, res):  # noqa: ANN001
+    def boom(ctx, res):
         raise RuntimeError("kaboom")
 
-    def dboom(ctx):  # noqa: ANN001
+    def dboom(ctx):
         raise ValueError("dataset kaboom")
 
     patched = tuple(
@@ -89,9 +90,9 @@ def test_a_crashing_check_becomes_an_error_finding(tmp_path: Path, monkeypatch: 
 
 
 def test_a_failing_shared_fact_errors_each_dependent_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import odaudit.checks.base as base
+    from odaudit.checks import base
 
-    def broken_detect(path, truncated=False):  # noqa: ANN001
+    def broken_detect(path, truncated=False):
         raise OSError("disk on fire")
 
     monkeypatch.setattr(base, "detect_encoding", broken_detect)
@@ -104,7 +105,7 @@ def test_a_failing_shared_fact_errors_each_dependent_check(tmp_path: Path, monke
 
 
 def test_multi_id_module_error_covers_both_ids(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import odaudit.checks.stars as stars
+    from odaudit.checks import stars
 
     monkeypatch.setattr(stars, "real_format", lambda ctx, res: 1 / 0)
     p = Portal(tmp_path)

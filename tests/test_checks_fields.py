@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from odaudit.checks.fields import declared_fields
-
 from test_checks_helpers import Portal, one
+
+from odaudit.checks.fields import declared_fields
 
 TAITUNG = ["主管機關", "收容所編號", "收容所名稱", "收容所鄉鎮市區", "收容所村里", "地址", "管理人", "連絡電話",
            "收容人數", "X坐標", "Y坐標", "備註", "最後更新時間"]

@@ -8,18 +8,17 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from test_checks_helpers import FIXTURES, Portal, fixture
 
 from odaudit.checks.format import verdict
 from odaudit.checks.sniff import sniff_file
 from odaudit.checks.vocab import declared_format, format_from_url
 
-from test_checks_helpers import FIXTURES, Portal, fixture, one
-
 
 class _Big5Name(zipfile.ZipInfo):
     """A member name stored as raw Big5 bytes without the UTF-8 flag, as Windows zip tools do."""
 
-    def _encodeFilenameFlags(self):  # noqa: N802 - zipfile's private hook
+    def _encodeFilenameFlags(self):
         return self.filename.encode("cp950"), self.flag_bits & ~0x800
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from odaudit.checks.dates import parse_cell_date
-
 from test_checks_helpers import Portal, one
+
+from odaudit.checks.dates import parse_cell_date
 
 
 def test_stale_daily_dataset_fails(tmp_path: Path) -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_checks_helpers import Portal, one
 
 from odaudit.checks.licence import normalise_licence
-
-from test_checks_helpers import Portal, one
 
 
 @pytest.mark.parametrize(("text", "ident", "is_open"), [

@@ -8,18 +8,17 @@ import json
 import random
 import tracemalloc
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import frictionless
 import pytest
+from test_checks_helpers import FIXTURES, SAMPLES, Portal, fixture, one
 
 from odaudit.checks.charset import detect_encoding
 from odaudit.checks.tabular import TableScan, scan_delimited
 
-from test_checks_helpers import FIXTURES, SAMPLES, Portal, fixture, one
-
-REF = datetime(2025, 9, 23, 12, tzinfo=timezone.utc)
+REF = datetime(2025, 9, 23, 12, tzinfo=UTC)
 
 
 def frictionless_reference(path: Path, codec: str) -> tuple[int, dict[str, int], tuple[tuple[str, int, int], ...]]:
@@ -30,7 +29,7 @@ def frictionless_reference(path: Path, codec: str) -> tuple[int, dict[str, int],
     return task.stats["rows"], dict(sorted(counts.items())), first
 
 
-def ours(path: Path, codec: str, **kw) -> TableScan:  # noqa: ANN003
+def ours(path: Path, codec: str, **kw) -> TableScan:
     return scan_delimited(path, "CSV", codec, truncated=False, row_limit=None, ref=REF, **kw)
 
 
@@ -243,8 +242,7 @@ def test_memory_does_not_grow_with_rows(tmp_path: Path) -> None:
         rnd = random.Random(n)
         with open(path, "w", encoding="utf-8", newline="") as fh:
             fh.write("id,站名,時間,雨量\n")
-            for i in range(n):
-                fh.write(f"{i},測站{i % 50},2024-01-{1 + i % 28:02d}T{i % 24:02d}:00:00,{rnd.random() * 100:.2f}\n")
+            fh.writelines(f"{i},測站{i % 50},2024-01-{1 + i % 28:02d}T{i % 24:02d}:00:00,{rnd.random() * 100:.2f}\n" for i in range(n))
         tracemalloc.start()
         scan = ours(path, "utf-8")
         _, top = tracemalloc.get_traced_memory()

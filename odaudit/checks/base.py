@@ -7,17 +7,24 @@ each of those checks reports its own `error` finding.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 from ..findings import Finding
 from .charset import Detected, detect_encoding
 from .dates import parse_crawl_time
 from .sniff import Sniffed, sniff_file
 from .tabular import (
-    TableScan, extract_member, scan_delimited, scan_json, scan_spreadsheet, scan_xml, temp_dir,
+    TableScan,
+    extract_member,
+    scan_delimited,
+    scan_json,
+    scan_spreadsheet,
+    scan_xml,
+    temp_dir,
 )
 from .vocab import TABULAR, TEXT_FORMATS, declared_format, format_from_url
 
@@ -137,7 +144,7 @@ class ResourceFacts:
         with zipfile.ZipFile(p) as zf:
             raw = [i.filename for i in zf.infolist() if not i.is_dir()]
         by_shown = dict(zip(sn.members, raw))
-        member = sorted(tabular)[0]
+        member = min(tabular)
         with temp_dir() as tmp:
             mp = extract_member(p, by_shown.get(member, member), tmp)
             if mp is None:

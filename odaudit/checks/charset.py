@@ -96,7 +96,7 @@ class _EudcIncrementalDecoder(codecs.IncrementalDecoder):
         super().__init__(errors)
         self._dec = codecs.getincrementaldecoder("cp950")(_EUDC_ERRORS)
 
-    def decode(self, input: bytes, final: bool = False) -> str:  # noqa: A002 - codec API name
+    def decode(self, input: bytes, final: bool = False) -> str:
         return self._dec.decode(input, final)
 
     def reset(self) -> None:
@@ -118,7 +118,7 @@ def _search(name: str) -> codecs.CodecInfo | None:
         return base.decode(data, _EUDC_ERRORS)
 
     class _Reader(codecs.StreamReader):
-        def decode(self, input, errors="strict"):  # type: ignore[no-untyped-def]  # noqa: A002
+        def decode(self, input, errors="strict"):  # type: ignore[no-untyped-def]
             return base.decode(input, _EUDC_ERRORS)
 
     return codecs.CodecInfo(
@@ -256,9 +256,8 @@ def detect_encoding(path: Path, *, truncated: bool = False) -> Detected:
     final = not truncated
     with open(path, "rb") as fh:
         head = fh.read(4)
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        if _strict_pass(path, "utf-16", final=final) is None:
-            return Detected("utf-16", "utf-16", ENC_UTF16, bom=True)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and _strict_pass(path, "utf-16", final=final) is None:
+        return Detected("utf-16", "utf-16", ENC_UTF16, bom=True)
     if _is_ascii(path):
         return Detected("utf-8", "ascii", ENC_ASCII, note="only ASCII bytes")
     bom = head.startswith(b"\xef\xbb\xbf")

@@ -9,7 +9,7 @@ fraction and zone), `YYYY年M月D日`, and ROC (民國) years: `113/01/05`, `113
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
 TAIPEI = timezone(timedelta(hours=8), "Asia/Taipei")
@@ -28,7 +28,7 @@ def _tz(text: str | None) -> timezone:
     if not text:
         return TAIPEI
     if text == "Z":
-        return timezone.utc
+        return UTC
     sign = 1 if text[0] == "+" else -1
     digits = text[1:].replace(":", "")
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
@@ -81,7 +81,7 @@ def parse_meta_datetime(value: object) -> datetime | None:
         return None
     s = value.strip()
     try:
-        dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
+        dt = datetime.fromisoformat(s)
         return dt if dt.tzinfo else dt.replace(tzinfo=TAIPEI)
     except ValueError:
         return parse_cell_date(s)
@@ -96,13 +96,13 @@ def parse_http_date(value: object) -> datetime | None:
         return None
     if dt is None:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def parse_crawl_time(value: str) -> datetime:
     """The crawl's reference time (ISO UTC, e.g. 2026-11-26T15:46:42Z)."""
-    dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    dt = datetime.fromisoformat(value.strip())
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def age_days(then: datetime, ref: datetime) -> float:
@@ -112,7 +112,7 @@ def age_days(then: datetime, ref: datetime) -> float:
 def fmt_days(days: float) -> str:
     if days < 0:
         return f"{days:.1f} d, after the crawl time"
-    if abs(days) < 10:
+    if days < 100 and round(days, 1) != round(days):
         return f"{days:.1f} d"
     return f"{days:.0f} d"
 

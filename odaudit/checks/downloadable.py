@@ -36,7 +36,7 @@ def check(ctx: Context, res: dict[str, Any]) -> list[Finding]:
         headers.append(f"Content-Disposition {res['content_disposition']}")
     size = res.get("bytes")
     size_text = f"{size:,} bytes" if isinstance(size, int) else ""
-    expected = f"a {decl.label} file" if not decl.unknown else "a data file"
+    expected = f"{decl.label} file" if not decl.unknown else "a data file"
     if sn.format == "EMPTY":
         return [ctx.finding(CHECK_ID, "fail", "empty body", expected, "; ".join(["0 bytes", *headers]), res)]
     if sn.format == "HTML" and "HTML" not in decl.formats:

@@ -23,7 +23,7 @@ from .base import Context
 
 CHECK_ID = "fields"
 _SPLIT = re.compile(r"[;；、,，\n\r]+")
-_NAME_DESC = re.compile(r"^\s*([^()（）]+?)\s*[(（](.*)[)）]\s*$", re.S)
+_NAME_DESC = re.compile(r"^\s*([^()（）]+?)\s*[(（](.*)[)）]\s*$", re.DOTALL)
 
 
 def norm(name: object) -> str:

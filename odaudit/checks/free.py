@@ -16,7 +16,7 @@ from .vocab import normalise_text
 
 CHECK_ID = "free"
 FREE = {"免費", "FREE", "免費索取", "不收費", "無償", "0", "無", "免付費", "NONE", "無須付費", "無需付費"}
-PAID = re.compile(r"收費|付費|計費|有償|PAID|FEE|CHARGE|\d+\s*元", re.I)
+PAID = re.compile(r"收費|付費|計費|有償|PAID|FEE|CHARGE|\d+\s*元", re.IGNORECASE)
 
 
 def check(ctx: Context) -> list[Finding]:

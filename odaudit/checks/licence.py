@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from ..findings import Finding
 from .base import Context
@@ -34,7 +33,7 @@ class Licence:
 
 
 _OGDL = re.compile(r"政府資料開放授權條款[-－—‐]?(第?(1|一|1\.0)版|v?1(\.0)?)$")
-_CC = re.compile(r"^(?:CREATIVECOMMONS|CC|創用CC)[-_ ]?(?P<terms>(?:BY|姓名標示)(?:[-_ ]?(?:SA|NC|ND|相同方式分享|非商業性?|禁止改作))*)[-_ ]?(?P<ver>\d\.\d)?(?:國際|TW|台灣|臺灣)?(?:授權條款)?$", re.I)
+_CC = re.compile(r"^(?:CREATIVECOMMONS|CC|創用CC)[-_ ]?(?P<terms>(?:BY|姓名標示)(?:[-_ ]?(?:SA|NC|ND|相同方式分享|非商業性?|禁止改作))*)[-_ ]?(?P<ver>\d\.\d)?(?:國際|TW|台灣|臺灣)?(?:授權條款)?$", re.IGNORECASE)
 
 
 def normalise_licence(value: object) -> Licence:

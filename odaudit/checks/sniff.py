@@ -28,7 +28,7 @@ from .vocab import STARS, format_from_url
 
 HEAD_BYTES = 65536
 #: JSON bodies up to this size are parsed completely (validity, GeoJSON, tables).
-JSON_PARSE_LIMIT = 32 * 1024 * 1024
+JSON_PARSE_LIMIT = 16 * 1024 * 1024
 #: OLE2 files are searched for their directory names up to this many bytes.
 OLE_SCAN_LIMIT = 64 * 1024 * 1024
 
@@ -203,7 +203,7 @@ def _sniff_zip(path: Path, truncated: bool) -> Sniffed:
 # -- text ---------------------------------------------------------------------
 
 _ROOT_RE = re.compile(r"<([A-Za-z_][\w:.\-]*)")
-_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
 def _strip_bom(head: bytes) -> tuple[bytes, str]:

@@ -20,7 +20,8 @@ Engines
 * **JSON / XML tables**: a JSON array of flat objects (or of arrays), possibly under one wrapping object
   (`{"result": {"records": [...]}}`), or an XML document whose repeated record elements hold only leaf
   children, is turned into rows (header = keys / child tag names in order of first appearance) and
-  validated by frictionless as inline data. Up to 32 MB (no streaming JSON parser is installed).
+  validated by frictionless as inline data. Up to 16 MB (parsed in memory: no streaming JSON parser is
+  installed); larger XML is only checked for well-formedness, streamed.
 
 Memory is bounded by the chunk size, the memo tables (100,000 values per column) and the kept
 examples, not by the file size. `row_limit` stops after that many data rows.
@@ -37,10 +38,11 @@ import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from .dates import TAIPEI, parse_cell_date
 from .sniff import JSON_PARSE_LIMIT, load_json
@@ -48,11 +50,11 @@ from .sniff import JSON_PARSE_LIMIT, load_json
 CHUNK_ROWS = 20000
 MEMO_MAX = 100_000
 MAX_EXAMPLES = 5
-XML_TABLE_LIMIT = 32 * 1024 * 1024
+XML_TABLE_LIMIT = 16 * 1024 * 1024
 ZIP_MEMBER_LIMIT = 512 * 1024 * 1024
 SAMPLE_ROWS = 100
 DATE_SHARE = 0.9
-DATE_WORDS = re.compile(r"日期|時間|年月日|更新|date|time|updated|modified", re.I)
+DATE_WORDS = re.compile(r"日期|時間|年月日|更新|date|time|updated|modified", re.IGNORECASE)
 
 #: error types that make a table structurally broken (fail); others (type-error, blank-row) only warn
 STRUCTURAL_ERRORS = frozenset({
@@ -156,8 +158,11 @@ def describe_error(err: Any) -> str:
     return text
 
 
+_TMP_PATH = re.compile(r"\S*odaudit-zip-[^\s/]+/?\S*")
+
+
 def _short(value: object, n: int = 30) -> str:
-    s = str(value)
+    s = _TMP_PATH.sub("<member>", str(value))
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
@@ -611,9 +616,9 @@ def _find_records(obj: Any, depth: int = 0, path: str = "") -> tuple[str, list[A
         for k, v in obj.items():
             if isinstance(v, (list, dict)):
                 got = _find_records(v, depth + 1, f"{path}.{k}" if path else str(k))
-                if got and got[1] and all(isinstance(x, (dict, list)) for x in got[1][:50]):
-                    if best is None or len(got[1]) > len(best[1]):
-                        best = got
+                if (got and got[1] and all(isinstance(x, (dict, list)) for x in got[1][:50])
+                        and (best is None or len(got[1]) > len(best[1]))):
+                    best = got
         return best
     return None
 
@@ -670,7 +675,7 @@ def _local(tag: Any) -> str:
 
 
 def xml_table(root: ET.Element) -> tuple[list[list[Any]], str]:
-    """Rows (header first) from the most repeated record element whose children are all leaves."""
+    """Rows (header first) from the most repeated (≥ 2) record element whose children are all leaves."""
     best: tuple[int, int, ET.Element, str] | None = None
     frontier = [(root, 0)]
     while frontier:
@@ -679,7 +684,7 @@ def xml_table(root: ET.Element) -> tuple[list[list[Any]], str]:
         for child in elem:
             groups.setdefault(_local(child.tag), []).append(child)
         for tag, items in groups.items():
-            if len(items) < 1 or not all(len(c) > 0 and all(len(g) == 0 for g in c) for c in items[:50]):
+            if len(items) < 2 or not all(len(c) > 0 and all(len(g) == 0 for g in c) for c in items[:50]):
                 continue
             score = (len(items), -depth)
             if best is None or score > (best[0], best[1]):
@@ -710,9 +715,7 @@ def scan_xml(path: Path, fmt: str, *, truncated: bool, row_limit: int | None, re
         return TableScan(kind="document", format=fmt, complete=False, notes=("body truncated: XML not parsed",))
     if size > XML_TABLE_LIMIT:
         try:
-            count = 0
             for _event, elem in ET.iterparse(str(path), events=("end",)):
-                count += 1
                 elem.clear()
         except ET.ParseError as exc:
             return TableScan(kind="invalid", format=fmt, errors={"format-error": 1},
