@@ -223,22 +223,19 @@ class _DateTracker:
         # candidates beyond the limit day (or not date-like at all): few, check each
         for v in [v for v in vals if v >= key]:
             self.consider(v)
-        below = [v for v in vals if v and v < key]
-        if not below:
-            return
-        top = max(below)
-        if self.stat.newest_text and top <= self.stat.newest_text:
-            return
-        for v in sorted(set(below), reverse=True):
-            dt = self._parse(v)
-            if dt is None:
-                continue
-            if dt > self.limit:  # later on the limit day itself
-                self.consider(v)
-                continue
-            if self.stat.newest is None or dt > self.stat.newest:
-                self.stat.newest, self.stat.newest_text = dt, v
-            break
+        cands = [v for v in vals if v and v < key]
+        while cands:
+            top = max(cands)  # usually a valid date: one pass at C speed
+            if self.stat.newest_text and top <= self.stat.newest_text:
+                return
+            dt = self._parse(top)
+            if dt is not None and dt <= self.limit:
+                self.stat.newest, self.stat.newest_text = dt, top
+                return
+            if dt is not None:  # later on the limit day itself
+                for _ in range(cands.count(top)):
+                    self.consider(top)
+            cands = [v for v in cands if v != top]
 
 
 def _date_columns(labels: list[str], sample_rows: list[list[Any]], ref: datetime) -> dict[int, _DateTracker]:
