@@ -223,3 +223,24 @@ def test_resume_refuses_a_different_catalog(tmp_path: Path, spec) -> None:
     cat = write_catalog(tmp_path / "cat.yaml", ["1"])
     p = run_cli(["crawl", "--catalog", str(cat), "--out", str(out), "--quiet"])
     assert p.returncode == 2 and "unfinished crawl" in p.stderr
+
+
+def test_all_with_seeded_sample(tmp_path: Path) -> None:
+    with FakePortal(agency_hosts=1) as portal:
+        for i in range(1, 31):
+            url = portal.hosts[1].serve(f"/f/{i}.csv", f"id\n{i}\n".encode(), content_type="text/csv")
+            portal.add_dataset({"資料集識別碼": str(i), "資料集名稱": f"d{i}", "檔案格式": "CSV", "資料下載網址": url})
+        runs = []
+        for n in range(2):
+            portal.hosts[1].reset_counters()
+            out = tmp_path / f"all{n}"
+            result = run_crawl(CrawlOptions(out=out, portal=portal.base_url, all=True, sample=5, seed=7,
+                                            check_workers=0, fetch=FAST))
+            assert result.manifest["status"] == "complete" and result.manifest["catalog"]["name"] == "all"
+            assert portal.hosts[1].total_requests == 5
+            snap = Snapshot.open(out)
+            assert len(snap.datasets()) == 30
+            fetched = sorted(r["dataset_key"] for r in snap.resources() if r["fetched"])
+            assert len(fetched) == 5 and len(snap.resources()) == 30
+            runs.append(fetched)
+    assert runs[0] == runs[1]  # same seed, same sample

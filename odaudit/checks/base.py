@@ -26,11 +26,17 @@ from .tabular import (
     scan_xml,
     temp_dir,
 )
-from .vocab import TABULAR, TEXT_FORMATS, declared_format, format_from_url
+from .vocab import (
+    TABULAR,
+    TEXT_FORMATS,
+    DeclaredFormat,
+    declared_format,
+    format_from_url,
+)
 
 Scope = Literal["resource", "dataset"]
 
-#: shown instead of the real error message when a check crashes; the type name is kept
+#: longest evidence text kept (characters); longer text is cut with "…"
 MAX_EVIDENCE = 400
 
 
@@ -52,9 +58,6 @@ class CheckSpec:
     scope: Scope
     run: Callable[..., list[Finding]]
     metadata: bool = False
-
-
-_MISSING = object()
 
 
 class ResourceFacts:
@@ -96,7 +99,7 @@ class ResourceFacts:
             return sniff_file(p, truncated=self.truncated) if p is not None else None
         return self._memo("sniff", run)
 
-    def declared(self):  # -> DeclaredFormat
+    def declared(self) -> DeclaredFormat:
         return declared_format((self.res.get("declared") or {}).get("format", ""))
 
     def encoding(self) -> Detected | None:
