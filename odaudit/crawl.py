@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -39,6 +41,8 @@ from .snapshot import (
 
 Progress = Callable[[str, int, int], None]
 RUN_FILE = "run.json"
+#: A finished crawl's journal is renamed to this, then deleted (see _drop_journal).
+JOURNAL_TRASH = ".journal.old"
 
 
 @dataclass
@@ -238,8 +242,39 @@ class _Cancelled(Exception):
 # The run
 
 
+def _check_worker_init(parent: int) -> None:
+    """Set up a check process: Ctrl-C is the crawl's business (it stops the pool itself; a
+    terminal's SIGINT reaches the whole process group, and each worker would otherwise print
+    a KeyboardInterrupt traceback), and a worker whose crawl was killed (kill -9, OOM killer)
+    exits instead of waiting for work forever."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch_parent, name="watch-parent", daemon=True).start()
+
+
+def _check_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, initializer=_check_worker_init, initargs=(os.getpid(),))
+
+
 def run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None = None,
               on_progress: Progress | None = None, cancel: threading.Event | None = None) -> CrawlResult:
+    """Crawl into `opts.out`. Local file-system trouble (disk full, read-only, quota) ends
+    the run with IncompleteError: the journal keeps what was done and a rerun resumes."""
+    try:
+        return _run_crawl(opts, transport=transport, on_progress=on_progress, cancel=cancel)
+    except OSError as exc:
+        where = exc.filename or opts.out
+        raise IncompleteError(f"{where}: {exc.strerror or exc}; finished work is kept in {opts.out} "
+                              "(rerun the same command to resume)") from exc
+
+
+def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
+               on_progress: Progress | None, cancel: threading.Event | None) -> CrawlResult:
     progress = on_progress or (lambda stage, done, total: None)
     cancel = cancel or threading.Event()
     out = opts.out
@@ -284,7 +319,7 @@ def run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None = Non
 
         pool: Executor | None = None
         if opts.check_workers > 0:
-            pool = ProcessPoolExecutor(max_workers=opts.check_workers)
+            pool = _check_pool(opts.check_workers)
         interrupted = False
         try:
             # Datasets finished before an interruption but not yet checked are checked now.
@@ -354,6 +389,9 @@ def run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None = Non
                     for fut in running:
                         fut.cancel()
                     threads.shutdown(wait=False, cancel_futures=True)
+                except BaseException:
+                    cancel.set()  # e.g. disk full: the datasets in flight stop at their next resource
+                    raise
             while pending_checks and not interrupted:
                 drain_checks(block=True)
         except KeyboardInterrupt:
@@ -383,8 +421,20 @@ def run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None = Non
         manifest = writer.finalize(complete=complete, extra=extra)
         if complete:
             _collect_garbage(out, run)
-            shutil.rmtree(out / JOURNAL, ignore_errors=True)
+            _drop_journal(out)
         return CrawlResult(manifest, resumed, interrupted, warnings)
+
+
+def _drop_journal(out: Path) -> None:
+    """Remove the journal of a finished crawl in one atomic step (a rename), then delete it.
+
+    A process killed while deleting the journal in place could leave part of it (say the
+    records without run.json), and the next run would take that for a crawl to redo.
+    """
+    trash = out / JOURNAL_TRASH
+    shutil.rmtree(trash, ignore_errors=True)
+    os.replace(out / JOURNAL, trash)
+    shutil.rmtree(trash, ignore_errors=True)
 
 
 def _outcome_counts(writer: SnapshotWriter) -> dict[str, Any]:
@@ -416,6 +466,7 @@ def _previous_records(out: Path) -> tuple[dict[str, dict[str, Any]], bool]:
     resuming = (out / JOURNAL / RUN_FILE).exists()
     previous: dict[str, dict[str, Any]] = {}
     if (out / MANIFEST).exists():
+        Snapshot.open(out, verify=False)  # refuses another format version rather than overwrite it
         for r in read_jsonl(out / "resources.jsonl"):
             previous[r["key"]] = r
     return previous, resuming or journal.exists()
@@ -423,6 +474,7 @@ def _previous_records(out: Path) -> tuple[dict[str, dict[str, Any]], bool]:
 
 def _start_or_resume(out: Path, opts: CrawlOptions, catalog: Catalog | None, resuming: bool) -> dict[str, Any]:
     run_path = out / JOURNAL / RUN_FILE
+    shutil.rmtree(out / JOURNAL_TRASH, ignore_errors=True)  # left by a run killed while cleaning up
     if opts.all:
         cat_name, cat_sha = "all", ""
     else:
@@ -507,7 +559,7 @@ def recheck(path: Path, *, workers: int = 0, row_limit: int | None = None,
     jobs = [(d, sorted(by_ds.get(d["key"], []), key=lambda r: r["index"]), str(snap.root), crawl_time) for d in datasets]
     findings = []
     if workers > 0:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with _check_pool(workers) as pool:
             futs = [pool.submit(run_checks, *job, row_limit=row_limit) for job in jobs]
             for i, fut in enumerate(futs, 1):
                 findings.extend(fut.result())

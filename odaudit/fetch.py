@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+import httpcore
 import httpx
 import stamina
 import stamina.instrumentation
@@ -122,6 +123,74 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, (when - now_dt).total_seconds())
 
 
+# ---------------------------------------------------------------------------
+# The wall-clock limit of one attempt (--total-timeout), enforced on every socket operation.
+#
+# httpx has per-read timeouts only: a server that sends a byte a second, in the headers or the
+# body, never trips them. Each fetching thread sets the deadline of its current attempt here,
+# and the network streams of the client's connection pool cap every read/write/connect at
+# the time left; past the deadline they raise a timeout, which the Fetcher reports as too_slow.
+
+_attempt = threading.local()
+
+
+def _time_left(timeout: float | None, exc: type[Exception]) -> float | None:
+    limit = getattr(_attempt, "limit", None)
+    if limit is None:
+        return timeout
+    clock, deadline = limit
+    left = deadline - clock()
+    if left <= 0:
+        raise exc("total time limit of the response reached")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _time_left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _time_left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, _time_left(timeout, httpcore.ConnectTimeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Any = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_tcp(host, port, _time_left(timeout, httpcore.ConnectTimeout),
+                                                       local_address, socket_options))
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options: Any = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_unix_socket(path, _time_left(timeout, httpcore.ConnectTimeout), socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _install_deadline(client: httpx.Client) -> None:
+    """Wrap the network backend of the client's own connection pools (not an injected
+    transport: replay and mock transports have no sockets)."""
+    for transport in (client._transport, *client._mounts.values()):  # noqa: SLF001
+        pool = getattr(transport, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if backend is not None and not isinstance(backend, _DeadlineBackend):
+            pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+
+
 class HostLimiter:
     """At most `per_host` requests in flight to one host, `total` overall."""
 
@@ -160,6 +229,8 @@ class Fetcher:
             headers={"User-Agent": o.user_agent, "Accept-Encoding": "gzip, deflate"},
             limits=httpx.Limits(max_connections=o.concurrency * 2, max_keepalive_connections=o.concurrency),
         )
+        if transport is None:
+            _install_deadline(self.client)
 
     def close(self) -> None:
         self.client.close()
@@ -217,8 +288,16 @@ class Fetcher:
                 self._one_attempt(result, new_body, conditional, max_bytes)
 
     def _one_attempt(self, result: FetchResult, new_body: Callable[[], BodyWriter], conditional: dict[str, str], max_bytes: int) -> None:
+        deadline = self._clock() + self.options.total_timeout
+        _attempt.limit = (self._clock, deadline)
+        try:
+            self._hops(result, new_body, conditional, max_bytes, deadline)
+        finally:
+            _attempt.limit = None
+
+    def _hops(self, result: FetchResult, new_body: Callable[[], BodyWriter], conditional: dict[str, str], max_bytes: int,
+              deadline: float) -> None:
         o = self.options
-        deadline = self._clock() + o.total_timeout
         url = _to_url(result.url)
         result.redirects = []
         seen: set[str] = set()
@@ -228,7 +307,7 @@ class Fetcher:
             headers = {}
             if not result.redirects and conditional:
                 headers.update(conditional)
-            with self._limiter.slot(url.host), self._request(url, headers) as resp:
+            with self._limiter.slot(url.host), self._request(url, headers, deadline) as resp:
                 if resp.status_code in REDIRECT_CODES and "location" in resp.headers:
                     resp.close()
                     result.redirects.append({"url": str(url), "status": resp.status_code})
@@ -255,13 +334,15 @@ class Fetcher:
         raise FetchFailure("too_many_redirects", f"more than {o.max_redirects} redirects")
 
     @contextmanager
-    def _request(self, url: httpx.URL, headers: dict[str, str]) -> Iterator[httpx.Response]:
+    def _request(self, url: httpx.URL, headers: dict[str, str], deadline: float) -> Iterator[httpx.Response]:
         try:
             with self.client.stream("GET", url, headers=headers) as resp:
                 yield resp
         except NotRecorded as exc:
             raise FetchFailure("not_recorded", str(exc)) from None
         except httpx.TimeoutException as exc:
+            if self._clock() >= deadline:
+                raise self._too_slow(0) from None
             raise FetchFailure("timeout", f"{type(exc).__name__} after {self.options.read_timeout:g} s: {url}") from None
         except httpx.ConnectError as exc:
             raise FetchFailure("connect", f"cannot connect: {exc or type(exc).__name__}") from None
@@ -288,6 +369,9 @@ class Fetcher:
         result.last_modified = h.get("last-modified", "")
         result.etag = h.get("etag", "")
 
+    def _too_slow(self, size: int) -> FetchFailure:
+        return FetchFailure("too_slow", f"response not complete within {self.options.total_timeout:g} s ({size} bytes of body read)")
+
     def _read_body(self, result: FetchResult, resp: httpx.Response, new_body: Callable[[], BodyWriter], deadline: float, max_bytes: int) -> None:
         o = self.options
         sink = new_body()
@@ -295,7 +379,7 @@ class Fetcher:
         try:
             for chunk in _decoded_chunks(resp):
                 if self._clock() > deadline:
-                    raise FetchFailure("too_slow", f"body not complete within {o.total_timeout:g} s ({sink.size} bytes read)")
+                    raise self._too_slow(sink.size)
                 room = max_bytes - sink.size
                 if len(chunk) > room:
                     sink.write(chunk[:room])
@@ -307,6 +391,8 @@ class Fetcher:
             raise
         except httpx.TimeoutException:
             sink.discard()
+            if self._clock() >= deadline:
+                raise self._too_slow(sink.size) from None
             raise FetchFailure("timeout", f"read timed out after {o.read_timeout:g} s ({sink.size} bytes read)") from None
         except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
             sink.discard()
@@ -314,6 +400,9 @@ class Fetcher:
         except (httpx.DecodingError, zlib.error) as exc:
             sink.discard()
             raise FetchFailure("read", f"cannot decode {result.content_encoding or 'body'}: {exc}") from None
+        except BaseException:  # a local failure (disk full, Ctrl-C): no half-written temporary file is left
+            sink.discard()
+            raise
         result.bytes = sink.size
         result.truncated = truncated
         result.sha256, result.body = sink.commit()
@@ -353,15 +442,34 @@ class _MemoryBody:
         return b"".join(self._parts)
 
 
+#: Content codings undone while reading (zlib wbits; 47: auto-detect a gzip or zlib header).
+_INFLATE_WBITS = {"gzip": 47, "x-gzip": 47, "deflate": zlib.MAX_WBITS}
+
+
 def _decoded_chunks(resp: httpx.Response) -> Iterator[bytes]:
-    """Body bytes with gzip/deflate undone in bounded steps (a gzip bomb cannot blow up memory)."""
-    enc = resp.headers.get("content-encoding", "").strip().lower()
-    if enc not in ("gzip", "x-gzip", "deflate"):
-        yield from resp.iter_bytes(CHUNK)
-        return
-    wbits = 47 if enc != "deflate" else zlib.MAX_WBITS  # 47: auto-detect gzip or zlib header
+    """Body bytes with gzip/deflate undone in bounded steps (a gzip bomb cannot blow up memory).
+
+    Raw bytes are taken as they arrive (no buffering up to a chunk size, so the time limit
+    is checked while a server trickles). Every listed coding is undone here, layer by layer,
+    never by httpx, whose decoders are unbounded (`Content-Encoding: gzip, gzip` would inflate
+    a bomb in one call); at a coding we cannot undo (br, zstd, …) the rest is kept as received.
+    """
+    if resp.is_stream_consumed:  # built with its content in memory (replay, mock transports): nothing to bound
+        return resp.iter_bytes()
+    codings = [c.strip().lower() for c in resp.headers.get("content-encoding", "").split(",") if c.strip()]
+    chunks: Iterator[bytes] = resp.iter_raw()
+    for coding in reversed(codings):  # the last listed was applied last
+        if coding == "identity":
+            continue
+        if coding not in _INFLATE_WBITS:
+            break
+        chunks = _inflate(chunks, _INFLATE_WBITS[coding])
+    return chunks
+
+
+def _inflate(chunks: Iterator[bytes], wbits: int) -> Iterator[bytes]:
     d = zlib.decompressobj(wbits)
-    for raw in resp.iter_raw(CHUNK):
+    for raw in chunks:
         data = raw
         while data:
             out = d.decompress(data, CHUNK)

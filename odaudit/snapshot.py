@@ -86,21 +86,30 @@ class BodySink:
 
     def commit(self) -> tuple[str, str]:
         """Close, move into place; returns (sha256, relative path)."""
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-        self._fh.close()
-        digest = self._hash.hexdigest()
-        rel = body_relpath(digest)
-        dest = self._root / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        if dest.exists():
-            self._tmp.unlink()
-        else:
-            os.replace(self._tmp, dest)
+        try:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            self._fh.close()
+            digest = self._hash.hexdigest()
+            rel = body_relpath(digest)
+            dest = self._root / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if dest.exists():
+                self._tmp.unlink()
+            else:
+                os.replace(self._tmp, dest)
+        except BaseException:
+            self.discard()
+            raise
         return digest, rel
 
     def discard(self) -> None:
-        self._fh.close()
+        # Closing flushes the buffer, which fails again when the disk is full: the temporary
+        # file goes anyway.
+        try:
+            self._fh.close()
+        except OSError:
+            pass
         self._tmp.unlink(missing_ok=True)
 
 
@@ -255,6 +264,8 @@ class Snapshot:
             manifest = json.loads(mpath.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise SnapshotError(f"{mpath}: not valid JSON ({exc})") from None
+        except OSError as exc:
+            raise SnapshotError(f"{mpath}: cannot read ({exc.strerror})") from None
         if not isinstance(manifest, dict) or manifest.get("format") != SNAPSHOT_FORMAT:
             raise SnapshotError(f"{mpath}: not an odaudit snapshot manifest")
         version = manifest.get("format_version")
@@ -272,11 +283,19 @@ class Snapshot:
 
     def verify(self) -> None:
         """Every file the manifest covers must exist with the recorded sha256."""
-        for name, digest in sorted(self.manifest.get("files", {}).items()):
+        files = self.manifest.get("files", {})
+        if not isinstance(files, dict):
+            raise SnapshotError(f"{self.root / MANIFEST}: \"files\" is a {type(files).__name__}, not a mapping of file to sha256")
+        for name, digest in sorted(files.items()):
             path = self.root / name
-            if not path.exists():
-                raise SnapshotError(f"{path}: missing (listed in manifest.json)")
-            if sha256_file(path) != digest:
+            if not path.is_file():
+                what = "not a regular file" if path.exists() else "missing"
+                raise SnapshotError(f"{path}: {what} (listed in manifest.json)")
+            try:
+                actual = sha256_file(path)
+            except OSError as exc:
+                raise SnapshotError(f"{path}: cannot read ({exc.strerror})") from None
+            if actual != digest:
                 raise SnapshotError(f"{path}: changed since the crawl (sha256 differs from manifest.json)")
 
     @property

@@ -72,7 +72,11 @@ def validate(path: Path, tree: Any, model: type[M]) -> M:
     if tree is None:
         raise InputError(f"{path}:1:1: the file is empty")
     try:
-        return model.model_validate(to_plain(tree))
+        plain = to_plain(tree)
+    except TooLarge as exc:
+        raise InputError(f"{path}: {exc}") from None
+    try:
+        return model.model_validate(plain)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(p for p in err["loc"] if isinstance(p, int | str))
@@ -81,13 +85,34 @@ def validate(path: Path, tree: Any, model: type[M]) -> M:
         raise InputError(f"{where(path, tree, loc)}: {dotted}: {err['msg']}{more}") from None
 
 
-def to_plain(node: Any) -> Any:
-    """ruamel's commented containers to plain dicts and lists (keys as str)."""
-    if isinstance(node, dict):
-        return {str(k): to_plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [to_plain(v) for v in node]
-    return node
+#: Far more values than any catalog or rubric has. YAML aliases share one node, so a few lines of
+#: nested `&anchor` / `*alias` ("billion laughs") expand into 10^9 values when copied.
+MAX_NODES = 1_000_000
+
+
+class TooLarge(ValueError):
+    """The tree expands into more than MAX_NODES values."""
+
+
+def to_plain(node: Any, *, max_nodes: int = MAX_NODES) -> Any:
+    """ruamel's commented containers to plain dicts and lists (keys as str).
+
+    Raises TooLarge past `max_nodes` values (counting every expansion of an alias)."""
+    count = 0
+
+    def plain(n: Any) -> Any:
+        nonlocal count
+        count += 1
+        if count > max_nodes:
+            raise TooLarge(f"more than {max_nodes:,} values once its YAML aliases (*name) are expanded; "
+                           "not a catalog or rubric")
+        if isinstance(n, dict):
+            return {str(k): plain(v) for k, v in n.items()}
+        if isinstance(n, list):
+            return [plain(v) for v in n]
+        return n
+
+    return plain(node)
 
 
 def load_model(path: Path, model: type[M]) -> tuple[M, Any]:

@@ -1,12 +1,54 @@
-"""`odaudit diff` (filled in by its issue)."""
+"""`odaudit diff OLD NEW --out DIR [--rubric FILE] [--old-rubric FILE --new-rubric FILE] [--allow-partial] [--lang en|zh-TW]`."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-from ..errors import InputError
+from ..errors import ExitCode, InputError
+from . import common
 
 
-def diff() -> None:
-    """Not implemented yet."""
-    raise InputError("odaudit diff is not implemented yet")
+def diff(
+    old: Path = typer.Argument(..., help="The earlier snapshot directory."),
+    new: Path = typer.Argument(..., help="The later snapshot directory."),
+    out: Path = typer.Option(..., "--out", "-o", help="Directory for diff.md, changes.csv, score_deltas.csv, agencies.csv and the SVG charts."),
+    rubric: Path | None = typer.Option(None, "--rubric", "-r", help="One rubric applied to both sides."),
+    old_rubric: Path | None = typer.Option(None, "--old-rubric", help="The rubric of the old snapshot (compared with --new-rubric; not applied)."),
+    new_rubric: Path | None = typer.Option(None, "--new-rubric", help="The rubric of the new snapshot (applied to both sides unless --rubric is given)."),
+    allow_partial: bool = typer.Option(False, "--allow-partial", help="Accept partial snapshots (interrupted crawls)."),
+    lang: str = typer.Option("en", "--lang", help="Report language: en or zh-TW (labels and prose; portal text stays as published)."),
+    recheck: bool = typer.Option(False, "--recheck", help="Re-check both sides even when their stored findings come from today's rules."),
+    workers: int | None = typer.Option(None, "--workers", min=0, help="Processes for re-checking large snapshots [default: CPU count; 0 = in-process]."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
+) -> None:
+    """Compare two snapshots by today's rules and one rubric: what was added, removed, broken,
+    fixed, and how the scores moved.
+
+    \b
+    Both snapshots are re-checked in memory with today's rules (nothing is rewritten) and scored
+    with the same rubric: --rubric, else --new-rubric, else defaults with method flat.
+    Example:
+      odaudit diff snapshots/2025 snapshots/2026 --new-rubric rubrics/2026.yaml --out reports/diff --lang zh-TW
+    Exit codes (like diff(1)): 0 no difference, 1 differences, 2 trouble (unreadable snapshot, bad rubric).
+    """
+    from ..diff import LANGS, diff_snapshots, write_diff
+
+    if lang not in LANGS:
+        raise InputError(f"--lang {lang}: use one of {', '.join(LANGS)}")
+    with common.progress(quiet) as on_progress:
+        result = diff_snapshots(old, new, rubric=rubric, old_rubric=old_rubric, new_rubric=new_rubric,
+                                allow_partial=allow_partial, recheck=recheck, workers=workers, on_progress=on_progress)
+    files = write_diff(result, out, lang=lang)
+    for w in result.warnings:
+        common.warn(w)
+    for d in result.rubric.differences:
+        common.warn(f"rubric difference: {d}")
+    n = len(result.changes)
+    rescored = int((result.score_deltas["level"] == "dataset").sum())
+    verdict = f"{n} changes, {rescored} datasets rescored" if result.has_differences else "no differences"
+    common.stdout.print(f"{old} → {new}: {verdict} (rules {result.rules_version}, {result.rubric.rubric.name}, {result.method}); "
+                        f"{len(files)} files in {out}", markup=False)
+    if result.has_differences:
+        raise typer.Exit(int(ExitCode.DIFFERENCES))

@@ -12,6 +12,8 @@ from ..scoring.rubric import Rubric, load_rubric, rubric_from_dict
 from ..scoring.template import OCF_IMPACT, OCF_READINESS
 
 DEFAULT_RUBRIC_NAME = "default-flat"
+#: `RubricChoice.source` when no rubric was given
+DEFAULT_SOURCE = "defaults (method flat; no rubric given)"
 
 
 @dataclass
@@ -56,7 +58,7 @@ def choose_rubric(rubric: Path | None, old_rubric: Path | None, new_rubric: Path
         choice, source = old, f"--old-rubric {old_rubric}"
         notes.append("only --old-rubric was given: it is applied to both sides")
     else:
-        choice, source = default_rubric(catalog_name), "defaults (method flat; no rubric given)"
+        choice, source = default_rubric(catalog_name), DEFAULT_SOURCE
     return RubricChoice(choice, source, differences, notes)
 
 

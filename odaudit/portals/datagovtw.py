@@ -340,6 +340,9 @@ def parse_api(data: bytes, source: str) -> dict:
         start = text.strip()[:60].replace("\n", " ")
         raise PortalError(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON ({exc.msg}); starts {start!r}",
                           source=source, line=exc.lineno, kind="invalid_json") from None
+    except (ValueError, RecursionError) as exc:  # a number of 4,300+ digits; nesting deeper than the recursion limit
+        raise PortalError(f"{source}: unreadable JSON ({type(exc).__name__}: {str(exc)[:120]})",
+                          source=source, kind="invalid_json") from None
     if not isinstance(doc, dict):
         raise PortalError(f"{source}: API answer is a JSON {type(doc).__name__}, expected an object",
                           source=source, kind="not_object")
@@ -443,7 +446,7 @@ def parse_fields(text: Any) -> list[str]:
     if s[0] in "{[":
         try:
             doc = json.loads(s)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to read
             doc = None
         if isinstance(doc, dict):
             return _dedupe(str(k).strip() for k in doc)

@@ -1,0 +1,611 @@
+"""Pure comparisons of two scored sides: catalog changes, finding changes, score deltas,
+quantity vs quality, agencies. No I/O, no rendering.
+
+Rules (also in docs/diff.md):
+
+* Datasets are matched by snapshot key; resources by key inside a dataset present on both sides,
+  except that a resource whose URL moved to another position is matched by URL (so inserting a
+  resource does not make every later one look changed).
+* Findings are matched by (dataset, resource, check) after that resource matching; a finding
+  changes when its outcome or its measured value changes. `freshness` is compared by outcome and
+  expected age, not by the measured age: the age grows with the crawl date by definition, so it
+  would differ between any two crawls.
+* Only recorded facts are compared; volatile fetch facts (elapsed_ms, attempts, ETag,
+  Last-Modified, redirects, bytes, body hashes) never count as changes by themselves.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..scoring.model import Node
+from ..scoring.questions import QUESTION_IDS, QUESTIONS
+
+CHANGE_COLUMNS = ("kind", "dataset", "resource", "field", "old", "new", "evidence_old", "evidence_new")
+SCORE_DELTA_COLUMNS = ("level", "id", "name", "old", "new", "delta", "explained_by")
+
+#: catalog-level kinds, in report order
+CATALOG_KINDS = (
+    "dataset_added", "dataset_removed", "dataset_delisted", "dataset_relisted", "fetch_changed",
+    "renamed", "agency_changed", "category_changed", "badge_changed",
+    "resource_added", "resource_removed", "url_changed",
+)
+#: quality-level kinds (one per changed finding), in report order
+QUALITY_KINDS = ("link_broken", "link_fixed", "stale", "fresh", "worse", "better", "changed")
+CHANGE_KINDS = CATALOG_KINDS + QUALITY_KINDS
+KIND_ORDER = {k: i for i, k in enumerate(CHANGE_KINDS)}
+
+#: checks whose measured value is relative to the crawl time: compared by outcome and expected
+TIME_RELATIVE = frozenset({"freshness"})
+_RANK = {"pass": 2, "warn": 1, "fail": 0}
+_GOOD = frozenset({"pass", "warn"})
+QUESTION_CHECKS: dict[str, tuple[str, ...]] = {q.id: q.checks for q in QUESTIONS}
+QUESTION_TEXT: dict[str, str] = {q.id: q.en for q in QUESTIONS}
+EPS = 1e-9
+
+
+@dataclass
+class Side:
+    """What the comparison needs of one scored snapshot (a slimmed ScoreResult)."""
+
+    label: str
+    path: str
+    manifest: dict[str, Any]
+    rechecked: bool
+    reason: str
+    #: one row per scored dataset key: key, name, title, agency, categories, category_name, kind,
+    #: fetch_status, badge, frequency, page, in_snapshot, score, open, quality, service_category
+    datasets: pd.DataFrame
+    #: (category id, key) of every scored catalog entry (a dataset may sit in two categories)
+    memberships: pd.DataFrame
+    #: key × question matrix of answers ("yes" / "no" / "") and of their sources
+    answers: pd.DataFrame
+    sources: pd.DataFrame
+    #: dataset, resource, check, outcome, measured, expected, evidence (object columns)
+    findings: pd.DataFrame
+    #: key, dataset, index, url
+    resources: pd.DataFrame
+    nodes: list[Node]
+    quality: pd.DataFrame
+    quality_adjusted: dict[str, int]
+    agencies: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+    #: `reason` as a key and arguments of odaudit.diff.engine.REASONS (for translated reports)
+    reason_key: str = ""
+    reason_args: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def started_at(self) -> str:
+        return str(self.manifest.get("started_at", ""))
+
+    @property
+    def stored_rules(self) -> str:
+        return str(self.manifest.get("rules_version", ""))
+
+    def snapshot_keys(self) -> pd.Index:
+        return pd.Index(self.datasets.loc[self.datasets["in_snapshot"], "key"])
+
+    def node_map(self) -> dict[str, Node]:
+        return {n.id: n for n in self.nodes}
+
+
+def side_from_result(result: Any, *, label: str, path: str, manifest: dict[str, Any], rechecked: bool, reason: str,
+                     facts: Iterable[tuple[str, str, str, str, str]]) -> Side:
+    """Slim a ScoreResult down to what `compare` needs (drops evidence, cites, reasons)."""
+    d = result.datasets
+    memberships = pd.DataFrame({"category": d["category"].astype(object).to_numpy(), "key": d["key"].astype(object).to_numpy()})
+    cats = d.groupby("key", sort=False)["category"].agg(lambda s: ";".join(sorted(set(map(str, s)))))
+    u = d.drop_duplicates("key").copy()
+    u["categories"] = u["key"].map(cats).fillna("")
+    sc = {k: s for k, _i, _n, _kind, s in facts}
+    u["service_category"] = u["key"].map(sc).fillna("").astype(object)
+    keep = ["key", "name", "title", "agency", "categories", "category_name", "kind", "fetch_status", "badge", "frequency",
+            "page", "in_snapshot", "score", "open", "quality", "service_category", "n_resources"]
+    datasets = u[keep].reset_index(drop=True)
+    for c in keep:
+        if c not in ("in_snapshot", "score", "open", "quality", "n_resources"):
+            datasets[c] = datasets[c].fillna("").astype(object)
+    datasets["in_snapshot"] = datasets["in_snapshot"].astype(bool)
+    datasets["score"] = datasets["score"].astype(float)
+
+    a = result.answers
+    n = len(a) // len(QUESTION_IDS)
+    keys = a["key"].to_numpy()[:: len(QUESTION_IDS)]
+    same_layout = n * len(QUESTION_IDS) == len(a) and (a["question"].to_numpy()[: len(QUESTION_IDS)] == np.array(QUESTION_IDS, dtype=object)).all() if len(a) else True
+    if same_layout and len(a):
+        answers = pd.DataFrame(a["answer"].astype(object).to_numpy().reshape(n, len(QUESTION_IDS)), index=pd.Index(keys, name="key"), columns=list(QUESTION_IDS))
+        sources = pd.DataFrame(a["source"].astype(object).to_numpy().reshape(n, len(QUESTION_IDS)), index=pd.Index(keys, name="key"), columns=list(QUESTION_IDS))
+    else:
+        answers = a.pivot(index="key", columns="question", values="answer").reindex(columns=list(QUESTION_IDS)).fillna("").astype(object)
+        sources = a.pivot(index="key", columns="question", values="source").reindex(columns=list(QUESTION_IDS)).fillna("").astype(object)
+
+    f = result.findings
+    findings = pd.DataFrame({c: f[c].astype(object).to_numpy() if c in f else np.array([], dtype=object)
+                             for c in ("dataset", "resource", "check", "outcome", "measured", "expected", "evidence")})
+    r = result.resources
+    resources = pd.DataFrame({"key": r["key"].astype(object).to_numpy(), "dataset": r["dataset"].astype(object).to_numpy(),
+                              "index": r["index"].to_numpy(), "url": r["url"].astype(object).to_numpy()})
+    return Side(label, path, manifest, rechecked, reason, datasets, memberships, answers, sources, findings, resources,
+                list(result.nodes), result.quality.copy(), dict(result.quality_adjusted), result.agencies.copy(), list(result.warnings))
+
+
+# ---------------------------------------------------------------------------------------------
+# catalog level
+
+
+def _row(kind: str, dataset: str, resource: str = "", field: str = "", old: str = "", new: str = "",
+         ev_old: str = "", ev_new: str = "") -> tuple[str, ...]:
+    return (kind, dataset, resource, field, old, new, ev_old, ev_new)
+
+
+def _describe(row: pd.Series) -> str:
+    parts = []
+    if row.get("agency"):
+        parts.append(str(row["agency"]))
+    parts.append(f"{int(row.get('n_resources') or 0)} resource(s)")
+    if row.get("page"):
+        parts.append(str(row["page"]))
+    return "; ".join(parts)
+
+
+def catalog_changes(old: Side, new: Side) -> tuple[list[tuple[str, ...]], pd.Index]:
+    """Dataset-level catalog changes and the keys present on both sides."""
+    o = old.datasets[old.datasets["in_snapshot"]].set_index("key")
+    n = new.datasets[new.datasets["in_snapshot"]].set_index("key")
+    rows: list[tuple[str, ...]] = []
+    for key in sorted(set(n.index) - set(o.index)):
+        r = n.loc[key]
+        rows.append(_row("dataset_added", key, field="title", new=str(r["title"] or r["name"]), ev_new=_describe(r)))
+    for key in sorted(set(o.index) - set(n.index)):
+        r = o.loc[key]
+        rows.append(_row("dataset_removed", key, field="title", old=str(r["title"] or r["name"]), ev_old=_describe(r)))
+    both = o.index.intersection(n.index).sort_values()
+    if not len(both):
+        return rows, both
+    a, b = o.loc[both], n.loc[both]
+
+    fs_a, fs_b = a["fetch_status"].to_numpy(object), b["fetch_status"].to_numpy(object)
+    for key, x, y in zip(both[fs_a != fs_b], fs_a[fs_a != fs_b], fs_b[fs_a != fs_b], strict=True):
+        kind = ("dataset_delisted" if (x, y) == ("ok", "not_in_export") else
+                "dataset_relisted" if (x, y) == ("not_in_export", "ok") else "fetch_changed")
+        rows.append(_row(kind, key, field="fetch.status", old=x, new=y))
+
+    meta_ok = (fs_a == "ok") & (fs_b == "ok")
+    checks = (("renamed", "title"), ("agency_changed", "agency"), ("category_changed", "service_category"),
+              ("badge_changed", "badge"))
+    for kind, col in checks:
+        x, y = a[col].to_numpy(object), b[col].to_numpy(object)
+        mask = meta_ok & (x != y)
+        if kind == "renamed":
+            mask &= (x != "") & (y != "")
+        for key, u, v in zip(both[mask], x[mask], y[mask], strict=True):
+            rows.append(_row(kind, key, field=col, old=u, new=v))
+    x, y = a["categories"].to_numpy(object), b["categories"].to_numpy(object)
+    mask = x != y
+    for key, u, v in zip(both[mask], x[mask], y[mask], strict=True):
+        rows.append(_row("category_changed", key, field="category", old=u, new=v))
+    return rows, both
+
+
+def match_resources(old: Side, new: Side, both: pd.Index) -> tuple[list[tuple[str, ...]], dict[str, str], set[str], set[str]]:
+    """Resource changes of datasets on both sides.
+
+    Returns (rows, old key → new key for matched resources whose key differs, matched old keys,
+    matched new keys)."""
+    ro = old.resources[old.resources["dataset"].isin(both)]
+    rn = new.resources[new.resources["dataset"].isin(both)]
+    m = ro.merge(rn, on="key", how="outer", suffixes=("_o", "_n"), indicator=True, sort=True)
+    same = (m["_merge"] == "both") & (m["url_o"] == m["url_n"])
+    matched_old = set(m.loc[same, "key"])
+    matched_new = set(matched_old)
+    rename: dict[str, str] = {}
+    rows: list[tuple[str, ...]] = []
+    rest = m[~same]
+    if rest.empty:
+        return rows, rename, matched_old, matched_new
+    ds = np.where(rest["dataset_o"].isna(), rest["dataset_n"], rest["dataset_o"])
+    for dkey in sorted(set(ds)):
+        uo = ro[(ro["dataset"] == dkey) & ~ro["key"].isin(matched_old)].sort_values(["index", "key"])
+        un = rn[(rn["dataset"] == dkey) & ~rn["key"].isin(matched_new)].sort_values(["index", "key"])
+        left = list(zip(uo["key"], uo["url"], strict=True))
+        right = list(zip(un["key"], un["url"], strict=True))
+        # 1. same URL at another position: the same resource, moved
+        for ko, url in list(left):
+            hit = next(((kn, u) for kn, u in right if u == url), None)
+            if hit is not None:
+                left.remove((ko, url))
+                right.remove(hit)
+                matched_old.add(ko)
+                matched_new.add(hit[0])
+                if hit[0] != ko:
+                    rename[ko] = hit[0]
+        # 2. same position, another URL
+        rk = {kn: u for kn, u in right}
+        for ko, url in list(left):
+            if ko in rk:
+                rows.append(_row("url_changed", dkey, ko, "url", url, rk[ko]))
+                left.remove((ko, url))
+                right.remove((ko, rk.pop(ko)))
+                matched_old.add(ko)
+                matched_new.add(ko)
+        for ko, url in left:
+            rows.append(_row("resource_removed", dkey, ko, "url", old=url))
+        for kn, url in right:
+            rows.append(_row("resource_added", dkey, kn, "url", new=url))
+    return rows, rename, matched_old, matched_new
+
+
+# ---------------------------------------------------------------------------------------------
+# quality level
+
+
+def _comparable(f: pd.DataFrame) -> pd.DataFrame:
+    """Add the match key (dataset, resource, check, occurrence) and the compared value."""
+    f = f.reset_index(drop=True)
+    base = f["dataset"] + "\x1f" + f["resource"] + "\x1f" + f["check"]
+    if base.duplicated().any():  # a check that emitted several rows for one unit: match them in order
+        order = f.sort_values(["dataset", "resource", "check", "measured", "evidence"], kind="stable").index
+        occ = pd.Series(0, index=f.index)
+        occ.loc[order] = f.loc[order].groupby(["dataset", "resource", "check"], sort=False).cumcount().to_numpy()
+        base = base + "\x1f" + occ.astype(str)
+    timed = f["check"].isin(TIME_RELATIVE).to_numpy()
+    value = f["outcome"] + "\x1f" + pd.Series(np.where(timed, f["expected"].to_numpy(object), f["measured"].to_numpy(object)), index=f.index)
+    out = f.copy()
+    out["_k"] = base.to_numpy(object)
+    out["_v"] = value.to_numpy(object)
+    return out
+
+
+def _display(outcome: object, measured: object, expected: object, check: str) -> str:
+    if not isinstance(outcome, str) or not outcome:
+        return ""
+    text = f"{outcome}: {measured}" if measured else str(outcome)
+    if check in TIME_RELATIVE and expected:
+        text += f" (expected {expected})"
+    return text
+
+
+def classify(check: str, old: str, new: str) -> str:
+    """The change kind of one finding whose outcome or measured value changed."""
+    if check == "link" and old in _GOOD and new == "fail":
+        return "link_broken"
+    if check == "link" and old == "fail" and new in _GOOD:
+        return "link_fixed"
+    if check == "freshness" and old in _GOOD and new == "fail":
+        return "stale"
+    if check == "freshness" and old == "fail" and new in _GOOD:
+        return "fresh"
+    a, b = _RANK.get(old), _RANK.get(new)
+    if a is None or b is None or a == b:
+        return "changed"
+    return "worse" if b < a else "better"
+
+
+def finding_changes(old: Side, new: Side, both: pd.Index, rename: dict[str, str], matched_old: set[str],
+                    matched_new: set[str]) -> pd.DataFrame:
+    """One row per (dataset, resource, check) whose outcome or measured value changed."""
+    fo = old.findings
+    fo = fo[fo["dataset"].isin(both) & ((fo["resource"] == "") | fo["resource"].isin(matched_old))]
+    if rename:
+        fo = fo.assign(resource=fo["resource"].map(lambda k: rename.get(k, k)))
+    fn = new.findings
+    fn = fn[fn["dataset"].isin(both) & ((fn["resource"] == "") | fn["resource"].isin(matched_new))]
+    a, b = _comparable(fo), _comparable(fn)
+    va = pd.Series(a["_v"].to_numpy(object), index=a["_k"].to_numpy(object))
+    vb = pd.Series(b["_v"].to_numpy(object), index=b["_k"].to_numpy(object))
+    joined = pd.concat([va.rename("a"), vb.rename("b")], axis=1, join="outer", sort=False)
+    diff = joined.index[~(joined["a"].to_numpy(object) == joined["b"].to_numpy(object))]
+    if not len(diff):
+        return pd.DataFrame(columns=[*CHANGE_COLUMNS, "check", "outcome_old", "outcome_new"])
+    cols = ["_k", "dataset", "resource", "check", "outcome", "measured", "expected", "evidence"]
+    m = a.loc[a["_k"].isin(diff), cols].merge(b.loc[b["_k"].isin(diff), cols], on="_k", how="outer", suffixes=("_a", "_b"))
+    m = m.astype(object).where(m.notna(), "")
+    rows = []
+    for (ds_a, ds_b, r_a, r_b, c_a, c_b, oa, ob, ma, mb, xa, xb, eva, evb) in zip(
+            m["dataset_a"], m["dataset_b"], m["resource_a"], m["resource_b"], m["check_a"], m["check_b"], m["outcome_a"],
+            m["outcome_b"], m["measured_a"], m["measured_b"], m["expected_a"], m["expected_b"], m["evidence_a"], m["evidence_b"],
+            strict=True):
+        check = str(c_b or c_a)
+        rows.append((
+            classify(check, oa, ob), str(ds_b or ds_a), str(r_b if c_b else r_a), check,
+            _display(oa, ma, xa, check), _display(ob, mb, xb, check), str(eva), str(evb), check, oa, ob,
+        ))
+    return pd.DataFrame.from_records(rows, columns=[*CHANGE_COLUMNS, "check", "outcome_old", "outcome_new"])
+
+
+def all_changes(old: Side, new: Side) -> pd.DataFrame:
+    """changes.csv: catalog rows and finding rows, sorted by dataset, resource, kind, field."""
+    rows, both = catalog_changes(old, new)
+    res_rows, rename, mo, mn = match_resources(old, new, both)
+    fc = finding_changes(old, new, both, rename, mo, mn)
+    frame = pd.DataFrame.from_records(rows + res_rows, columns=list(CHANGE_COLUMNS))
+    if not fc.empty:
+        frame = pd.concat([frame, fc[list(CHANGE_COLUMNS)]], ignore_index=True) if len(frame) else fc[list(CHANGE_COLUMNS)].copy()
+    if frame.empty:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in CHANGE_COLUMNS})
+    frame = frame.astype(object).fillna("")
+    frame["_o"] = frame["kind"].map(KIND_ORDER)
+    frame = frame.sort_values(["dataset", "resource", "_o", "field"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    return frame
+
+
+# ---------------------------------------------------------------------------------------------
+# scores
+
+
+def _num(x: object) -> float | None:
+    if x is None:
+        return None
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else v
+
+
+def _r(x: float | None, digits: int = 2) -> float | None:
+    return None if x is None else round(x, digits) + 0.0
+
+
+def _delta(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else _r(b - a)
+
+
+def _signed(x: float | None) -> str:
+    return "—" if x is None else f"{x:+.2f}"
+
+
+def _short_resource(res: str) -> str:
+    return f"#{res.rsplit('#', 1)[1]}" if "#" in res else ""
+
+
+def dataset_explanations(old: Side, new: Side, changes: pd.DataFrame, keys: Iterable[str], *, cites: int = 3) -> dict[str, str]:
+    """For each dataset: the questions whose answers changed and the finding changes behind them."""
+    by_ds: dict[str, list[tuple[str, str, str, str]]] = {}
+    if not changes.empty:
+        q = changes[changes["kind"].isin(QUALITY_KINDS)]
+        for ds, res, check, o, n in zip(q["dataset"], q["resource"], q["field"], q["old"], q["new"], strict=True):
+            by_ds.setdefault(ds, []).append((check, res, o.split(":", 1)[0] or "absent", n.split(":", 1)[0] or "absent"))
+        cat = changes[changes["kind"].isin(CATALOG_KINDS)]
+        record: dict[str, list[str]] = {}
+        for kind, ds, fld, o, n in zip(cat["kind"], cat["dataset"], cat["field"], cat["old"], cat["new"], strict=True):
+            record.setdefault(ds, []).append(f"{fld or kind} {o}→{n}" if fld in ("fetch.status",) else kind)
+    else:
+        record = {}
+    fo = old.datasets.set_index("key")["frequency"]
+    fn = new.datasets.set_index("key")["frequency"]
+    out: dict[str, str] = {}
+    for key in keys:
+        ao = old.answers.loc[key] if key in old.answers.index else None
+        an = new.answers.loc[key] if key in new.answers.index else None
+        if ao is None or an is None:
+            continue
+        parts = []
+        for qid in QUESTION_IDS:
+            x, y = ao[qid] or "unanswered", an[qid] or "unanswered"
+            if x == y:
+                continue
+            checks = QUESTION_CHECKS.get(qid, ())
+            cited = [c for c in by_ds.get(key, []) if c[0] in checks]
+            why = [f"{c} {o}→{n} {_short_resource(r)}".strip() for c, r, o, n in cited[:cites]]
+            if len(cited) > cites:
+                why.append(f"+{len(cited) - cites} more")
+            if qid in ("exists", "findable"):
+                why += [r for r in record.get(key, []) if r.startswith("fetch.status")]
+            if qid == "sustained" and fo.get(key, "") != fn.get(key, ""):
+                why.append(f"更新頻率 {fo.get(key, '')}→{fn.get(key, '')}")
+            src = {old.sources.at[key, qid], new.sources.at[key, qid]}
+            if "manual" in src:
+                why.append("manual answer")
+            parts.append(f"{qid} {x}→{y}" + (f" ({'; '.join(why)})" if why else ""))
+        out[key] = "; ".join(parts)
+    return out
+
+
+def score_deltas(old: Side, new: Side, changes: pd.DataFrame) -> pd.DataFrame:
+    """score_deltas.csv: barometer, sub-indexes, categories, questions, agencies, changed datasets."""
+    rows: list[tuple[Any, ...]] = []
+    no, nn = old.node_map(), new.node_map()
+
+    # datasets first (the others are explained by them)
+    do = old.datasets.set_index("key")
+    dn = new.datasets.set_index("key")
+    keys = sorted(set(do.index) | set(dn.index))
+    common = [k for k in keys if k in do.index and k in dn.index]
+    expl = dataset_explanations(old, new, changes, common)
+    ds_rows = []
+    ds_delta: dict[str, float] = {}
+    for key in keys:
+        a = _num(do.at[key, "score"]) if key in do.index else None
+        b = _num(dn.at[key, "score"]) if key in dn.index else None
+        name = str(dn.at[key, "name"] if key in dn.index else do.at[key, "name"])
+        if key not in do.index:
+            ds_rows.append(("dataset", key, name, None, _r(b), None, "added"))
+            continue
+        if key not in dn.index:
+            ds_rows.append(("dataset", key, name, _r(a), None, None, "removed"))
+            continue
+        d = _delta(a, b)
+        if (d is not None and abs(b - a) > EPS) or expl.get(key):  # type: ignore[operator]
+            ds_delta[key] = (b - a) if a is not None and b is not None else 0.0
+            ds_rows.append(("dataset", key, name, _r(a), _r(b), d, expl.get(key, "")))
+
+    # categories
+    mo = old.memberships.groupby("category", sort=False)["key"].agg(list).to_dict()
+    mn = new.memberships.groupby("category", sort=False)["key"].agg(list).to_dict()
+    cat_ids = [n.id for n in new.nodes if n.level == "category"] + [n.id for n in old.nodes if n.level == "category" and n.id not in nn]
+    cat_rows = []
+    cat_delta: dict[str, float | None] = {}
+    for nid in cat_ids:
+        a = _num(no[nid].score) if nid in no else None
+        b = _num(nn[nid].score) if nid in nn else None
+        name = (nn.get(nid) or no[nid]).name
+        cid = nid.split("/", 1)[1]
+        ko, kn = set(mo.get(cid, ())), set(mn.get(cid, ()))
+        moved = [(k, ds_delta[k]) for k in ko & kn if k in ds_delta and abs(ds_delta[k]) > EPS]
+        moved.sort(key=lambda x: (-abs(x[1]), x[0]))
+        parts = []
+        if moved:
+            top = ", ".join(f"{k} {d:+.1f}" for k, d in moved[:3])
+            parts.append(f"{len(moved)} dataset(s) rescored ({top}{', …' if len(moved) > 3 else ''})")
+        if kn - ko:
+            parts.append(f"{len(kn - ko)} added")
+        if ko - kn:
+            parts.append(f"{len(ko - kn)} removed")
+        cat_delta[cid] = _delta(a, b)
+        cat_rows.append(("category", nid, name, _r(a), _r(b), _delta(a, b), "; ".join(parts)))
+
+    # sub-indexes and barometer
+    sub_rows = []
+    for sid in ("readiness", "implementation", "impact"):
+        a = _num(no[sid].score) if sid in no else None
+        b = _num(nn[sid].score) if sid in nn else None
+        if sid == "implementation":
+            moved = [(cid, d) for cid, d in cat_delta.items() if d]
+            moved.sort(key=lambda x: (-abs(x[1]), x[0]))  # type: ignore[arg-type]
+            why = "; ".join(f"category {cid or '(none)'} {d:+.2f}" for cid, d in moved[:5])  # type: ignore[str-format]
+            if len(moved) > 5:
+                why += f"; +{len(moved) - 5} more categories"
+        else:
+            node = nn.get(sid) or no.get(sid)
+            why = (node.note if node is not None and (a is None or b is None) else
+                   "judged items: the same rubric on both sides" if a is not None else "")
+        sub_rows.append(("subindex", sid, sid, _r(a), _r(b), _delta(a, b), why))
+    a, b = _num(no["barometer"].score), _num(nn["barometer"].score)
+    if a is not None and b is not None:
+        parts = [f"{sid} {d:+.2f} × {nn[sid].weight:g}" for _, sid, _, _, _, d, _ in sub_rows if d]
+        why = "; ".join(parts)
+    else:
+        why = nn["barometer"].note or no["barometer"].note
+    rows.append(("barometer", "barometer", "barometer", _r(a), _r(b), _delta(a, b), why))
+    rows += sub_rows + cat_rows
+
+    # questions: share of scored datasets answering yes
+    for qid in QUESTION_IDS:
+        ya = old.answers[qid] == "yes"
+        yb = new.answers[qid] == "yes"
+        a = 100 * float(ya.mean()) if len(ya) else None
+        b = 100 * float(yb.mean()) if len(yb) else None
+        ci = old.answers.index.intersection(new.answers.index)
+        x, y = old.answers.loc[ci, qid], new.answers.loc[ci, qid]
+        lost = ci[(x == "yes").to_numpy() & (y != "yes").to_numpy()]
+        won = ci[(x != "yes").to_numpy() & (y == "yes").to_numpy()]
+        parts = []
+        for label, ks in (("yes→not yes", lost), ("→yes", won)):
+            if len(ks):
+                ks = sorted(ks)
+                parts.append(f"{len(ks)} {label} ({', '.join(ks[:3])}{', …' if len(ks) > 3 else ''})")
+        added = new.answers.index.difference(old.answers.index)
+        removed = old.answers.index.difference(new.answers.index)
+        if len(added):
+            parts.append(f"{len(added)} added ({int((new.answers.loc[added, qid] == 'yes').sum())} yes)")
+        if len(removed):
+            parts.append(f"{len(removed)} removed ({int((old.answers.loc[removed, qid] == 'yes').sum())} yes)")
+        rows.append(("question", qid, QUESTION_TEXT[qid], _r(a), _r(b), _delta(a, b), "; ".join(parts)))
+
+    # agencies
+    ag = agency_table(old, new)
+    for r in ag.itertuples(index=False):
+        parts = [f"datasets {r.datasets_old}→{r.datasets_new}"]
+        if r.quality_share_old is not None or r.quality_share_new is not None:
+            parts.append(f"quality {_pct(r.quality_share_old)}→{_pct(r.quality_share_new)}")
+        parts.append(f"open {_pct(r.open_share_old)}→{_pct(r.open_share_new)}")
+        rows.append(("agency", r.agency, r.agency or "(none)", r.mean_score_old, r.mean_score_new, r.mean_score_delta, "; ".join(parts)))
+
+    rows += ds_rows
+    out = pd.DataFrame.from_records(rows, columns=list(SCORE_DELTA_COLUMNS))
+    return out
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.1f}%"
+
+
+AGENCY_COLUMNS = ("agency", "datasets_old", "datasets_new", "mean_score_old", "mean_score_new", "mean_score_delta",
+                  "quality_share_old", "quality_share_new", "quality_share_delta", "open_share_old", "open_share_new")
+
+
+def agency_table(old: Side, new: Side) -> pd.DataFrame:
+    """Per 提供機關: datasets, mean score and pass shares (quality bar, open), old and new."""
+    def prep(s: Side) -> pd.DataFrame:
+        a = s.agencies
+        if a.empty:
+            return pd.DataFrame(columns=["agency", "datasets", "mean_score", "quality_share", "open_share"]).set_index("agency")
+        return pd.DataFrame({"agency": a["agency"].astype(object), "datasets": a["datasets"].astype(int),
+                             "mean_score": a["mean_score"].astype(float), "quality_share": a["quality_share"].astype(float),
+                             "open_share": a["open_datasets"].astype(float) / a["datasets"].astype(float)}).set_index("agency")
+    o, n = prep(old), prep(new)
+    names = sorted(set(o.index) | set(n.index))
+    rows = []
+    for ag in names:
+        x = o.loc[ag] if ag in o.index else None
+        y = n.loc[ag] if ag in n.index else None
+        ms_o = _r(_num(x["mean_score"])) if x is not None else None
+        ms_n = _r(_num(y["mean_score"])) if y is not None else None
+        qs_o = _r(_num(x["quality_share"]), 4) if x is not None else None
+        qs_n = _r(_num(y["quality_share"]), 4) if y is not None else None
+        rows.append((ag, int(x["datasets"]) if x is not None else 0, int(y["datasets"]) if y is not None else 0,
+                     ms_o, ms_n, _delta(_num(x["mean_score"]) if x is not None else None, _num(y["mean_score"]) if y is not None else None),
+                     qs_o, qs_n, None if qs_o is None or qs_n is None else _r(qs_n - qs_o, 4),
+                     _r(_num(x["open_share"]), 4) if x is not None else None, _r(_num(y["open_share"]), 4) if y is not None else None))
+    return pd.DataFrame.from_records(rows, columns=list(AGENCY_COLUMNS))
+
+
+# ---------------------------------------------------------------------------------------------
+# quantity vs quality
+
+
+QUANTITY_COLUMNS = ("measure", "old", "new", "change", "growth")
+
+
+def _growth(a: float, b: float) -> float | None:
+    return None if not a else _r(100 * (b - a) / a, 1)
+
+
+def quantity_table(old: Side, new: Side) -> pd.DataFrame:
+    """Raw counts against quality-adjusted counts, old and new, with growth rates."""
+    def counts(s: Side) -> dict[str, float]:
+        d = s.datasets[s.datasets["in_snapshot"]]
+        raw = int(s.quality_adjusted.get("datasets", len(d)))
+        q = int(s.quality_adjusted.get("quality", int(d["quality"].sum())))
+        return {"datasets": raw, "quality_datasets": q, "open_datasets": int(d["open"].astype(bool).sum()),
+                "resources": int(len(s.resources)),
+                "quality_share": _r(100 * q / raw, 2) if raw else None}  # type: ignore[dict-item]
+    a, b = counts(old), counts(new)
+    rows = []
+    for m in ("datasets", "quality_datasets", "open_datasets", "resources", "quality_share"):
+        x, y = a[m], b[m]
+        if m == "quality_share":
+            rows.append((m, x, y, _delta(x, y), None))
+        else:
+            rows.append((m, int(x), int(y), int(y - x), _growth(x, y)))
+    return pd.DataFrame.from_records(rows, columns=list(QUANTITY_COLUMNS))
+
+
+CHECK_SHARE_COLUMNS = ("check", "datasets_share_old", "datasets_share_new", "delta", "resources_share_old", "resources_share_new")
+
+
+def check_shares(old: Side, new: Side) -> pd.DataFrame:
+    """Per check: share of evaluated datasets (and resources) passing, old and new (in %)."""
+    def prep(s: Side) -> pd.DataFrame:
+        q = s.quality
+        if q.empty:
+            return pd.DataFrame(columns=["datasets_share", "resources_share"])
+        return q.set_index("check")[["datasets_share", "resources_share"]].astype(float)
+    o, n = prep(old), prep(new)
+    order = list(dict.fromkeys([*n.index, *o.index]))
+    rows = []
+    for c in order:
+        a = _num(o.at[c, "datasets_share"]) if c in o.index else None
+        b = _num(n.at[c, "datasets_share"]) if c in n.index else None
+        ra = _num(o.at[c, "resources_share"]) if c in o.index else None
+        rb = _num(n.at[c, "resources_share"]) if c in n.index else None
+        pa, pb = (None if a is None else 100 * a), (None if b is None else 100 * b)
+        rows.append((c, _r(pa, 1), _r(pb, 1), _delta(pa, pb), _r(None if ra is None else 100 * ra, 1), _r(None if rb is None else 100 * rb, 1)))
+    return pd.DataFrame.from_records(rows, columns=list(CHECK_SHARE_COLUMNS))

@@ -1,0 +1,187 @@
+"""`diff_snapshots`: two snapshots → today's findings for both → one rubric → DiffResult."""
+
+from __future__ import annotations
+
+import gc
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..catalog import Catalog, Category, load_catalog
+from ..checks import RULES_VERSION
+from ..snapshot import Snapshot
+from .compare import (
+    EPS,
+    Side,
+    agency_table,
+    all_changes,
+    check_shares,
+    quantity_table,
+    score_deltas,
+    side_from_result,
+)
+from .recheck import POOL_THRESHOLD, recorded_row_limit, today_findings
+from .rubrics import RubricChoice, choose_rubric, for_side
+
+Progress = Callable[[str, int, int], None]
+ALL_CATALOG = "all"
+
+
+@dataclass
+class DiffResult:
+    """Everything `diff` computed; `write_diff` renders it."""
+
+    old: Side
+    new: Side
+    #: the rules both sides were checked with (today's RULES_VERSION)
+    rules_version: str
+    row_limit: int | None
+    rubric: RubricChoice
+    method: str
+    #: changes.csv rows (CHANGE_COLUMNS)
+    changes: pd.DataFrame
+    #: score_deltas.csv rows (SCORE_DELTA_COLUMNS)
+    score_deltas: pd.DataFrame
+    quantity: pd.DataFrame
+    checks: pd.DataFrame
+    agencies: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def has_differences(self) -> bool:
+        """Any changed item, any rescored dataset, or any aggregate score that moved."""
+        if len(self.changes):
+            return True
+        d = self.score_deltas
+        if (d["level"] == "dataset").any():
+            return True
+        for a, b in zip(d["old"], d["new"], strict=True):
+            a = None if a is None or a != a else a
+            b = None if b is None or b != b else b
+            if (a is None) != (b is None) or (a is not None and abs(b - a) > EPS):
+                return True
+        return False
+
+
+def whole_portal_catalog(manifest: dict[str, Any]) -> Catalog:
+    """Stand-in catalog for a whole-portal (`crawl --all`) snapshot that has no catalog.yaml."""
+    return Catalog(name=ALL_CATALOG, title="data.gov.tw (whole portal)", portal=str(manifest.get("portal") or "https://data.gov.tw"),
+                   method="Every dataset listed on the portal (crawl --all).",
+                   categories=[Category(id="all", name="whole portal", datasets=[])])
+
+
+def side_catalog(snap: Snapshot) -> Catalog:
+    path = snap.catalog_path()
+    name = str((snap.manifest.get("catalog") or {}).get("name", ""))
+    if not path.exists() and (name == ALL_CATALOG or (snap.manifest.get("options") or {}).get("all")):
+        return whole_portal_catalog(snap.manifest)
+    return load_catalog(path)
+
+
+def _recheck_reason(manifest: dict[str, Any], force: bool, row_limit: int | None) -> tuple[bool, str, dict[str, Any]]:
+    """(re-check?, reason key, its arguments); the keys are rendered by `reason_text`."""
+    stored = str(manifest.get("rules_version") or "")
+    if force:
+        return True, "forced", {}
+    if stored != RULES_VERSION:
+        return True, "rules", {"stored": stored or "(unknown)", "today": RULES_VERSION}
+    if recorded_row_limit(manifest) != row_limit:
+        return True, "row_limit", {"stored": recorded_row_limit(manifest), "used": row_limit}
+    return False, "reused", {"today": RULES_VERSION}
+
+
+REASONS: dict[str, tuple[str, str]] = {
+    "forced": ("re-checked with today's rules (--recheck)", "以今日規則重新檢測（--recheck）"),
+    "rules": ("re-checked with today's rules: its findings were made by rules {stored}, today's are {today}",
+              "以今日規則重新檢測：其檢測結果出自規則 {stored}，今日為 {today}"),
+    "row_limit": ("re-checked: its findings were made with row limit {stored}, the diff uses {used}",
+                  "重新檢測：其檢測結果的列數上限為 {stored}，本次比較使用 {used}"),
+    "reused": ("stored findings reused: they were made by today's rules {today}, so a re-check gives the same rows",
+               "沿用既有檢測結果：它們出自今日規則 {today}，重新檢測結果相同"),
+}
+
+
+def reason_text(key: str, args: dict[str, Any], lang: str = "en") -> str:
+    return REASONS[key][0 if lang == "en" else 1].format(**args)
+
+
+def diff_snapshots(
+    old: str | os.PathLike[str],
+    new: str | os.PathLike[str],
+    *,
+    rubric: Path | None = None,
+    old_rubric: Path | None = None,
+    new_rubric: Path | None = None,
+    allow_partial: bool = False,
+    recheck: bool = False,
+    workers: int | None = None,
+    pool_threshold: int = POOL_THRESHOLD,
+    on_progress: Progress | None = None,
+) -> DiffResult:
+    """Compare two snapshots by today's rules and one rubric.
+
+    Raises SnapshotError / InputError (exit 2) for an unreadable or partial snapshot (unless
+    `allow_partial`) and for a bad rubric.
+    """
+    progress = on_progress or (lambda stage, done, total: None)
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    snaps = {"old": Snapshot.open(old, allow_partial=allow_partial), "new": Snapshot.open(new, allow_partial=allow_partial)}
+    paths = {"old": str(old), "new": str(new)}
+    catalogs = {k: side_catalog(s) for k, s in snaps.items()}
+    new_cat_name = str((snaps["new"].manifest.get("catalog") or {}).get("name") or catalogs["new"].name)
+    choice = choose_rubric(rubric, old_rubric, new_rubric, new_cat_name)
+    warnings: list[str] = list(choice.notes)
+    if choice.differences:
+        warnings.append(f"the old and new rubrics differ ({len(choice.differences)} difference(s)); "
+                        f"both sides are scored with {choice.source}")
+
+    limits = {k: recorded_row_limit(s.manifest) for k, s in snaps.items()}
+    row_limit = limits["old"] if limits["old"] == limits["new"] else None
+    if limits["old"] != limits["new"]:
+        warnings.append(f"the snapshots were checked with different row limits ({limits['old']}, {limits['new']}): "
+                        "both are re-checked without a row limit")
+    stored = {k: str(s.manifest.get("rules_version") or "") for k, s in snaps.items()}
+    if any(v != RULES_VERSION for v in stored.values()):
+        said = ", ".join(f"{k} {v or '(unknown)'}" for k, v in stored.items())
+        warnings.append(f"the snapshots' findings were made by rules {said}; today's are {RULES_VERSION}: both sides were "
+                        "re-checked with today's rules (a side already made by today's rules keeps its identical findings)")
+    for k, s in snaps.items():
+        if not s.complete:
+            warnings.append(f"the {k} snapshot is {s.manifest.get('status', 'unfinished')}: datasets it lacks count as added or removed")
+
+    sides: dict[str, Side] = {}
+    with tempfile.TemporaryDirectory(prefix="odaudit-diff-") as tmp:
+        for k in ("old", "new"):
+            snap = snaps[k]
+            do, rkey, rargs = _recheck_reason(snap.manifest, recheck, row_limit)
+            tf = today_findings(snap, Path(tmp) / k, recheck=do, reason=reason_text(rkey, rargs), row_limit=row_limit, workers=workers,
+                                pool_threshold=pool_threshold, on_progress=progress, label=k)
+            side_rubric, notes = for_side(choice.rubric, catalogs[k], tf.facts, k)
+            warnings += notes
+            from ..scoring import score_snapshot
+
+            result = score_snapshot(tf.snapshot, side_rubric, catalogs[k],
+                                    on_progress=lambda stage, done, total, k=k: progress(f"score {k}", done, total) if stage == "evidence" else None)
+            sides[k] = side_from_result(result, label=k, path=paths[k], manifest=snap.manifest, rechecked=tf.rechecked,
+                                        reason=tf.reason, facts=tf.facts)
+            sides[k].reason_key, sides[k].reason_args = rkey, rargs
+            for w in result.warnings:
+                if "snapshot is" not in w:  # partial snapshots are warned about above
+                    warnings.append(f"{k}: {w}")
+            del result, tf
+            gc.collect()
+    o, n = sides["old"], sides["new"]
+    progress("compare", 0, 1)
+    changes = all_changes(o, n)
+    deltas = score_deltas(o, n, changes)
+    progress("compare", 1, 1)
+    return DiffResult(
+        old=o, new=n, rules_version=RULES_VERSION, row_limit=row_limit, rubric=choice, method=choice.rubric.method,
+        changes=changes, score_deltas=deltas, quantity=quantity_table(o, n), checks=check_shares(o, n),
+        agencies=agency_table(o, n), warnings=list(dict.fromkeys(warnings)),
+    )
