@@ -244,3 +244,15 @@ def test_all_with_seeded_sample(tmp_path: Path) -> None:
             assert len(fetched) == 5 and len(snap.resources()) == 30
             runs.append(fetched)
     assert runs[0] == runs[1]  # same seed, same sample
+
+
+def test_unsampled_resources_are_skipped_not_failed(tmp_path: Path) -> None:
+    with FakePortal(agency_hosts=1) as portal:
+        for i in range(1, 5):
+            url = portal.hosts[1].serve(f"/f/{i}.csv", f"id\n{i}\n".encode(), content_type="text/csv")
+            portal.add_dataset({"資料集識別碼": str(i), "資料集名稱": f"d{i}", "檔案格式": "CSV", "資料下載網址": url})
+        run_crawl(CrawlOptions(out=tmp_path / "s", portal=portal.base_url, all=True, sample=1, check_workers=0, fetch=FAST))
+    snap = Snapshot.open(tmp_path / "s")
+    unsampled = {r["key"] for r in snap.resources() if not r["fetched"]}
+    outcomes = {f.outcome for f in snap.findings() if f.resource in unsampled and f.check in ("link", "stars", "format", "encoding")}
+    assert len(unsampled) == 3 and outcomes == {"skip"}

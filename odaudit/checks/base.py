@@ -246,6 +246,8 @@ class Context:
 
     def body_skip(self, res: dict[str, Any]) -> str:
         """Reason a body-based check cannot run ("" when it can)."""
+        if not_fetched(res):
+            return not_fetched(res)
         why = self.unreachable(res)
         if why:
             return f"link not reachable: {why}"
@@ -265,6 +267,18 @@ class Context:
         if sn is not None and sn.format == "EMPTY":
             return "empty body"
         return ""
+
+
+#: Fetch "errors" that say the crawl chose not to fetch (or could not replay) a URL: they say
+#: nothing about the resource, so checks skip instead of failing.
+NOT_FETCHED = {"not_recorded": "not recorded by the crawl", "not_sampled": "not in the crawl's --sample"}
+
+
+def not_fetched(res: dict[str, Any]) -> str:
+    """Reason the crawl did not fetch this resource on purpose ("" when it tried)."""
+    err = res.get("error") or {}
+    kind = err.get("kind") if isinstance(err, dict) else None
+    return NOT_FETCHED.get(kind or "", "")
 
 
 def reachability(res: dict[str, Any]) -> tuple[bool, str, str]:

@@ -3,7 +3,7 @@
 * pass: final status 2xx, or 304 Not Modified on a conditional re-crawl (`not_modified`);
 * fail: a transport error (timeout, connect, read, too_many_redirects, scheme, invalid_url, too_slow),
   a final 3xx that was not followed, 4xx or 5xx;
-* skip: the crawler did not record this URL (`error.kind == "not_recorded"`).
+* skip: the crawl did not fetch this URL on purpose (`error.kind` `not_recorded` in a replay, `not_sampled` in `--all --sample`).
 
 Evidence: status, the redirect chain and the final URL when it differs from the declared one.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..findings import Finding
-from .base import Context, reachability, short
+from .base import Context, not_fetched, reachability, short
 
 CHECK_ID = "link"
 
@@ -28,9 +28,10 @@ def _chain(res: dict[str, Any]) -> str:
 
 
 def check(ctx: Context, res: dict[str, Any]) -> list[Finding]:
-    err = res.get("error") or {}
-    if isinstance(err, dict) and err.get("kind") == "not_recorded":
-        return [ctx.skip(CHECK_ID, "not recorded by the crawl" + (f": {err.get('message')}" if err.get("message") else ""), res)]
+    why = not_fetched(res)
+    if why:
+        err = res.get("error") or {}
+        return [ctx.skip(CHECK_ID, why + (f": {err.get('message')}" if err.get("message") else ""), res)]
     ok, measured, why = reachability(res)
     bits = []
     status = res.get("status")

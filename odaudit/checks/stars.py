@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..findings import Finding
-from .base import Context, reachability
+from .base import Context, not_fetched, reachability
 from .licence import licence_of
 from .vocab import MACHINE_READABLE, NON_PROPRIETARY, STARS, format_from_url
 
@@ -50,9 +50,9 @@ def real_format(ctx: Context, res: dict[str, Any]) -> tuple[str, str]:
 
 
 def check(ctx: Context, res: dict[str, Any]) -> list[Finding]:
-    err = res.get("error") or {}
-    if isinstance(err, dict) and err.get("kind") == "not_recorded":
-        return [ctx.skip(i, "not recorded by the crawl", res) for i in IDS]
+    why = not_fetched(res)
+    if why:
+        return [ctx.skip(i, why, res) for i in IDS]
     ok, measured, why = reachability(res)
     if not ok:
         return [
