@@ -54,7 +54,7 @@ class CrawlOptions:
     sample: int | None = None
     seed: int = 0
     use_api: bool = True
-    check_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    check_workers: int = field(default_factory=lambda: default_check_workers())
     row_limit: int | None = None
     replay: Path | None = None
     fetch: FetchOptions = field(default_factory=FetchOptions)
@@ -89,6 +89,12 @@ class CrawlResult:
     resumed: int
     interrupted: bool
     warnings: list[str]
+
+
+def default_check_workers() -> int:
+    # One core stays with the crawl itself (HTTP parsing, decompression, hashing, writing):
+    # measured in bench/bench_crawl_checks.py, a pool of every core starves the downloads.
+    return max(1, (os.cpu_count() or 1) - 1)
 
 
 def utc_now() -> str:

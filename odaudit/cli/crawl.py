@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,7 +40,7 @@ def crawl(
     total_timeout: float = typer.Option(300.0, "--total-timeout", min=0.1, help="Time limit for one whole response, body included."),
     retries: int = typer.Option(3, "--retries", min=0, help="Retries on timeouts, 429 and 5xx (backoff with jitter, Retry-After honoured)."),
     use_api: bool = typer.Option(True, "--api/--no-api", help="Also read each dataset's v2 API record (per-resource details)."),
-    check_workers: int = typer.Option(None, "--check-workers", min=0, help="Processes running checks during the crawl [default: CPU count; 0 = in-process]."),
+    check_workers: int = typer.Option(None, "--check-workers", min=0, help="Processes running checks during the crawl [default: CPU count - 1, at least 1; 0 = in-process]."),
     row_limit: int = typer.Option(None, "--row-limit", min=1, help="Validate at most N rows per table (recorded in the manifest)."),
     replay: Path = typer.Option(None, "--replay", help="Serve HTTP from a recording folder instead of the network (offline demo and tests)."),
     recheck: Path = typer.Option(None, "--recheck", help="Re-run today's checks on an existing snapshot, offline, and exit."),
@@ -56,9 +55,9 @@ def crawl(
       odaudit crawl --recheck snapshots/2026
     Exit codes: 0 complete, 2 bad usage or input, 3 could not complete (rerun to resume), 130 interrupted.
     """
-    from ..crawl import CrawlOptions, recheck as do_recheck, run_crawl
+    from ..crawl import CrawlOptions, default_check_workers, recheck as do_recheck, run_crawl
 
-    workers = os.cpu_count() or 1 if check_workers is None else check_workers
+    workers = default_check_workers() if check_workers is None else check_workers
     if recheck is not None:
         with common.progress(quiet) as report:
             res = do_recheck(recheck, workers=workers, row_limit=row_limit, on_progress=report)
