@@ -256,3 +256,32 @@ def test_unsampled_resources_are_skipped_not_failed(tmp_path: Path) -> None:
     unsampled = {r["key"] for r in snap.resources() if not r["fetched"]}
     outcomes = {f.outcome for f in snap.findings() if f.resource in unsampled and f.check in ("link", "stars", "format", "encoding")}
     assert len(unsampled) == 3 and outcomes == {"skip"}
+
+
+def test_recheck_offline_reproduces_findings_byte_for_byte(tmp_path: Path, spec) -> None:
+    with FakePortal.from_spec(spec) as portal:
+        cat = write_catalog(tmp_path / "cat.yaml", spec.ids()[:10])
+        crawl(portal, cat, tmp_path / "snap")
+    # The portal is gone now: the recheck cannot touch the network.
+    before = (tmp_path / "snap" / "findings.csv").read_bytes()
+    for workers in ("0", "2"):
+        p = run_cli(["crawl", "--recheck", str(tmp_path / "snap"), "--check-workers", workers])
+        assert p.returncode == 0, p.stderr
+        assert "unchanged" in p.stderr
+        assert (tmp_path / "snap" / "findings.csv").read_bytes() == before
+    snap = Snapshot.open(tmp_path / "snap")  # the manifest still seals every file
+    from odaudit.checks import RULES_VERSION
+
+    assert snap.manifest["rules_version"] == RULES_VERSION
+
+
+def test_recheck_with_row_limit_is_recorded(tmp_path: Path, spec) -> None:
+    with FakePortal.from_spec(spec) as portal:
+        cat = write_catalog(tmp_path / "cat.yaml", ["41568"])
+        crawl(portal, cat, tmp_path / "snap")
+    p = run_cli(["crawl", "--recheck", str(tmp_path / "snap"), "--check-workers", "0", "--row-limit", "10", "--quiet"])
+    assert p.returncode == 0, p.stderr
+    snap = Snapshot.open(tmp_path / "snap")
+    assert snap.manifest["recheck_row_limit"] == 10
+    structure = [f for f in snap.findings() if f.check == "structure" and f.outcome != "skip"]
+    assert structure and all("only the first 10 rows checked" in f.evidence for f in structure)
