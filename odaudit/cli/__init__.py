@@ -51,7 +51,7 @@ _register()
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: maps errors to one-line messages and documented exit codes."""
     try:
-        rc = app(args=argv, standalone_mode=False)
+        rc = app(args=argv, prog_name="odaudit", standalone_mode=False)
         # Without standalone mode, click hands back typer.Exit's code instead of exiting.
         if isinstance(rc, int) and rc:
             sys.exit(rc)
@@ -62,21 +62,22 @@ def main(argv: list[str] | None = None) -> None:
         if common.STATE.debug:
             raise
         sys.exit(int(exc.exit_code))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
         common.error("interrupted; finished work is kept (rerun the same command to resume a crawl)")
         sys.exit(int(ExitCode.INTERRUPTED))
-    except Exception as exc:  # click usage errors are handled below
-        import click
-
-        if isinstance(exc, click.exceptions.Abort):
-            common.error("interrupted")
-            sys.exit(int(ExitCode.INTERRUPTED))
-        if isinstance(exc, click.ClickException):
-            exc.show()
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:
+        if _is_usage_error(exc):
+            exc.show()  # type: ignore[attr-defined]
             sys.exit(int(ExitCode.USAGE))
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
         if common.STATE.debug:
             raise
         common.error(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)")
         sys.exit(int(ExitCode.INTERNAL))
+
+
+def _is_usage_error(exc: BaseException) -> bool:
+    # Typer raises click's usage errors (NoSuchOption, BadParameter, …); recent Typer releases
+    # vendor click, so match the class by name rather than importing one particular copy.
+    return any(c.__name__ == "ClickException" for c in type(exc).__mro__) and hasattr(exc, "show")

@@ -27,11 +27,11 @@ def _size(text: str) -> int:
 
 
 def crawl(
-    catalog: str = typer.Option(None, "--catalog", "-c", help="Catalog YAML file or bundled name [default: ocf-2017]."),
+    catalog: str = typer.Option(None, "--catalog", "-c", help="Catalog YAML file or bundled name (default: ocf-2017)."),
     all_: bool = typer.Option(False, "--all", help="Crawl the whole portal via its bulk export (metadata for all datasets)."),
     sample: int = typer.Option(None, "--sample", min=0, help="With --all: fetch resources of N datasets drawn with --seed."),
     seed: int = typer.Option(0, "--seed", help="Seed of the --sample draw (same seed, same sample)."),
-    out: Path = typer.Option(None, "--out", "-o", help="Snapshot directory [default: snapshots/<catalog>-<date>]. An unfinished crawl there is resumed; a finished one is re-crawled with conditional requests."),
+    out: Path = typer.Option(None, "--out", "-o", help="Snapshot directory (default: snapshots/<catalog>-<date>). An unfinished crawl there is resumed; a finished one is re-crawled with conditional requests."),
     portal: str = typer.Option(datagovtw.DEFAULT_PORTAL, "--portal", help="Portal base URL."),
     max_bytes: str = typer.Option("100M", "--max-bytes", help="Cap on decoded bytes stored per resource; bigger ones are kept truncated and marked."),
     per_host: int = typer.Option(4, "--per-host", min=1, help="Simultaneous requests per host."),
@@ -40,7 +40,7 @@ def crawl(
     total_timeout: float = typer.Option(300.0, "--total-timeout", min=0.1, help="Time limit for one whole response, body included."),
     retries: int = typer.Option(3, "--retries", min=0, help="Retries on timeouts, 429 and 5xx (backoff with jitter, Retry-After honoured)."),
     use_api: bool = typer.Option(True, "--api/--no-api", help="Also read each dataset's v2 API record (per-resource details)."),
-    check_workers: int = typer.Option(None, "--check-workers", min=0, help="Processes running checks during the crawl [default: CPU count - 1, at least 1; 0 = in-process]."),
+    check_workers: int = typer.Option(None, "--check-workers", min=0, help="Processes running checks during the crawl (default: CPU count - 1, at least 1; 0 = in-process)."),
     row_limit: int = typer.Option(None, "--row-limit", min=1, help="Validate at most N rows per table (recorded in the manifest)."),
     replay: Path = typer.Option(None, "--replay", help="Serve HTTP from a recording folder instead of the network (offline demo and tests)."),
     recheck: Path = typer.Option(None, "--recheck", help="Re-run today's checks on an existing snapshot, offline, and exit."),
