@@ -6,6 +6,8 @@ crawl goes on; only the main thread writes the journal, so records are never int
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import random
 import shutil
@@ -21,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from .atomic import atomic_write_json, sha256_file
+from .atomic import atomic_write_json, atomic_write_text, sha256_file
 from .catalog import Catalog, catalog_sha256, dataset_key, load_catalog
 from .checks import RULES_VERSION, run_checks
 from .errors import IncompleteError, InputError
@@ -483,13 +485,12 @@ def _start_or_resume(out: Path, opts: CrawlOptions, catalog: Catalog | None, res
     run_path = out / JOURNAL / RUN_FILE
     shutil.rmtree(out / JOURNAL_TRASH, ignore_errors=True)  # left by a run killed while cleaning up
     if opts.all:
-        cat_name, cat_sha = "all", ""
+        whole = whole_portal_catalog(opts)
+        cat_name, cat_sha = "all", hashlib.sha256(whole.encode()).hexdigest()
     else:
         assert opts.catalog_path is not None and catalog is not None
         cat_name, cat_sha = catalog.name, catalog_sha256(opts.catalog_path)
     if resuming and run_path.exists():
-        import json
-
         run = json.loads(run_path.read_text(encoding="utf-8"))
         m = run["manifest"]
         if m["catalog"]["sha256"] != cat_sha or m["catalog"]["name"] != cat_name:
@@ -500,13 +501,30 @@ def _start_or_resume(out: Path, opts: CrawlOptions, catalog: Catalog | None, res
         return run
     for name in ("datasets", "resources", "findings"):
         (out / JOURNAL / f"{name}.jsonl").unlink(missing_ok=True)
-    if opts.catalog_path is not None and not opts.all:
+    if opts.all:
+        atomic_write_text(out / CATALOG_COPY, whole)
+    elif opts.catalog_path is not None:
         shutil.copyfile(opts.catalog_path, out / CATALOG_COPY)
     manifest = new_manifest(portal=opts.portal, catalog_name=cat_name, catalog_sha256=cat_sha,
                             options=opts.as_manifest(), started_at=utc_now())
     run = {"manifest": manifest, "export": None}
     atomic_write_json(run_path, run)
     return run
+
+
+def whole_portal_catalog(opts: CrawlOptions) -> str:
+    """The catalog of an --all crawl: one category holding whatever the bulk export lists."""
+    sampled = (f"Resources were fetched and checked for a random sample of {opts.sample} datasets "
+               f"(seed {opts.seed}; the same seed draws the same sample); the others were judged on metadata only."
+               if opts.sample is not None else "Resources were fetched and checked for every dataset.")
+    method = (f"Every dataset listed in the portal's bulk export ({datagovtw.export_url(opts.portal)}) "
+              f"at crawl time. {sampled}")
+    doc = {"name": "all", "title": f"{opts.portal}: the whole portal", "portal": opts.portal, "method": method,
+           "source": datagovtw.export_url(opts.portal),
+           "categories": [{"id": "all", "name": "whole portal", "tier": "",
+                           "rationale": "All datasets the portal lists; no selection.", "datasets": []}]}
+    # JSON is valid YAML 1.2, and this one is written by a program, not edited by people.
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
 def _load_export(fetcher: Fetcher, writer: SnapshotWriter, out: Path, opts: CrawlOptions,

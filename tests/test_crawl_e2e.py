@@ -243,6 +243,10 @@ def test_all_with_seeded_sample(tmp_path: Path) -> None:
             fetched = sorted(r["dataset_key"] for r in snap.resources() if r["fetched"])
             assert len(fetched) == 5 and len(snap.resources()) == 30
             runs.append(fetched)
+            from odaudit.catalog import load_catalog
+
+            whole = load_catalog(snap.catalog_path())  # written by the crawl, for score and diff
+            assert whole.name == "all" and "seed 7" in whole.method
     assert runs[0] == runs[1]  # same seed, same sample
 
 
