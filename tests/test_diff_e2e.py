@@ -20,20 +20,19 @@ import filecmp
 import shutil
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
+from portal import FakePortal
 
+from odaudit import crawl as crawl_module
 from odaudit.checks import RULES_VERSION
 from odaudit.cli import main
-from odaudit import crawl as crawl_module
 from odaudit.crawl import CrawlOptions, run_crawl
 from odaudit.diff import CHANGE_COLUMNS, SCORE_DELTA_COLUMNS, diff_snapshots, write_diff
 from odaudit.fetch import FetchOptions
 from odaudit.findings import Finding
 from odaudit.snapshot import Snapshot, rewrite_findings
-from portal import FakePortal
 
 FAST = FetchOptions(attempts=2, backoff_initial=0.01, backoff_max=0.05, read_timeout=2.0, connect_timeout=2.0, total_timeout=5.0)
 TAIPEI = timezone(timedelta(hours=8))
@@ -196,7 +195,7 @@ def test_cli_outputs_deterministic_and_recheck_equivalent(rounds: dict[str, Path
         assert cli([*args, str(tmp_path / out)]) == 1
     files = sorted(p.name for p in (tmp_path / "one").iterdir())
     assert files == ["agencies.csv", "changes.csv", "chart-categories.svg", "chart-quantity-quality.svg", "diff.md", "score_deltas.csv"]
-    match, mismatch, errors = filecmp.cmpfiles(tmp_path / "one", tmp_path / "two", files, shallow=False)
+    _, mismatch, errors = filecmp.cmpfiles(tmp_path / "one", tmp_path / "two", files, shallow=False)
     assert mismatch == [] and errors == []
     # forcing a re-check of both sides gives the same tables: reusing today's findings is exact
     assert cli([*args, str(tmp_path / "re"), "--recheck", "--workers", "0"]) == 1

@@ -209,12 +209,14 @@ def match_resources(old: Side, new: Side, both: pd.Index) -> tuple[list[tuple[st
     rest = m[~same]
     if rest.empty:
         return rows, rename, matched_old, matched_new
-    ds = np.where(rest["dataset_o"].isna(), rest["dataset_n"], rest["dataset_o"])
-    for dkey in sorted(set(ds)):
-        uo = ro[(ro["dataset"] == dkey) & ~ro["key"].isin(matched_old)].sort_values(["index", "key"])
-        un = rn[(rn["dataset"] == dkey) & ~rn["key"].isin(matched_new)].sort_values(["index", "key"])
-        left = list(zip(uo["key"], uo["url"], strict=True))
-        right = list(zip(un["key"], un["url"], strict=True))
+    todo = set(np.where(rest["dataset_o"].isna(), rest["dataset_n"], rest["dataset_o"]))
+    uo_all = ro[ro["dataset"].isin(todo) & ~ro["key"].isin(matched_old)].sort_values(["dataset", "index", "key"])
+    un_all = rn[rn["dataset"].isin(todo) & ~rn["key"].isin(matched_new)].sort_values(["dataset", "index", "key"])
+    by_o = {d: list(zip(g["key"], g["url"], strict=True)) for d, g in uo_all.groupby("dataset", sort=False)}
+    by_n = {d: list(zip(g["key"], g["url"], strict=True)) for d, g in un_all.groupby("dataset", sort=False)}
+    for dkey in sorted(todo):
+        left = by_o.get(dkey, [])
+        right = by_n.get(dkey, [])
         # 1. same URL at another position: the same resource, moved
         for ko, url in list(left):
             hit = next(((kn, u) for kn, u in right if u == url), None)
@@ -226,7 +228,7 @@ def match_resources(old: Side, new: Side, both: pd.Index) -> tuple[list[tuple[st
                 if hit[0] != ko:
                     rename[ko] = hit[0]
         # 2. same position, another URL
-        rk = {kn: u for kn, u in right}
+        rk = dict(right)
         for ko, url in list(left):
             if ko in rk:
                 rows.append(_row("url_changed", dkey, ko, "url", url, rk[ko]))
@@ -245,21 +247,23 @@ def match_resources(old: Side, new: Side, both: pd.Index) -> tuple[list[tuple[st
 # quality level
 
 
-def _comparable(f: pd.DataFrame) -> pd.DataFrame:
-    """Add the match key (dataset, resource, check, occurrence) and the compared value."""
-    f = f.reset_index(drop=True)
-    base = f["dataset"] + "\x1f" + f["resource"] + "\x1f" + f["check"]
-    if base.duplicated().any():  # a check that emitted several rows for one unit: match them in order
-        order = f.sort_values(["dataset", "resource", "check", "measured", "evidence"], kind="stable").index
-        occ = pd.Series(0, index=f.index)
-        occ.loc[order] = f.loc[order].groupby(["dataset", "resource", "check"], sort=False).cumcount().to_numpy()
-        base = base + "\x1f" + occ.astype(str)
-    timed = f["check"].isin(TIME_RELATIVE).to_numpy()
-    value = f["outcome"] + "\x1f" + pd.Series(np.where(timed, f["expected"].to_numpy(object), f["measured"].to_numpy(object)), index=f.index)
-    out = f.copy()
-    out["_k"] = base.to_numpy(object)
-    out["_v"] = value.to_numpy(object)
-    return out
+def _index(f: pd.DataFrame) -> tuple[dict[tuple, int], list[tuple[str, str]]]:
+    """Match keys (dataset, resource, check[, occurrence]) → row, and the compared value per row.
+
+    A check that emitted several rows for one unit gets occurrence numbers in row order (files are
+    sorted by measured value and evidence, so equal sets line up)."""
+    ds, res, chk = (f[c].tolist() for c in ("dataset", "resource", "check"))
+    outcome, measured, expected = (f[c].tolist() for c in ("outcome", "measured", "expected"))
+    index: dict[tuple, int] = {}
+    for i, k in enumerate(zip(ds, res, chk)):
+        if k in index:
+            n = 1
+            while (*k, n) in index:
+                n += 1
+            k = (*k, n)
+        index[k] = i
+    values = [(o, x if c in TIME_RELATIVE else m) for o, m, x, c in zip(outcome, measured, expected, chk)]
+    return index, values
 
 
 def _display(outcome: object, measured: object, expected: object, check: str) -> str:
@@ -296,16 +300,26 @@ def finding_changes(old: Side, new: Side, both: pd.Index, rename: dict[str, str]
         fo = fo.assign(resource=fo["resource"].map(lambda k: rename.get(k, k)))
     fn = new.findings
     fn = fn[fn["dataset"].isin(both) & ((fn["resource"] == "") | fn["resource"].isin(matched_new))]
-    a, b = _comparable(fo), _comparable(fn)
-    va = pd.Series(a["_v"].to_numpy(object), index=a["_k"].to_numpy(object))
-    vb = pd.Series(b["_v"].to_numpy(object), index=b["_k"].to_numpy(object))
-    joined = pd.concat([va.rename("a"), vb.rename("b")], axis=1, join="outer", sort=False)
-    diff = joined.index[~(joined["a"].to_numpy(object) == joined["b"].to_numpy(object))]
-    if not len(diff):
+    ia, va = _index(fo)
+    ib, vb = _index(fn)
+    pairs: list[tuple[int | None, int | None]] = []
+    for k, i in ia.items():
+        j = ib.get(k)
+        if j is None or va[i] != vb[j]:
+            pairs.append((i, j))
+    pairs += [(None, j) for k, j in ib.items() if k not in ia]
+    if not pairs:
         return pd.DataFrame(columns=[*CHANGE_COLUMNS, "check", "outcome_old", "outcome_new"])
-    cols = ["_k", "dataset", "resource", "check", "outcome", "measured", "expected", "evidence"]
-    m = a.loc[a["_k"].isin(diff), cols].merge(b.loc[b["_k"].isin(diff), cols], on="_k", how="outer", suffixes=("_a", "_b"))
-    m = m.astype(object).where(m.notna(), "")
+    cols = ["dataset", "resource", "check", "outcome", "measured", "expected", "evidence"]
+    ra = fo[cols].reset_index(drop=True)
+    rb = fn[cols].reset_index(drop=True)
+    empty = pd.DataFrame({c: [""] for c in cols}, dtype=object)
+    ra = pd.concat([ra.astype(object), empty], ignore_index=True)  # row len(ra) = absent
+    rb = pd.concat([rb.astype(object), empty], ignore_index=True)
+    na, nb = len(ra) - 1, len(rb) - 1
+    pa = ra.iloc[[na if i is None else i for i, _ in pairs]].add_suffix("_a").reset_index(drop=True)
+    pb = rb.iloc[[nb if j is None else j for _, j in pairs]].add_suffix("_b").reset_index(drop=True)
+    m = pd.concat([pa, pb], axis=1)
     rows = []
     for (ds_a, ds_b, r_a, r_b, c_a, c_b, oa, ob, ma, mb, xa, xb, eva, evb) in zip(
             m["dataset_a"], m["dataset_b"], m["resource_a"], m["resource_b"], m["check_a"], m["check_b"], m["outcome_a"],
@@ -357,54 +371,63 @@ def _delta(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else _r(b - a)
 
 
-def _signed(x: float | None) -> str:
-    return "—" if x is None else f"{x:+.2f}"
-
-
 def _short_resource(res: str) -> str:
     return f"#{res.rsplit('#', 1)[1]}" if "#" in res else ""
 
 
+def changed_answers(old: Side, new: Side) -> pd.Index:
+    """Keys scored on both sides whose answers (or their sources) differ."""
+    ci = old.answers.index.intersection(new.answers.index)
+    if not len(ci):
+        return ci
+    a = old.answers.loc[ci].to_numpy(object)
+    b = new.answers.loc[ci].to_numpy(object)
+    sa = old.sources.loc[ci].to_numpy(object)
+    sb = new.sources.loc[ci].to_numpy(object)
+    return ci[((a != b) | (sa != sb)).any(axis=1)]
+
+
 def dataset_explanations(old: Side, new: Side, changes: pd.DataFrame, keys: Iterable[str], *, cites: int = 3) -> dict[str, str]:
     """For each dataset: the questions whose answers changed and the finding changes behind them."""
+    keys = [k for k in keys if k in old.answers.index and k in new.answers.index]
+    if not keys:
+        return {}
     by_ds: dict[str, list[tuple[str, str, str, str]]] = {}
+    record: dict[str, list[str]] = {}
+    wanted = set(keys)
     if not changes.empty:
-        q = changes[changes["kind"].isin(QUALITY_KINDS)]
+        sub = changes[changes["dataset"].isin(wanted)]
+        q = sub[sub["kind"].isin(QUALITY_KINDS)]
         for ds, res, check, o, n in zip(q["dataset"], q["resource"], q["field"], q["old"], q["new"], strict=True):
             by_ds.setdefault(ds, []).append((check, res, o.split(":", 1)[0] or "absent", n.split(":", 1)[0] or "absent"))
-        cat = changes[changes["kind"].isin(CATALOG_KINDS)]
-        record: dict[str, list[str]] = {}
-        for kind, ds, fld, o, n in zip(cat["kind"], cat["dataset"], cat["field"], cat["old"], cat["new"], strict=True):
-            record.setdefault(ds, []).append(f"{fld or kind} {o}→{n}" if fld in ("fetch.status",) else kind)
-    else:
-        record = {}
-    fo = old.datasets.set_index("key")["frequency"]
-    fn = new.datasets.set_index("key")["frequency"]
+        cat = sub[sub["field"] == "fetch.status"]
+        for ds, fld, o, n in zip(cat["dataset"], cat["field"], cat["old"], cat["new"], strict=True):
+            record.setdefault(ds, []).append(f"{fld} {o}→{n}")
+    fo = old.datasets.set_index("key")["frequency"].to_dict()
+    fn = new.datasets.set_index("key")["frequency"].to_dict()
+    ao, an = old.answers.loc[keys].to_numpy(object), new.answers.loc[keys].to_numpy(object)
+    so, sn = old.sources.loc[keys].to_numpy(object), new.sources.loc[keys].to_numpy(object)
     out: dict[str, str] = {}
-    for key in keys:
-        ao = old.answers.loc[key] if key in old.answers.index else None
-        an = new.answers.loc[key] if key in new.answers.index else None
-        if ao is None or an is None:
-            continue
+    for r, key in enumerate(keys):
         parts = []
-        for qid in QUESTION_IDS:
-            x, y = ao[qid] or "unanswered", an[qid] or "unanswered"
+        for c, qid in enumerate(QUESTION_IDS):
+            x, y = ao[r, c] or "unanswered", an[r, c] or "unanswered"
             if x == y:
                 continue
             checks = QUESTION_CHECKS.get(qid, ())
-            cited = [c for c in by_ds.get(key, []) if c[0] in checks]
-            why = [f"{c} {o}→{n} {_short_resource(r)}".strip() for c, r, o, n in cited[:cites]]
+            cited = [t for t in by_ds.get(key, []) if t[0] in checks]
+            why = [f"{ch} {o}→{n} {_short_resource(res)}".strip() for ch, res, o, n in cited[:cites]]
             if len(cited) > cites:
                 why.append(f"+{len(cited) - cites} more")
             if qid in ("exists", "findable"):
-                why += [r for r in record.get(key, []) if r.startswith("fetch.status")]
+                why += record.get(key, [])
             if qid == "sustained" and fo.get(key, "") != fn.get(key, ""):
                 why.append(f"更新頻率 {fo.get(key, '')}→{fn.get(key, '')}")
-            src = {old.sources.at[key, qid], new.sources.at[key, qid]}
-            if "manual" in src:
+            if "manual" in (so[r, c], sn[r, c]):
                 why.append("manual answer")
             parts.append(f"{qid} {x}→{y}" + (f" ({'; '.join(why)})" if why else ""))
-        out[key] = "; ".join(parts)
+        if parts:
+            out[key] = "; ".join(parts)
     return out
 
 
@@ -414,27 +437,26 @@ def score_deltas(old: Side, new: Side, changes: pd.DataFrame) -> pd.DataFrame:
     no, nn = old.node_map(), new.node_map()
 
     # datasets first (the others are explained by them)
-    do = old.datasets.set_index("key")
-    dn = new.datasets.set_index("key")
-    keys = sorted(set(do.index) | set(dn.index))
-    common = [k for k in keys if k in do.index and k in dn.index]
-    expl = dataset_explanations(old, new, changes, common)
-    ds_rows = []
+    so = old.datasets.drop_duplicates("key").set_index("key")
+    sn = new.datasets.drop_duplicates("key").set_index("key")
+    common = so.index.intersection(sn.index)
+    a_sc = so.loc[common, "score"].to_numpy(float)
+    b_sc = sn.loc[common, "score"].to_numpy(float)
+    moved = common[~(np.abs(b_sc - a_sc) <= EPS)]  # NaN on either side counts as moved
+    keys = sorted(set(moved) | set(changed_answers(old, new)))
+    expl = dataset_explanations(old, new, changes, keys)
     ds_delta: dict[str, float] = {}
+    ds_rows = []
+    names = {**so["name"].to_dict(), **sn["name"].to_dict()}
     for key in keys:
-        a = _num(do.at[key, "score"]) if key in do.index else None
-        b = _num(dn.at[key, "score"]) if key in dn.index else None
-        name = str(dn.at[key, "name"] if key in dn.index else do.at[key, "name"])
-        if key not in do.index:
-            ds_rows.append(("dataset", key, name, None, _r(b), None, "added"))
-            continue
-        if key not in dn.index:
-            ds_rows.append(("dataset", key, name, _r(a), None, None, "removed"))
-            continue
-        d = _delta(a, b)
-        if (d is not None and abs(b - a) > EPS) or expl.get(key):  # type: ignore[operator]
-            ds_delta[key] = (b - a) if a is not None and b is not None else 0.0
-            ds_rows.append(("dataset", key, name, _r(a), _r(b), d, expl.get(key, "")))
+        a, b = _num(so.at[key, "score"]), _num(sn.at[key, "score"])
+        ds_delta[key] = (b - a) if a is not None and b is not None else 0.0
+        ds_rows.append(("dataset", key, str(names[key]), _r(a), _r(b), _delta(a, b), expl.get(key, "")))
+    for key in sn.index.difference(so.index):
+        ds_rows.append(("dataset", key, str(names[key]), None, _r(_num(sn.at[key, "score"])), None, "added"))
+    for key in so.index.difference(sn.index):
+        ds_rows.append(("dataset", key, str(names[key]), _r(_num(so.at[key, "score"])), None, None, "removed"))
+    ds_rows.sort(key=lambda x: x[1])
 
     # categories
     mo = old.memberships.groupby("category", sort=False)["key"].agg(list).to_dict()
@@ -575,7 +597,7 @@ def quantity_table(old: Side, new: Side) -> pd.DataFrame:
         raw = int(s.quality_adjusted.get("datasets", len(d)))
         q = int(s.quality_adjusted.get("quality", int(d["quality"].sum())))
         return {"datasets": raw, "quality_datasets": q, "open_datasets": int(d["open"].astype(bool).sum()),
-                "resources": int(len(s.resources)),
+                "resources": len(s.resources),
                 "quality_share": _r(100 * q / raw, 2) if raw else None}  # type: ignore[dict-item]
     a, b = counts(old), counts(new)
     rows = []

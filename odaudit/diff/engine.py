@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..catalog import Catalog, Category, load_catalog
 from ..checks import RULES_VERSION
+from ..scoring import score_snapshot
 from ..snapshot import Snapshot
 from .compare import (
     EPS,
@@ -25,7 +26,7 @@ from .compare import (
     score_deltas,
     side_from_result,
 )
-from .recheck import POOL_THRESHOLD, recorded_row_limit, today_findings
+from .recheck import POOL_THRESHOLD, Job, Rechecker, recorded_row_limit
 from .rubrics import RubricChoice, choose_rubric, for_side
 
 Progress = Callable[[str, int, int], None]
@@ -61,8 +62,8 @@ class DiffResult:
         if (d["level"] == "dataset").any():
             return True
         for a, b in zip(d["old"], d["new"], strict=True):
-            a = None if a is None or a != a else a
-            b = None if b is None or b != b else b
+            a = None if pd.isna(a) else a
+            b = None if pd.isna(b) else b
             if (a is None) != (b is None) or (a is not None and abs(b - a) > EPS):
                 return True
         return False
@@ -155,26 +156,25 @@ def diff_snapshots(
             warnings.append(f"the {k} snapshot is {s.manifest.get('status', 'unfinished')}: datasets it lacks count as added or removed")
 
     sides: dict[str, Side] = {}
+    reasons = {k: _recheck_reason(s.manifest, recheck, row_limit) for k, s in snaps.items()}
     with tempfile.TemporaryDirectory(prefix="odaudit-diff-") as tmp:
-        for k in ("old", "new"):
-            snap = snaps[k]
-            do, rkey, rargs = _recheck_reason(snap.manifest, recheck, row_limit)
-            tf = today_findings(snap, Path(tmp) / k, recheck=do, reason=reason_text(rkey, rargs), row_limit=row_limit, workers=workers,
-                                pool_threshold=pool_threshold, on_progress=progress, label=k)
-            side_rubric, notes = for_side(choice.rubric, catalogs[k], tf.facts, k)
-            warnings += notes
-            from ..scoring import score_snapshot
-
-            result = score_snapshot(tf.snapshot, side_rubric, catalogs[k],
-                                    on_progress=lambda stage, done, total, k=k: progress(f"score {k}", done, total) if stage == "evidence" else None)
-            sides[k] = side_from_result(result, label=k, path=paths[k], manifest=snap.manifest, rechecked=tf.rechecked,
-                                        reason=tf.reason, facts=tf.facts)
-            sides[k].reason_key, sides[k].reason_args = rkey, rargs
-            for w in result.warnings:
-                if "snapshot is" not in w:  # partial snapshots are warned about above
-                    warnings.append(f"{k}: {w}")
-            del result, tf
-            gc.collect()
+        jobs = [Job(k, snaps[k], Path(tmp) / k, reasons[k][0], reason_text(reasons[k][1], reasons[k][2]), row_limit)
+                for k in ("old", "new")]
+        with Rechecker(jobs, workers=workers, pool_threshold=pool_threshold, on_progress=progress) as rc:
+            for k in ("old", "new"):
+                tf = rc.result(k)
+                side_rubric, notes = for_side(choice.rubric, catalogs[k], tf.facts, k)
+                warnings += notes
+                result = score_snapshot(tf.snapshot, side_rubric, catalogs[k],
+                                        on_progress=lambda stage, done, total, k=k: progress(f"score {k}", done, total) if stage == "evidence" else None)
+                sides[k] = side_from_result(result, label=k, path=paths[k], manifest=snaps[k].manifest, rechecked=tf.rechecked,
+                                            reason=tf.reason, facts=tf.facts)
+                sides[k].reason_key, sides[k].reason_args = reasons[k][1], reasons[k][2]
+                for w in result.warnings:
+                    if "snapshot is" not in w:  # partial snapshots are warned about above
+                        warnings.append(f"{k}: {w}")
+                del result, tf
+                gc.collect()
     o, n = sides["old"], sides["new"]
     progress("compare", 0, 1)
     changes = all_changes(o, n)

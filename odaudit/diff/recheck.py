@@ -19,7 +19,6 @@ like `findings.csv`. Without fork (or for small snapshots) the same code runs in
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -28,10 +27,10 @@ import os
 import re
 import shutil
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from ..checks import RULES_VERSION, run_checks
 from ..errors import SnapshotError
@@ -48,6 +47,7 @@ POOL_THRESHOLD = 4000
 #: per-dataset facts the comparison needs beyond what scoring tabulates
 FACT_COLUMNS = ("key", "id", "name", "kind", "service_category")
 
+assert FINDING_COLUMNS == ("dataset", "resource", "url", "check", "outcome", "measured", "expected", "evidence")
 _DATASET_KEY = re.compile(rb'"dataset_key"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
@@ -91,17 +91,21 @@ def _resource_dataset_key(line: bytes) -> str:
     return json.loads(b'"' + raw + b'"') if b"\\" in raw else raw.decode("utf-8")
 
 
-def _group_resources(lines: list[bytes]) -> dict[str, list[bytes]]:
+def _group_resources(lines: list[bytes], where: str = RESOURCES) -> dict[str, list[bytes]]:
     by_ds: dict[str, list[bytes]] = {}
-    for ln in lines:
-        by_ds.setdefault(_resource_dataset_key(ln), []).append(ln)
+    for lineno, ln in enumerate(lines, 1):
+        try:
+            key = _resource_dataset_key(ln)
+        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
+            raise SnapshotError(f"{where}:{lineno}: not a JSON resource record ({exc})") from None
+        by_ds.setdefault(key, []).append(ln)
     return by_ds
 
 
 # -- the work (runs in pool workers or in-process) -----------------------------------------
 
-#: (dataset lines, resource lines by dataset key, bodies root, crawl time, row limit, check?)
-_STATE: tuple[list[bytes], dict[str, list[bytes]], str, str, int | None, bool] | None = None
+#: label → (dataset lines, resource lines by dataset key, bodies root, crawl time, row limit, check?)
+_STATE: dict[str, tuple[list[bytes], dict[str, list[bytes]], str, str, int | None, bool]] = {}
 
 
 def _fact(rec: dict[str, Any]) -> tuple[str, str, str, str, str]:
@@ -110,10 +114,9 @@ def _fact(rec: dict[str, Any]) -> tuple[str, str, str, str, str]:
             str(meta.get("service_category") or ""))
 
 
-def _work(lo: int, hi: int) -> tuple[str, list[tuple[str, str, str, str, str]], int]:
-    """Datasets lo..hi of the state: (findings CSV rows, facts, number of findings)."""
-    assert _STATE is not None
-    ds_lines, res_by_ds, root, crawl_time, row_limit, check = _STATE
+def _work(label: str, lo: int, hi: int) -> tuple[str, list[tuple[str, str, str, str, str]], int]:
+    """Datasets lo..hi of one side: (findings as CSV rows, facts, number of findings)."""
+    ds_lines, res_by_ds, root, crawl_time, row_limit, check = _STATE[label]
     facts = []
     findings = []
     for i in range(lo, hi):
@@ -126,40 +129,20 @@ def _work(lo: int, hi: int) -> tuple[str, list[tuple[str, str, str, str, str]], 
             continue
         resources = []
         for ln in res_by_ds.get(rec.get("key", ""), ()):
-            r = json.loads(ln)
+            try:
+                r = json.loads(ln)
+            except json.JSONDecodeError as exc:
+                raise SnapshotError(f"{root}/{RESOURCES}: a record of {rec.get('key')} is not JSON ({exc.msg})") from None
             if r.get("dataset_key") == rec.get("key"):
                 resources.append(r)
         resources.sort(key=lambda r: r.get("index", 0))
         findings.extend(run_checks(rec, resources, root, crawl_time, row_limit=row_limit))
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    for f in sort_findings(findings):
-        w.writerow(f.as_row_list())
+    # The fields in FINDING_COLUMNS order, read directly: Finding.as_row_list() goes through
+    # dataclasses.astuple, which deep-copies every value and costs more than the checks themselves.
+    csv.writer(buf, lineterminator="\n").writerows(
+        (f.dataset, f.resource, f.url, f.check, f.outcome, f.measured, f.expected, f.evidence) for f in sort_findings(findings))
     return buf.getvalue(), facts, len(findings)
-
-
-def _run(state: tuple, n: int, workers: int, pool_threshold: int, progress: Progress, stage: str) -> list[tuple[str, list, int]]:
-    global _STATE
-    bounds = [(lo, min(lo + CHUNK, n)) for lo in range(0, n, CHUNK)]
-    results: list[tuple[str, list, int]] = []
-    _STATE = state
-    try:
-        progress(stage, 0, n)
-        use_pool = workers > 1 and n >= pool_threshold and len(bounds) > 1 and "fork" in multiprocessing.get_all_start_methods()
-        if use_pool:
-            ctx = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=min(workers, len(bounds)), mp_context=ctx) as pool:
-                futures = [pool.submit(_work, lo, hi) for lo, hi in bounds]
-                for (_, hi), fut in zip(bounds, futures, strict=True):
-                    results.append(fut.result())
-                    progress(stage, hi, n)
-        else:
-            for lo, hi in bounds:
-                results.append(_work(lo, hi))
-                progress(stage, hi, n)
-    finally:
-        _STATE = None
-    return results
 
 
 def _link(src: Path, dst: Path) -> None:
@@ -169,40 +152,107 @@ def _link(src: Path, dst: Path) -> None:
         shutil.copyfile(src, dst)
 
 
+@dataclass
+class Job:
+    """One side to prepare: re-check `snapshot` into `overlay`, or reuse its stored findings."""
+
+    label: str
+    snapshot: Snapshot
+    overlay: Path
+    recheck: bool
+    reason: str
+    row_limit: int | None
+
+
+class Rechecker:
+    """Today's findings for several snapshots, computed together.
+
+    With a pool, every side's chunks are submitted at once, so while the caller works on the first
+    side's result (scoring it), the workers go on with the next side. `result(label)` waits for one
+    side, writes its overlay and returns it. Use as a context manager.
+    """
+
+    def __init__(self, jobs: list[Job], *, workers: int = 0, pool_threshold: int = POOL_THRESHOLD,
+                 on_progress: Progress | None = None) -> None:
+        self.jobs = {j.label: j for j in jobs}
+        self.progress = on_progress or (lambda stage, done, total: None)
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: dict[str, list[tuple[int, Future[tuple[str, list, int]]]]] = {}
+        self._sizes: dict[str, int] = {}
+        for j in jobs:
+            ds_lines = _lines(j.snapshot.root / DATASETS)
+            res_by_ds = _group_resources(_lines(j.snapshot.root / RESOURCES), str(j.snapshot.root / RESOURCES)) if j.recheck else {}
+            _STATE[j.label] = (ds_lines, res_by_ds, str(j.snapshot.root), j.snapshot.crawl_time(), j.row_limit, j.recheck)
+            self._sizes[j.label] = len(ds_lines)
+        heavy = sum(self._sizes[j.label] for j in jobs if j.recheck)
+        if workers > 1 and heavy >= pool_threshold and "fork" in multiprocessing.get_all_start_methods():
+            # fork: the workers inherit _STATE (the raw lines) instead of receiving pickles
+            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+            for j in jobs:
+                n = self._sizes[j.label]
+                self._futures[j.label] = [(min(lo + CHUNK, n), self._pool.submit(_work, j.label, lo, min(lo + CHUNK, n)))
+                                          for lo in range(0, n, CHUNK)]
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        for label in self.jobs:
+            _STATE.pop(label, None)
+
+    def _results(self, label: str) -> list[tuple[str, list, int]]:
+        j = self.jobs[label]
+        n = self._sizes[label]
+        stage = f"{'re-check' if j.recheck else 'read'} {label}"
+        self.progress(stage, 0, n)
+        out = []
+        if label in self._futures:
+            for hi, fut in self._futures.pop(label):
+                out.append(fut.result())
+                self.progress(stage, hi, n)
+        else:
+            for lo in range(0, n, CHUNK):
+                hi = min(lo + CHUNK, n)
+                out.append(_work(label, lo, hi))
+                self.progress(stage, hi, n)
+        return out
+
+    def result(self, label: str) -> SideFindings:
+        j = self.jobs[label]
+        results = self._results(label)
+        _STATE.pop(label, None)  # the parent no longer needs the lines (forked workers keep their copy)
+        n = self._sizes[label]
+        facts = [f for _, fs, _ in results for f in fs]
+        snap = j.snapshot
+        if not j.recheck:
+            count = int((snap.manifest.get("counts") or {}).get("findings", 0))
+            return SideFindings(snap, False, j.reason, facts, n, count)
+        j.overlay.mkdir(parents=True, exist_ok=False)
+        for name in (DATASETS, RESOURCES):
+            if (snap.root / name).exists():
+                _link(snap.root / name, j.overlay / name)
+        total = 0
+        with open(j.overlay / FINDINGS, "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, lineterminator="\n").writerow(FINDING_COLUMNS)
+            for text, _, count in results:
+                fh.write(text)
+                total += count
+        manifest = dict(snap.manifest)
+        manifest.update({"rules_version": RULES_VERSION, "recheck_row_limit": j.row_limit, "files": {},
+                         "counts": {**(snap.manifest.get("counts") or {}), "findings": total}})
+        return SideFindings(Snapshot(j.overlay, manifest), True, j.reason, facts, n, total)
+
+
 def today_findings(snap: Snapshot, overlay: Path, *, recheck: bool, reason: str, row_limit: int | None,
                    workers: int = 0, pool_threshold: int = POOL_THRESHOLD, on_progress: Progress | None = None,
-                   label: str = "") -> SideFindings:
-    """Today's findings of `snap`: re-checked into `overlay` (a new, empty directory) or reused.
-
-    Either way the dataset records are read once for their facts (keys, names, 服務分類).
-    """
-    progress = on_progress or (lambda stage, done, total: None)
-    ds_lines = _lines(snap.root / DATASETS)
-    n = len(ds_lines)
-    if not recheck:
-        state = (ds_lines, {}, str(snap.root), snap.crawl_time(), row_limit, False)
-        results = _run(state, n, workers, pool_threshold, progress, f"read {label}".strip())
-        facts = [f for _, fs, _ in results for f in fs]
-        count = int((snap.manifest.get("counts") or {}).get("findings", 0))
-        return SideFindings(snap, False, reason, facts, n, count)
-
-    res_by_ds = _group_resources(_lines(snap.root / RESOURCES))
-    state = (ds_lines, res_by_ds, str(snap.root), snap.crawl_time(), row_limit, True)
-    results = _run(state, n, workers, pool_threshold, progress, f"re-check {label}".strip())
-    del res_by_ds, ds_lines, state
-    overlay.mkdir(parents=True, exist_ok=False)
-    for name in (DATASETS, RESOURCES):
-        if (snap.root / name).exists():
-            _link(snap.root / name, overlay / name)
-    total = 0
-    with open(overlay / FINDINGS, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh, lineterminator="\n").writerow(FINDING_COLUMNS)
-        for text, _, count in results:
-            fh.write(text)
-            total += count
-    facts = [f for _, fs, _ in results for f in fs]
-    manifest = dict(snap.manifest)
-    manifest.update({"rules_version": RULES_VERSION, "recheck_row_limit": row_limit, "files": {}})
-    with contextlib.suppress(Exception):
-        manifest["counts"] = {**(manifest.get("counts") or {}), "findings": total}
-    return SideFindings(Snapshot(overlay, manifest), True, reason, facts, n, total)
+                   label: str = "snapshot") -> SideFindings:
+    """Today's findings of one snapshot: re-checked into `overlay` (a new directory) or reused."""
+    with Rechecker([Job(label, snap, overlay, recheck, reason, row_limit)], workers=workers, pool_threshold=pool_threshold,
+                   on_progress=on_progress) as rc:
+        return rc.result(label)

@@ -4,6 +4,8 @@ deterministically (no clock: the only times are the snapshots' crawl times)."""
 from __future__ import annotations
 
 import io
+import itertools
+import math
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -11,13 +13,13 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
-from ..atomic import atomic_open, atomic_write_text  # noqa: E402
-from ..report.charts import RC  # noqa: E402
-from ..report.safe import md, md_link, neutralise  # noqa: E402
-from .compare import (  # noqa: E402
+from ..atomic import atomic_open, atomic_write_text
+from ..report.charts import RC
+from ..report.safe import md, md_link, neutralise
+from .compare import (
     AGENCY_COLUMNS,
     CATALOG_KINDS,
     CHANGE_COLUMNS,
@@ -25,8 +27,8 @@ from .compare import (  # noqa: E402
     QUALITY_KINDS,
     SCORE_DELTA_COLUMNS,
 )
-from .engine import DiffResult, reason_text  # noqa: E402
-from .rubrics import DEFAULT_SOURCE  # noqa: E402
+from .engine import DiffResult, reason_text
+from .rubrics import DEFAULT_SOURCE
 
 LANGS = ("en", "zh-TW")
 TABLE_LIMIT = 200
@@ -38,8 +40,8 @@ _T: dict[str, tuple[str, str]] = {
     "title": ("What changed", "變化比較"),
     "old": ("Old", "舊"),
     "new": ("New", "新"),
-    "snap": ("{label}: `{path}`, crawled {time} ({status}; {n} datasets, {r} resources); {reason}.",
-             "{label}：`{path}`，擷取於 {time}（{status}；{n} 個資料集、{r} 個資源）；{reason}。"),
+    "snap": ("{label}: {path}, crawled {time} ({status}; {n} datasets, {r} resources); {reason}.",
+             "{label}：{path}，擷取於 {time}（{status}；{n} 個資料集、{r} 個資源）；{reason}。"),
     "by": ("Both sides compared by the rules **{rules}** and one rubric: **{rubric}** ({source}), method **{method}**.",
            "兩邊皆以今日檢測規則 **{rules}** 與同一份評分準則比較：**{rubric}**（{source}），計分方法 **{method}**。"),
     "warnings": ("Warnings", "警告"),
@@ -49,25 +51,25 @@ _T: dict[str, tuple[str, str]] = {
                 "資料集：{a} → {b}（{g}）；通過品質門檻：{qa} → {qb}（{qg}）。"),
     "s_score": ("{name}: {a} → {b} ({d}).", "{name}：{a} → {b}（{d}）。"),
     "s_catalog": ("Catalog: {added} added, {removed} removed, {renamed} renamed, {agency} moved between agencies, "
-                  "{category} between categories; resources: {radded} added, {rremoved} removed, {url} with a new URL.",
+                   "{category} between categories; resources: {radded} added, {rremoved} removed, {url} with a new URL.",
                   "目錄：新增 {added}、移除 {removed}、更名 {renamed}、更換提供機關 {agency}、更換分類 {category}；"
                   "資源：新增 {radded}、移除 {rremoved}、網址變更 {url}。"),
     "s_quality": ("Quality: links broken {broken}, fixed {fixed}; datasets gone stale {stale}, become fresh {fresh}; "
-                  "other findings worse {worse}, better {better}, changed {changed}.",
+                   "other findings worse {worse}, better {better}, changed {changed}.",
                   "品質：{broken} 個連結失效、{fixed} 個修復；{stale} 個資料集變為過期、{fresh} 個恢復即時；"
                   "其他檢測結果 {worse} 項變差、{better} 項變好、{changed} 項改變。"),
     "s_agencies": ("Agencies (mean score, present in both): {up} improved, {down} declined.",
                    "提供機關（平均分數，兩期皆有者）：{up} 個進步、{down} 個退步。"),
     "method": ("Method: like with like", "方法：同一把尺"),
     "m_rules": ("Findings of both sides are today's rules' ({rules}); each side keeps its own crawl time as the reference "
-                "time of freshness. Old: {old}. New: {new}.",
+                 "time of freshness. Old: {old}. New: {new}.",
                 "兩邊的檢測結果都出自今日規則（{rules}）；新鮮度各以自己的擷取時間為基準。舊：{old}。新：{new}。"),
     "m_rubric": ("Both sides are scored with one rubric, {source}: a change of method, weights or points never shows "
-                 "up as a change of the data.", "兩邊以同一份評分準則計分（{source}）：方法、權重或配分的改變不會被當成資料的改變。"),
+                  "up as a change of the data.", "兩邊以同一份評分準則計分（{source}）：方法、權重或配分的改變不會被當成資料的改變。"),
     "m_rubric_diff": ("The two given rubrics differ; only {source} was applied:", "提供的兩份評分準則不同；只套用 {source}："),
     "m_rowlimit": ("Row limit of the structure scan: {n}.", "結構檢查的列數上限：{n}。"),
     "m_compared": ("Compared: datasets by key; resources by key within a dataset (a resource whose URL moved position is "
-                   "matched by URL); findings by (dataset, resource, check), on outcome and measured value (freshness on "
+                    "matched by URL); findings by (dataset, resource, check), on outcome and measured value (freshness on "
                    "outcome and expected age: the measured age grows with the crawl date). Fetch details that vary between "
                    "crawls (elapsed time, attempts, ETag, Last-Modified, bytes, body hashes) are not compared.",
                    "比較方式：資料集依鍵值；資源依資料集內的鍵值（網址換了位置者依網址配對）；檢測結果依（資料集、資源、檢測項目），"
@@ -75,7 +77,7 @@ _T: dict[str, tuple[str, str]] = {
                    "（耗時、重試次數、ETag、Last-Modified、位元組數、內容雜湊）不列入比較。"),
     "quantity": ("Quantity vs quality", "數量與品質"),
     "q_note": ("Raw counts against quality-adjusted counts (reachable, machine-readable, openly licensed and up to date, "
-               "by measurement), with growth rates side by side.",
+                "by measurement), with growth rates side by side.",
                "原始數量與品質調整後數量（實測可連線、機器可讀、開放授權且為最新）及其成長率並列。"),
     "measure": ("Measure", "指標"),
     "change": ("Change", "變化"),
@@ -149,32 +151,40 @@ def t(key: str, lang: str, **kw: object) -> str:
     return text.format(**kw) if kw else text
 
 
+def _missing(x: object) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
 def _num(x: object, digits: int = 2) -> str:
-    if x is None or (isinstance(x, float) and x != x):
+    if _missing(x):
         return "—"
     return f"{float(x):.{digits}f}"  # type: ignore[arg-type]
 
 
+def _count(x: object) -> str:
+    return "—" if _missing(x) else f"{int(x):,}"  # type: ignore[call-overload]
+
+
 def _signed(x: object, digits: int = 2) -> str:
-    if x is None or (isinstance(x, float) and x != x):
+    if _missing(x):
         return "—"
     v = float(x)  # type: ignore[arg-type]
     return f"{v:+.{digits}f}" if round(v, digits) != 0 else f"{0:.{digits}f}"
 
 
+def _share(x: object) -> str:
+    return "—" if _missing(x) else f"{100 * float(x):.1f}"  # type: ignore[arg-type]
+
+
 def _pct_growth(x: object) -> str:
-    return "—" if x is None or (isinstance(x, float) and x != x) else f"{float(x):+.1f} %"  # type: ignore[arg-type]
+    return "—" if _missing(x) else f"{float(x):+.1f} %"  # type: ignore[arg-type]
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, limit: int | None = None, total: int | None = None,
            file: str = "", lang: str = "en") -> list[str]:
     out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    n = 0
-    for row in rows:
-        if limit is not None and n >= limit:
-            break
+    for row in itertools.islice(rows, limit):
         out.append("| " + " | ".join(str(c) for c in row) + " |")
-        n += 1
     if total is not None and limit is not None and total > limit and file:
         out += ["", t("more_rows", lang, n=total - limit, file=file)]
     return out + [""]
@@ -221,7 +231,8 @@ class _Doc:
         for side, label in ((r.old, tr("old")), (r.new, tr("new"))):
             n_ds = int(side.datasets["in_snapshot"].sum())
             lines.append("- " + tr("snap", label=label, path=md(side.path), time=md(side.started_at),
-                                   status=md(side.manifest.get("status", "")), n=n_ds, r=len(side.resources), reason=md(self.reason(side))))
+                                   status=md(side.manifest.get("status", "")), n=f"{n_ds:,}", r=f"{len(side.resources):,}",
+                                   reason=md(self.reason(side))))
         rub = r.rubric.rubric
         lines += ["", tr("by", rules=md(r.rules_version), rubric=md(rub.name), source=md(self.source()), method=md(r.method)), ""]
         if r.warnings:
@@ -234,9 +245,9 @@ class _Doc:
         if not r.has_differences:
             lines.append("- " + tr("s_none"))
         q = r.quantity.set_index("measure")
-        lines.append("- " + tr("s_count", a=int(q.at["datasets", "old"]), b=int(q.at["datasets", "new"]),
-                               g=_pct_growth(q.at["datasets", "growth"]), qa=int(q.at["quality_datasets", "old"]),
-                               qb=int(q.at["quality_datasets", "new"]), qg=_pct_growth(q.at["quality_datasets", "growth"])))
+        lines.append("- " + tr("s_count", a=_count(q.at["datasets", "old"]), b=_count(q.at["datasets", "new"]),
+                               g=_pct_growth(q.at["datasets", "growth"]), qa=_count(q.at["quality_datasets", "old"]),
+                               qb=_count(q.at["quality_datasets", "new"]), qg=_pct_growth(q.at["quality_datasets", "growth"])))
         d = r.score_deltas
         for nid, label in (("barometer", "barometer"), ("implementation", "implementation")):
             row = d[(d["id"] == nid) & d["level"].isin(["barometer", "subindex"])]
@@ -275,9 +286,11 @@ class _Doc:
         r, tr = self.r, self.tr
         rows = []
         for x in r.quantity.itertuples(index=False):
-            digits = 2 if x.measure == "quality_share" else 0
-            rows.append((tr(f"m_{x.measure}"), _num(x.old, digits), _num(x.new, digits), _signed(x.change, digits),
-                         _pct_growth(x.growth)))
+            if x.measure == "quality_share":
+                rows.append((tr(f"m_{x.measure}"), _num(x.old), _num(x.new), _signed(x.change), "—"))
+            else:
+                change = "0" if not x.change else f"{int(x.change):+,}"
+                rows.append((tr(f"m_{x.measure}"), _count(x.old), _count(x.new), change, _pct_growth(x.growth)))
         lines = [f"## {tr('quantity')}", "", tr("q_note"), ""]
         lines += _table([tr("measure"), tr("old"), tr("new"), tr("change"), tr("growth")], rows)
         if "chart-quantity-quality.svg" in self.charts:
@@ -315,9 +328,8 @@ class _Doc:
                  f"{tr('quality_share')} {tr('old')} → {tr('new')}"]
 
         def rows(frame: pd.DataFrame) -> list[tuple[str, ...]]:
-            return [(md(x.agency or "(none)"), f"{x.datasets_old} → {x.datasets_new}", _num(x.mean_score_old), _num(x.mean_score_new),
-                     _signed(x.mean_score_delta), f"{_num(100 * x.quality_share_old if x.quality_share_old == x.quality_share_old and x.quality_share_old is not None else None, 1)} → "
-                                                  f"{_num(100 * x.quality_share_new if x.quality_share_new == x.quality_share_new and x.quality_share_new is not None else None, 1)}")
+            return [(md(x.agency or "(none)"), f"{x.datasets_old:,} → {x.datasets_new:,}", _num(x.mean_score_old), _num(x.mean_score_new),
+                     _signed(x.mean_score_delta), f"{_share(x.quality_share_old)} → {_share(x.quality_share_new)}")
                     for x in frame.itertuples(index=False)]
         up = both[both["_d"] > 0].sort_values(["_d", "agency"], ascending=[False, True], kind="stable")
         down = both[both["_d"] < 0].sort_values(["_d", "agency"], ascending=[True, True], kind="stable")
@@ -335,7 +347,7 @@ class _Doc:
         lines = [f"## {tr('changes')}", ""]
         if ch.empty:
             return lines + [tr("no_changes"), ""]
-        counts = [(md(k), self.kind(k), self.counts[k]) for k in CHANGE_KINDS if self.counts.get(k)]
+        counts = [(md(k), self.kind(k), f"{self.counts[k]:,}") for k in CHANGE_KINDS if self.counts.get(k)]
         lines += _table([tr("kind"), "", tr("count")], counts)
         cat = ch[ch["kind"].isin(CATALOG_KINDS)]
         lines += [f"### {tr('catalog_changes')}", ""]
@@ -428,8 +440,8 @@ def category_chart(r: DiffResult, path: Path, lang: str) -> Path:
     cats = d[d["level"] == "category"]
     cats = cats[cats["old"].notna() | cats["new"].notna()]
     labels = [f"{x.id.split('/', 1)[1]} {x.name}"[:28] for x in cats.itertuples(index=False)][::-1]
-    old = [0.0 if v != v else float(v) for v in cats["old"]][::-1]
-    new = [0.0 if v != v else float(v) for v in cats["new"]][::-1]
+    old = [0.0 if _missing(v) else float(v) for v in cats["old"]][::-1]
+    new = [0.0 if _missing(v) else float(v) for v in cats["new"]][::-1]
     with plt.rc_context(RC):
         fig, ax = plt.subplots(figsize=(7, 0.4 * max(len(labels), 3) + 1))
         y = list(range(len(labels)))

@@ -1,0 +1,238 @@
+"""Benchmark `odaudit diff` on two whole-catalog-sized snapshots.
+
+    python bench/bench_diff.py                          # 50,000 datasets, ~120,000 resources per side
+    python bench/bench_diff.py --datasets 5000 --resources 12000
+
+Builds (once, cached under bench/out/) two synthetic whole-portal snapshots a month apart with
+tests/snapfactory.py: the new one differs in about 5 % of the datasets (removed, added, links broken
+and fixed, licences made non-open, datasets left stale, renamed, moved between agencies, URLs changed,
+resources added). Bodies are absent (metadata-only records, as for most of a whole-portal crawl), so
+the checks run on the records alone.
+
+Two cases are timed, each `python -m odaudit diff` in a subprocess, with its wall time and peak RSS
+(the largest process, and the sum over the process tree sampled every 50 ms):
+
+* `recheck`: the snapshots' findings were made by other rules (synthetic findings, rules "test-1"),
+  so both sides are re-checked in memory with today's rules (process pool);
+* `reuse`: the same snapshots after `odaudit crawl --recheck` (findings made by today's rules): the
+  stored findings are today's output and are reused.
+
+Both cases compare by today's rules, so their changes.csv and score_deltas.csv must be identical;
+the benchmark checks that. Target: under 60 s per case on a 2-CPU machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
+
+import snapfactory as sf
+
+RES_CHECKS = ("link", "downloadable", "format", "encoding", "structure", "fields", "machine_readable", "stars")
+DS_CHECKS = ("licence", "free", "freshness", "metadata", "badge", "consistency")
+FORMATS = ("CSV", "CSV", "CSV", "JSON", "XML", "XML", "PDF", "XLS", "ZIP", "WEBSERVICES", "ODS", "KML")
+FREQUENCIES = ("每1日", "每1月", "每1年", "不定期", "每1季", "即時", "不更新", "")
+BADGES = ("白金", "金", "金", "銀", "銅", "無", "")
+OLD_TIME, NEW_TIME = "2025-12-15T02:00:00Z", "2026-01-15T02:00:00Z"
+TARGET_SECONDS = 60
+#: changes applied to the new snapshot, as shares of the datasets (≈ 5.4 % in all)
+CHANGES = {"removed": 0.01, "added": 0.01, "broken": 0.006, "fixed": 0.004, "licence": 0.006, "stale": 0.006,
+           "renamed": 0.004, "agency": 0.004, "url": 0.002, "resource_added": 0.002}
+
+
+def outcome(rng: random.Random, p_fail: float) -> str:
+    x = rng.random()
+    return "fail" if x < p_fail else ("skip" if x < p_fail + 0.03 else ("warn" if x < p_fail + 0.08 else "pass"))
+
+
+def base_dataset(i: int, n_res: int, seed: int) -> dict:
+    """The old state of dataset i (deterministic per dataset)."""
+    rng = random.Random(f"{seed}:{i}")
+    res = []
+    for j in range(n_res):
+        fmt = rng.choice(FORMATS)
+        status = 404 if rng.random() < 0.05 else 200
+        res.append({"format": fmt, "status": status, "url": f"https://files{rng.randrange(40)}.example.gov.tw/d{i}/{j}.{fmt.lower()}"})
+    freq = rng.choice(FREQUENCIES)
+    active = freq in ("每1日", "即時", "每1月") and rng.random() < 0.8  # updated before each crawl
+    return {"i": i, "name": f"資料集 {i:05d}", "agency": f"機關{rng.randrange(600):03d}", "frequency": freq,
+            "badge": rng.choice(BADGES), "published": f"{rng.randrange(2012, 2026)}-0{rng.randrange(1, 10)}-01T00:00:00",
+            "licence": "政府資料開放授權條款-第1版" if rng.random() < 0.92 else "依菸酒管理法相關規定",
+            "active": active, "static_modified": f"{rng.randrange(2019, 2025)}-0{rng.randrange(1, 10)}-15T00:00:00",
+            "service_category": rng.choice(("公共資訊", "生活安全及品質", "交通及通訊", "就業及勞工", "開放資料")), "resources": res}
+
+
+def describe(d: dict, crawl_time: str, seed: int) -> dict:
+    """snapfactory description of a dataset state, with synthetic (random) findings."""
+    rng = random.Random(f"{seed}:f:{d['i']}:{crawl_time}")
+    resources = []
+    for r in d["resources"]:
+        checks = {c: outcome(rng, 0.45 if r["format"] in ("PDF", "ZIP") and c in ("format", "structure") else 0.12) for c in RES_CHECKS}
+        checks["stars"] = ("pass", str(rng.choice((1, 2, 3, 3, 3, 4))), "openness stars from the detected format")
+        checks["link"] = ("pass" if r["status"] == 200 else "fail", str(r["status"]), "HTTP status of the final URL")
+        error = None if r["status"] == 200 else {"kind": "http", "message": f"HTTP {r['status']}"}
+        resources.append(sf.resource(r["format"], url=r["url"], status=r["status"], error=error, checks=checks))
+    checks = {c: outcome(rng, 0.15) for c in DS_CHECKS}
+    checks["freshness"] = (checks["freshness"], f"age={rng.randrange(0, 900)} d", "age of the newest data vs the declared frequency")
+    modified = d.get("modified") or ((crawl_time[:10] + "T00:00:00") if d["active"] else d["static_modified"])
+    return sf.dataset(d["name"], id=10000 + d["i"], category="", agency=d["agency"], resources=resources, checks=checks,
+                      frequency=d["frequency"], badge=d["badge"], published=d["published"], licence=d["licence"],
+                      modified=modified, service_category=d["service_category"])
+
+
+def states(n_datasets: int, n_resources: int, seed: int) -> tuple[list[dict], list[dict], dict[str, int]]:
+    rng = random.Random(seed)
+    per = [1] * n_datasets
+    for _ in range(n_resources - n_datasets):
+        per[rng.randrange(n_datasets)] += 1
+    old = [base_dataset(i, per[i], seed) for i in range(n_datasets)]
+    pick = list(range(n_datasets))
+    rng.shuffle(pick)
+    it = iter(pick)
+    chosen = {k: [next(it) for _ in range(int(share * n_datasets))] for k, share in CHANGES.items() if k != "added"}
+    new = {d["i"]: json.loads(json.dumps(d)) for d in old}
+    for i in chosen["removed"]:
+        del new[i]
+    for i in chosen["broken"]:
+        new[i]["resources"][0]["status"] = 404
+    for i in chosen["fixed"]:
+        for r in new[i]["resources"]:
+            r["status"] = 200
+    for i in chosen["licence"]:
+        new[i]["licence"] = "CC BY-NC 4.0"
+    for i in chosen["stale"]:
+        new[i].update(active=False, frequency="每1月", static_modified="2023-01-01T00:00:00")
+    for i in chosen["renamed"]:
+        new[i]["name"] += "（更新）"
+    for i in chosen["agency"]:
+        new[i]["agency"] = f"機關{(int(new[i]['agency'][2:]) + 1) % 600:03d}"
+    for i in chosen["url"]:
+        new[i]["resources"][0]["url"] = new[i]["resources"][0]["url"].replace("/d", "/v2/d")
+    for i in chosen["resource_added"]:
+        new[i]["resources"].append({"format": "CSV", "status": 200, "url": f"https://files0.example.gov.tw/extra/{i}.csv"})
+    added = int(CHANGES["added"] * n_datasets)
+    for k in range(added):
+        i = n_datasets + k
+        new[i] = base_dataset(i, 2, seed + 1)
+    counts = {k: len(v) for k, v in chosen.items()} | {"added": added}
+    return old, [new[i] for i in sorted(new)], counts
+
+
+def build(root: Path, ds: list[dict], crawl_time: str, seed: int) -> Path:
+    catalog = {"name": "all", "title": "data.gov.tw (whole portal, synthetic)", "portal": sf.PORTAL,
+               "method": "Every dataset listed on the portal (synthetic benchmark data).",
+               "categories": [{"id": "all", "name": "whole portal", "datasets": []}]}
+    return sf.build_snapshot(root, [describe(d, crawl_time, seed) for d in ds], catalog=catalog, catalog_name="all", started_at=crawl_time)
+
+
+def measure(cmd: list[str]) -> dict:
+    """Run `cmd`; wall time, exit status, and peak RSS (sampled every 50 ms with psutil) of its largest
+    process and of its whole process tree (the diff and its re-check workers)."""
+    import psutil
+
+    peak_one = peak_tree = 0
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_one, peak_tree
+        try:
+            p = psutil.Process(proc.pid)
+            while not done.is_set():
+                sizes = []
+                for q in [p, *p.children(recursive=True)]:
+                    try:
+                        sizes.append(q.memory_info().rss)
+                    except psutil.Error:
+                        pass
+                if sizes:
+                    peak_one, peak_tree = max(peak_one, max(sizes)), max(peak_tree, sum(sizes))
+                time.sleep(0.05)
+        except psutil.Error:
+            pass
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    done.set()
+    th.join()
+    return {"wall_seconds": round(wall, 2), "exit": proc.returncode, "peak_rss_mb_largest_process": round(peak_one / 2**20, 1),
+            "peak_rss_mb_process_tree": round(peak_tree / 2**20, 1), "stdout": out.strip(), "stderr": err.strip()[-2000:]}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--datasets", type=int, default=50_000)
+    ap.add_argument("--resources", type=int, default=120_000)
+    ap.add_argument("--out", type=Path, default=REPO / "bench" / "out")
+    ap.add_argument("--rebuild", action="store_true", help="rebuild the snapshots even if cached")
+    ap.add_argument("--workers", type=int, default=None, help="--workers of odaudit diff [default: CPU count]")
+    ap.add_argument("--case", choices=("recheck", "reuse", "both"), default="both")
+    args = ap.parse_args()
+
+    tag = f"{args.datasets}-{args.resources}"
+    base = args.out / f"diff-{tag}"
+    snaps = {name: base / name for name in ("old", "new", "old-today", "new-today")}
+    if args.rebuild or not all((p / "manifest.json").exists() for p in snaps.values()):
+        shutil.rmtree(base, ignore_errors=True)
+        t0 = time.perf_counter()
+        old, new, counts = states(args.datasets, args.resources, 2017)
+        build(snaps["old"], old, OLD_TIME, 2017)
+        build(snaps["new"], new, NEW_TIME, 2017)
+        print(f"built {snaps['old']} and {snaps['new']} in {time.perf_counter() - t0:.1f} s; changes {counts}", file=sys.stderr)
+        from odaudit.crawl import recheck
+
+        for side in ("old", "new"):
+            t0 = time.perf_counter()
+            shutil.copytree(snaps[side], snaps[f"{side}-today"])
+            recheck(snaps[f"{side}-today"], workers=os.cpu_count() or 1)
+            print(f"rechecked {snaps[f'{side}-today']} with today's rules in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    manifests = {k: json.loads((p / "manifest.json").read_text(encoding="utf-8")) for k, p in snaps.items()}
+    results: dict[str, dict] = {}
+    cases = {"recheck": ("old", "new"), "reuse": ("old-today", "new-today")}
+    for case, (a, b) in cases.items():
+        if args.case not in (case, "both"):
+            continue
+        out = base / f"report-{case}"
+        cmd = [sys.executable, "-m", "odaudit", "diff", str(snaps[a]), str(snaps[b]), "--out", str(out), "-q"]
+        if args.workers is not None:
+            cmd += ["--workers", str(args.workers)]
+        res = measure(cmd)
+        res["rules_version_stored"] = [manifests[a].get("rules_version"), manifests[b].get("rules_version")]
+        if (out / "changes.csv").exists():
+            with open(out / "changes.csv", encoding="utf-8") as fh:
+                res["changes_rows"] = sum(1 for _ in fh) - 1
+        res["within_target"] = res["wall_seconds"] < TARGET_SECONDS and res["exit"] in (0, 1)
+        results[case] = res
+    same = None
+    if len(results) == 2:
+        a, b = base / "report-recheck", base / "report-reuse"
+        _, mismatch, errors = filecmp.cmpfiles(a, b, ["changes.csv", "score_deltas.csv", "agencies.csv"], shallow=False)
+        same = not mismatch and not errors
+    summary = {
+        "datasets": [manifests["old"]["counts"]["datasets"], manifests["new"]["counts"]["datasets"]],
+        "resources": [manifests["old"]["counts"]["resources"], manifests["new"]["counts"]["resources"]],
+        "stored_findings": [manifests["old"]["counts"]["findings"], manifests["new"]["counts"]["findings"]],
+        "cpus": os.cpu_count(), "cases": results, "recheck_and_reuse_tables_identical": same,
+    }
+    print(json.dumps(summary, ensure_ascii=False, indent=2))
+    ok = all(r["within_target"] for r in results.values()) and same is not False
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
