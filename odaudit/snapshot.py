@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from . import READABLE_SNAPSHOT_VERSIONS, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, __version__
-from .atomic import atomic_open, atomic_write_json, sha256_file
+from .atomic import FILE_MODE, atomic_open, atomic_write_json, sha256_file
 from .errors import IncompleteError, SnapshotError
 from .findings import FINDING_COLUMNS, Finding, sort_findings
 
@@ -73,6 +73,7 @@ class BodySink:
         tmpdir = root / BODIES / "tmp"
         tmpdir.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=tmpdir, suffix=".part")
+        os.fchmod(fd, FILE_MODE)
         self._fh = os.fdopen(fd, "wb")
         self._tmp = Path(name)
         self._root = root

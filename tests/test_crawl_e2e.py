@@ -289,3 +289,14 @@ def test_recheck_with_row_limit_is_recorded(tmp_path: Path, spec) -> None:
     assert snap.manifest["recheck_row_limit"] == 10
     structure = [f for f in snap.findings() if f.check == "structure" and f.outcome != "skip"]
     assert structure and all("only the first 10 rows checked" in f.evidence for f in structure)
+
+
+def test_written_files_have_ordinary_permissions(tmp_path: Path, spec) -> None:
+    with FakePortal.from_spec(spec) as portal:
+        cat = write_catalog(tmp_path / "cat.yaml", spec.ids()[:2])
+        crawl(portal, cat, tmp_path / "snap")
+    mask = os.umask(0)
+    os.umask(mask)
+    for f in [*(tmp_path / "snap").glob("*.*"), *(tmp_path / "snap" / "bodies").rglob("*")]:
+        if f.is_file():
+            assert f.stat().st_mode & 0o777 == 0o666 & ~mask, f
