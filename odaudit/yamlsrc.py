@@ -6,6 +6,7 @@ position of every node, which lets a pydantic error `loc` be turned back into a 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,9 +38,20 @@ def load_yaml(path: Path) -> Any:
         mark = exc.problem_mark or exc.context_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         problem = exc.problem or exc.context or "invalid YAML"
-        raise InputError(f"{where}: {problem}") from None
+        raise InputError(f"{where}: {_one_line(problem)}") from None
     except YAMLError as exc:
-        raise InputError(f"{path}: invalid YAML ({exc})") from None
+        # A ReaderError (a control character, say) has a character offset, not a mark.
+        pos = getattr(exc, "position", None)
+        where = str(path)
+        if isinstance(pos, int) and 0 <= pos <= len(text):
+            line = text.count("\n", 0, pos) + 1
+            where = f"{path}:{line}:{pos - (text.rfind(chr(10), 0, pos) + 1) + 1}"
+        detail = re.sub(r'\s*in "<unicode string>", position \d+', "", str(exc))
+        raise InputError(f"{where}: invalid YAML ({_one_line(detail)})") from None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
 
 
 def position(tree: Any, loc: tuple[int | str, ...]) -> tuple[int, int] | None:

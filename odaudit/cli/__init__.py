@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
     except SystemExit:
         raise
     except OdauditError as exc:
-        common.error(exc.message)
+        common.error(" ".join(exc.message.splitlines()))  # one line, whatever the message carries
         if common.STATE.debug:
             raise
         sys.exit(int(exc.exit_code))
