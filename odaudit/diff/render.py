@@ -3,10 +3,8 @@ deterministically (no clock: the only times are the snapshots' crawl times)."""
 
 from __future__ import annotations
 
-import io
 import itertools
 import math
-import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -17,7 +15,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..atomic import atomic_open, atomic_write_text
-from ..report.charts import RC
+from ..report.charts import RC, save_svg
 from ..report.safe import md, md_link, neutralise
 from .compare import (
     AGENCY_COLUMNS,
@@ -398,16 +396,6 @@ class _Doc:
 
 # -- charts ------------------------------------------------------------------------------------
 
-def _save(fig: plt.Figure, path: Path) -> Path:
-    buf = io.StringIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # missing CJK glyphs in the layout font
-        fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches=None)
-    plt.close(fig)
-    atomic_write_text(path, buf.getvalue())
-    return path
-
-
 def quantity_chart(r: DiffResult, path: Path, lang: str) -> Path:
     q = r.quantity.set_index("measure")
     measures = ["datasets", "quality_datasets"]
@@ -432,7 +420,7 @@ def quantity_chart(r: DiffResult, path: Path, lang: str) -> Path:
         ax.set_title(t("chart_qq", lang), fontsize=10)
         ax.legend(fontsize=8, frameon=False, loc="upper right")
         fig.subplots_adjust(left=0.13, right=0.97, top=0.88, bottom=0.12)
-        return _save(fig, path)
+        return save_svg(fig, path)
 
 
 def category_chart(r: DiffResult, path: Path, lang: str) -> Path:
@@ -453,7 +441,7 @@ def category_chart(r: DiffResult, path: Path, lang: str) -> Path:
         ax.set_title(t("chart_cat", lang), fontsize=10)
         ax.legend(fontsize=8, frameon=False, loc="lower right")
         fig.subplots_adjust(left=0.32, right=0.97, top=0.9, bottom=0.1)
-        return _save(fig, path)
+        return save_svg(fig, path)
 
 
 # -- CSV ---------------------------------------------------------------------------------------

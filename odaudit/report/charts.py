@@ -31,7 +31,8 @@ LIGHT = "#b9cde4"
 CHART_FILES = ("chart-categories.svg", "chart-quality.svg", "chart-agencies.svg")
 
 
-def _save(fig: plt.Figure, path: Path) -> Path:
+def save_svg(fig: plt.Figure, path: Path) -> Path:
+    """Write a figure as deterministic SVG (fixed hash salt, no date), atomically; closes it."""
     buf = io.StringIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # missing CJK glyphs in the layout font
@@ -55,7 +56,7 @@ def category_chart(r: ScoreResult, path: Path, lang: str) -> Path:
         for i, s in enumerate(scores):
             ax.text(min(s + 1, 92), i, f"{s:.1f}", va="center", fontsize=7)
         fig.subplots_adjust(left=0.32, right=0.97, top=0.92, bottom=0.12)
-        return _save(fig, path)
+        return save_svg(fig, path)
 
 
 def quality_chart(r: ScoreResult, path: Path, lang: str) -> Path:
@@ -71,7 +72,7 @@ def quality_chart(r: ScoreResult, path: Path, lang: str) -> Path:
         ax.set_title(t("chart_quality", lang), fontsize=10)
         ax.legend(fontsize=8, frameon=False)
         fig.subplots_adjust(left=0.12, right=0.97, top=0.88, bottom=0.18)
-        return _save(fig, path)
+        return save_svg(fig, path)
 
 
 def agency_chart(r: ScoreResult, path: Path, lang: str) -> Path:
@@ -86,7 +87,7 @@ def agency_chart(r: ScoreResult, path: Path, lang: str) -> Path:
         for i, v in enumerate(values, 1):
             ax.text(i, v, str(v), ha="center", va="bottom", fontsize=7)
         fig.subplots_adjust(left=0.14, right=0.97, top=0.88, bottom=0.14)
-        return _save(fig, path)
+        return save_svg(fig, path)
 
 
 def write_charts(r: ScoreResult, out: Path, lang: str) -> list[Path]:
