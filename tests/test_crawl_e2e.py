@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from odaudit.cli import main
 from odaudit.crawl import CrawlOptions, run_crawl
 from odaudit.fetch import FetchOptions
 from odaudit.snapshot import Snapshot
