@@ -316,10 +316,11 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
             assert catalog is not None
             items = catalog_items(catalog, opts.portal)
 
-        done_datasets = writer.journaled("datasets")
-        done_findings = writer.journaled("findings")
+        # Keys and offsets only: the records stay in the journal until they are needed.
+        done_datasets = writer.index("datasets", lambda r: r["fetch"]["status"])
+        done_findings = writer.index("findings")
         # A dataset whose metadata could not be fetched (portal down) is tried again on resume.
-        done_datasets = {k: r for k, r in done_datasets.items() if r["fetch"]["status"] != "error"}
+        done_datasets = {k: v for k, v in done_datasets.items() if v[1] != "error"}
         todo = [it for it in items if it.key not in done_datasets]
         resumed = len(items) - len(todo)
         total = len(items)
@@ -356,14 +357,15 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
                     checked += 1
                     progress("checks", checked, total)
 
-            if done_datasets:
-                journaled_resources = writer.journaled("resources")
+            unchecked = {k: v for k, v in done_datasets.items() if k not in done_findings}
+            if unchecked:
                 by_ds: dict[str, list[dict[str, Any]]] = {}
-                for r in journaled_resources.values():
+                resources_index = writer.index("resources", lambda r: r["dataset_key"])
+                wanted = {k: v for k, v in resources_index.items() if v[1] in unchecked}
+                for r in writer.records("resources", wanted):
                     by_ds.setdefault(r["dataset_key"], []).append(r)
-                for key, rec in done_datasets.items():
-                    if key not in done_findings:
-                        submit_checks(rec, sorted(by_ds.get(key, []), key=lambda r: r["index"]))
+                for rec in writer.records("datasets", unchecked):
+                    submit_checks(rec, sorted(by_ds.get(rec["key"], []), key=lambda r: r["index"]))
 
             crawler = DatasetCrawler(fetcher, writer, opts, export, previous, cancel)
             done = resumed
@@ -412,10 +414,10 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
 
         if cancel.is_set():
             interrupted = True
-        journaled = writer.journaled("datasets")
-        checked_keys = writer.journaled("findings")
+        journaled = writer.index("datasets", lambda r: r["fetch"]["status"])
+        checked_keys = writer.index("findings")
         complete = not interrupted and all(it.key in journaled for it in items) and all(k in checked_keys for k in journaled)
-        statuses = [r["fetch"]["status"] for r in journaled.values()]
+        statuses = [status for _, status in journaled.values()]
         if items and not opts.all and all(s == "error" for s in statuses if s != "external" and s != "not_online") \
                 and any(s == "error" for s in statuses) and export is None:
             warnings.append("the portal's metadata could not be fetched at all (bulk export and dataset API failed)")
@@ -448,8 +450,8 @@ def _drop_journal(out: Path) -> None:
 
 def _outcome_counts(writer: SnapshotWriter) -> dict[str, Any]:
     fetch: dict[str, int] = {}
-    for r in writer.journaled("resources").values():
-        kind = "ok" if not r.get("error") else r["error"]["kind"]
+    outcomes = writer.index("resources", lambda r: "ok" if not r.get("error") else r["error"]["kind"])
+    for _, kind in outcomes.values():
         fetch[kind] = fetch.get(kind, 0) + 1
     return {"resource_fetch": dict(sorted(fetch.items()))}
 

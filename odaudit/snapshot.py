@@ -137,6 +137,26 @@ class SnapshotWriter:
             out[rec["key"]] = rec
         return out
 
+    def index(self, name: str, pick: Callable[[dict[str, Any]], Any] | None = None) -> dict[str, tuple[int, Any]]:
+        """Per key, where its last journaled record starts and `pick(record)`: what `journaled`
+        says, without holding every record in memory (a whole-portal crawl has tens of thousands)."""
+        path = self.root / JOURNAL / f"{name}.jsonl"
+        out: dict[str, tuple[int, Any]] = {}
+        offset = 0
+        for rec, size in _jsonl_with_sizes(path):
+            out[rec["key"]] = (offset, pick(rec) if pick else None)
+            offset += size
+        return out
+
+    def records(self, name: str, index: dict[str, tuple[int, Any]]) -> Iterator[dict[str, Any]]:
+        """The records of `index` (see `index`), read back one at a time in key order."""
+        if not index:  # nothing journaled: the file may not exist
+            return
+        with open(self.root / JOURNAL / f"{name}.jsonl", "rb") as fh:
+            for key in sorted(index):
+                fh.seek(index[key][0])
+                yield json.loads(fh.readline())
+
     def new_body(self) -> BodySink:
         return BodySink(self.root)
 
@@ -174,15 +194,18 @@ class SnapshotWriter:
 
     # -- finalize -----------------------------------------------------------
     def finalize(self, *, complete: bool, extra: dict[str, Any]) -> dict[str, Any]:
-        """Write sorted record files and the manifest from the journal; returns the manifest."""
+        """Write sorted record files and the manifest from the journal; returns the manifest.
+
+        Records are streamed from the journal in key order (only keys and offsets are held),
+        so memory does not grow with the size of the snapshot."""
         self.close()
-        datasets = self.journaled("datasets")
-        resources = {k: r for k, r in self.journaled("resources").items() if r["dataset_key"] in datasets}
-        findings_by_ds = self.journaled("findings")
-        findings = [Finding.from_row(row) for k, rec in findings_by_ds.items() if k in datasets for row in rec["findings"]]
-        write_records(self.root / DATASETS, datasets.values())
-        write_records(self.root / RESOURCES, resources.values())
-        write_findings(self.root / FINDINGS, findings)
+        datasets = self.index("datasets")
+        resources = {k: v for k, v in self.index("resources", lambda r: (r["dataset_key"], bool(r.get("body")))).items()
+                     if v[1][0] in datasets}
+        findings_by_ds = {k: v for k, v in self.index("findings").items() if k in datasets}
+        write_sorted_records(self.root / DATASETS, self.records("datasets", datasets))
+        write_sorted_records(self.root / RESOURCES, self.records("resources", resources))
+        n_findings = write_findings_by_dataset(self.root / FINDINGS, self.records("findings", findings_by_ds))
         manifest = dict(self.manifest)
         manifest.update(extra)
         manifest["status"] = "complete" if complete else "partial"
@@ -190,8 +213,8 @@ class SnapshotWriter:
             **manifest.get("counts", {}),
             "datasets": len(datasets),
             "resources": len(resources),
-            "findings": len(findings),
-            "bodies": sum(1 for r in resources.values() if r.get("body")),
+            "findings": n_findings,
+            "bodies": sum(1 for _, (_, has_body) in resources.values() if has_body),
         }
         manifest["files"] = file_hashes(self.root)
         atomic_write_json(self.root / MANIFEST, manifest)
@@ -208,6 +231,43 @@ def _repair_torn_tail(path: Path) -> None:
             return
         cut = data.rfind(b"\n") + 1
         fh.truncate(cut)
+
+
+def _jsonl_with_sizes(path: Path) -> Iterator[tuple[dict[str, Any], int]]:
+    """(record, line length in bytes) of a JSON-lines file, as `read_jsonl` reads it."""
+    if not path.exists():
+        return
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if not raw.endswith(b"\n"):
+                return  # torn write from an interrupted run
+            try:
+                yield json.loads(raw), len(raw)
+            except json.JSONDecodeError as exc:
+                raise SnapshotError(f"{path}:{lineno}: not a JSON record ({exc.msg})") from None
+
+
+def write_sorted_records(path: Path, records: Iterable[dict[str, Any]]) -> None:
+    """Records already in key order (as `SnapshotWriter.records` gives them), one per line."""
+    with atomic_open(path, "w") as fh:
+        for r in records:
+            fh.write(_jsonl_line(r))
+
+
+def write_findings_by_dataset(path: Path, journal_records: Iterable[dict[str, Any]]) -> int:
+    """findings.csv from findings journal records in dataset-key order; returns the row count.
+
+    Sorting each dataset's findings and taking the datasets in key order gives the order of
+    `sort_findings` over all of them (its first key is the dataset), one dataset in memory."""
+    n = 0
+    with atomic_open(path, "w") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(FINDING_COLUMNS)
+        for rec in journal_records:
+            for f in sort_findings([Finding.from_row(row) for row in rec["findings"]]):
+                w.writerow(f.as_row_list())
+                n += 1
+    return n
 
 
 def write_records(path: Path, records: Iterable[dict[str, Any]]) -> None:

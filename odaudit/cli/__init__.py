@@ -54,6 +54,10 @@ def main(argv: list[str] | None = None) -> None:
         rc = app(args=argv, prog_name="odaudit", standalone_mode=False)
         # Without standalone mode, click hands back typer.Exit's code instead of exiting.
         if isinstance(rc, int) and rc:
+            if rc == ExitCode.INTERRUPTED:
+                # Typer turns Ctrl-C into a silent Exit(130) before it reaches the handler below;
+                # no command exits 130 itself (crawl raises an OdauditError with its own message).
+                common.error("interrupted; finished work is kept (rerun the same command to resume a crawl)")
             sys.exit(rc)
     except SystemExit:
         raise

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from ..catalog import resolve_catalog_path
-from ..errors import ExitCode, InputError
+from ..errors import ExitCode, InputError, OdauditError
 from ..fetch import FetchOptions
 from ..portals import datagovtw
 from . import common
@@ -82,15 +82,19 @@ def crawl(
     opts = CrawlOptions(out=out, portal=portal.rstrip("/"), catalog_path=catalog_path, all=all_, sample=sample,
                         seed=seed, use_api=use_api, check_workers=workers, row_limit=row_limit, replay=replay, fetch=fetch)
     with common.progress(quiet) as report:
-        result = run_crawl(opts, on_progress=report)
+        try:
+            result = run_crawl(opts, on_progress=report)
+        except KeyboardInterrupt:  # before the dataset loop (catalog, bulk export): the journal is kept
+            raise OdauditError(f"interrupted; finished work is kept in {out} (rerun the same command to resume)",
+                               exit_code=ExitCode.INTERRUPTED) from None
     m = result.manifest
     if not quiet:
         _summary(out, result)
     for w in result.warnings:
         common.warn(w)
-    if result.interrupted:
-        common.error(f"interrupted; {m['counts']['datasets']} datasets kept in {out} (rerun the same command to resume)")
-        raise typer.Exit(int(ExitCode.INTERRUPTED))
+    if result.interrupted:  # an error, not typer.Exit(130): main prints it (see cli/__init__.py)
+        raise OdauditError(f"interrupted; {m['counts']['datasets']} datasets kept in {out} (rerun the same command to resume)",
+                           exit_code=ExitCode.INTERRUPTED)
     if m["status"] != "complete":
         common.error(f"crawl incomplete: {out} is partial (rerun the same command to resume)")
         raise typer.Exit(int(ExitCode.INCOMPLETE))
