@@ -77,9 +77,14 @@ def _fmt_period(days: float) -> str:
     return f"{days:g} d"
 
 
+#: A count this large is not a frequency anyone publishes; it is treated as unrecognised
+#: (and would overflow the float arithmetic of ages).
+MAX_COUNT = 100_000
+
+
 def _cn_number(text: str) -> int | None:
     if text.isdigit():
-        return int(text)
+        return int(text) if len(text) <= 6 and int(text) <= MAX_COUNT else None
     if text == "十":
         return 10
     if "十" in text:

@@ -11,6 +11,7 @@ URL) and otherwise by name, preferring the row's category.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 import unicodedata
@@ -134,7 +135,8 @@ def import_survey(path: str | Path, catalog: Catalog, *, catalog_ref: str, name:
         raise InputError(f"{path}: no such file") from None
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the sheet as UTF-8 CSV") from None
-    reader = csv.reader(text.splitlines(keepends=True))
+    # Not str.splitlines(): it also breaks at U+2028, form feeds and the like inside a cell.
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except StopIteration:

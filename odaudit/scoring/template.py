@@ -32,9 +32,15 @@ OCF_IMPACT = (
 )
 
 
+_YAML_UNPRINTABLE = re.compile("[\x7f-\x9f\ufffe\uffff]")
+
+
 def q(text: str) -> str:
-    """A YAML 1.2 double-quoted scalar (JSON strings are valid YAML)."""
-    return json.dumps(text, ensure_ascii=False)
+    """A YAML 1.2 double-quoted scalar (JSON strings are valid YAML).
+
+    json.dumps leaves DEL, the C1 controls and U+FFFE/U+FFFF raw, which YAML forbids: escape them.
+    """
+    return _YAML_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=False))
 
 
 def comment(text: str) -> str:
