@@ -46,16 +46,8 @@ BODIES = "bodies"
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     """Records of a JSON-lines file; a torn (incomplete) last line is skipped, not fatal."""
-    if not path.exists():
-        return
-    with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            if not raw.endswith(b"\n"):
-                return  # torn write from an interrupted run
-            try:
-                yield json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise SnapshotError(f"{path}:{lineno}: not a JSON record ({exc.msg})") from None
+    for record, _size in _jsonl_with_sizes(path):
+        yield record
 
 
 def _jsonl_line(record: dict[str, Any]) -> str:
