@@ -383,16 +383,22 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
                         if not running:
                             break
                         finished, running = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+                        failure: BaseException | None = None
                         for fut in finished:
                             try:
                                 record, resources = fut.result()
                             except _Cancelled:
+                                continue
+                            except Exception as exc:  # e.g. disk full: journal the others first
+                                failure = failure or exc
                                 continue
                             writer.add_resources(resources)
                             writer.add_dataset(record)  # commit marker: after its resources
                             done += 1
                             progress("datasets", done, total)
                             submit_checks(record, resources)
+                        if failure is not None:
+                            raise failure
                         drain_checks(block=False)
                 except KeyboardInterrupt:
                     cancel.set()
