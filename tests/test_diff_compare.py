@@ -1,5 +1,8 @@
 """The comparison rules of `diff` on small synthetic snapshots (tests/snapfactory.py): catalog
-changes, resource matching, volatile fields, time-relative measurements, neutralised output."""
+changes, resource matching, volatile fields, time-relative measurements, neutralised output.
+
+The URLs below are text inside snapshot records: diff never fetches, and no test here opens a
+socket (end-to-end diffs run against the fake portal on 127.0.0.1, tests/test_diff_e2e.py)."""
 
 from __future__ import annotations
 
