@@ -28,6 +28,7 @@ from .catalog import Catalog, catalog_sha256, dataset_key, load_catalog
 from .checks import RULES_VERSION, run_checks
 from .errors import IncompleteError, InputError
 from .fetch import Fetcher, FetchOptions
+from .findings import Finding, sort_findings
 from .portals import datagovtw
 from .snapshot import (
     BODIES,
@@ -579,18 +580,14 @@ def _collect_garbage(out: Path, run: dict[str, Any]) -> None:
 # Recheck
 
 
-def recheck(path: Path, *, workers: int = 0, row_limit: int | None = None,
-            on_progress: Progress | None = None) -> dict[str, Any]:
-    """Re-run today's checks on a stored snapshot, offline; rewrites findings.csv and the manifest."""
+def check_snapshot(snap: Snapshot, *, workers: int = 0, row_limit: int | None = None,
+                   on_progress: Progress | None = None) -> list[Finding]:
+    """Today's findings for a stored snapshot, computed offline and sorted as findings.csv is."""
     progress = on_progress or (lambda stage, done, total: None)
-    snap = Snapshot.open(path)
-    datasets = snap.datasets()
-    by_ds: dict[str, list[dict[str, Any]]] = {}
-    for r in snap.resources():
-        by_ds.setdefault(r["dataset_key"], []).append(r)
+    by_ds = snap.resources_by_dataset()
     crawl_time = snap.crawl_time()
-    jobs = [(d, sorted(by_ds.get(d["key"], []), key=lambda r: r["index"]), str(snap.root), crawl_time) for d in datasets]
-    findings = []
+    jobs = [(d, by_ds.get(d["key"], []), str(snap.root), crawl_time) for d in snap.datasets()]
+    findings: list[Finding] = []
     if workers > 0:
         with _check_pool(workers) as pool:
             futs = [pool.submit(run_checks, *job, row_limit=row_limit) for job in jobs]
@@ -601,6 +598,14 @@ def recheck(path: Path, *, workers: int = 0, row_limit: int | None = None,
         for i, job in enumerate(jobs, 1):
             findings.extend(run_checks(*job, row_limit=row_limit))
             progress("checks", i, len(jobs))
+    return sort_findings(findings)
+
+
+def recheck(path: Path, *, workers: int = 0, row_limit: int | None = None,
+            on_progress: Progress | None = None) -> dict[str, Any]:
+    """Re-run today's checks on a stored snapshot, offline; rewrites findings.csv and the manifest."""
+    snap = Snapshot.open(path)
+    findings = check_snapshot(snap, workers=workers, row_limit=row_limit, on_progress=on_progress)
     before = sha256_file(snap.root / "findings.csv") if (snap.root / "findings.csv").exists() else ""
     rewrite_findings(snap, findings, {"rules_version": RULES_VERSION, "recheck_row_limit": row_limit})
     after = sha256_file(snap.root / "findings.csv")

@@ -361,6 +361,15 @@ class Snapshot:
     def resources(self) -> list[dict[str, Any]]:
         return list(read_jsonl(self.root / RESOURCES))
 
+    def resources_by_dataset(self) -> dict[str, list[dict[str, Any]]]:
+        """Resource records grouped by dataset key, each list in declared order."""
+        by_ds: dict[str, list[dict[str, Any]]] = {}
+        for r in self.resources():
+            by_ds.setdefault(r["dataset_key"], []).append(r)
+        for records in by_ds.values():
+            records.sort(key=lambda r: r["index"])
+        return by_ds
+
     def findings(self) -> list[Finding]:
         return read_findings(self.root / FINDINGS)
 

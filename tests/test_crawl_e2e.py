@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from odaudit.crawl import CrawlOptions, run_crawl
+from odaudit.crawl import CrawlOptions, check_snapshot, run_crawl
 from odaudit.fetch import FetchOptions
 from odaudit.snapshot import Snapshot
 from portal import FakePortal, real_portal_fixture
@@ -143,19 +143,6 @@ def test_recrawl_uses_conditional_requests(tmp_path: Path, spec) -> None:
     assert all(second[k]["sha256"] == first[k]["sha256"] and second[k]["body"] for k in fetched)
 
 
-def recomputed_findings(snap: Snapshot) -> list[Any]:
-    from odaudit.checks import run_checks
-    from odaudit.findings import sort_findings
-
-    by_ds: dict[str, list[dict[str, Any]]] = {}
-    for r in snap.resources():
-        by_ds.setdefault(r["dataset_key"], []).append(r)
-    out = []
-    for d in snap.datasets():
-        out += run_checks(d, sorted(by_ds.get(d["key"], []), key=lambda r: r["index"]), str(snap.root), snap.crawl_time())
-    return sort_findings(out)
-
-
 def run_cli(args: list[str], **kw: Any) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "odaudit", *args], capture_output=True, text=True, timeout=120, **kw)
 
@@ -191,7 +178,7 @@ def test_kill_9_and_resume_loses_and_duplicates_nothing(tmp_path: Path, spec) ->
             # Freshness ages count from each crawl's own start time, so compare the rest with the
             # reference, and the whole with a fresh run of the checks on b's records.
             assert [f for f in b.findings() if f.check != "freshness"] == [f for f in a.findings() if f.check != "freshness"]
-            assert b.findings() == recomputed_findings(b)
+            assert b.findings() == check_snapshot(b)
 
 
 def test_cli_summary_exit_codes_and_quiet(tmp_path: Path, spec, capsys) -> None:

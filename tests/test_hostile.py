@@ -229,11 +229,9 @@ class Hostile:
         self.snap, self.servers, self.counts, self.took, self.tmp, self.before = snap, servers, counts, took, tmp, before
         self.result = result
         self.datasets = {d["id"]: d for d in snap.datasets()}
-        by_ds: dict[str, list[dict[str, Any]]] = {}
-        for r in snap.resources():
-            by_ds.setdefault(r["dataset_key"], []).append(r)
+        by_ds = snap.resources_by_dataset()
         self.ids = scenario_ids
-        self.resources = {name: sorted(by_ds[f"tw:{i}"], key=lambda r: r["index"]) for name, i in scenario_ids.items()}
+        self.resources = {name: by_ds[f"tw:{i}"] for name, i in scenario_ids.items()}
 
     def res(self, name: str, index: int = 0) -> dict[str, Any]:
         return self.resources[name][index]

@@ -23,8 +23,7 @@ from typing import Any
 import psutil
 import pytest
 
-from odaudit.checks import run_checks
-from odaudit.findings import sort_findings
+from odaudit.crawl import check_snapshot
 from odaudit.snapshot import Snapshot
 from portal import FakePortal, real_portal_fixture
 
@@ -64,7 +63,7 @@ class Site:
         assert b.datasets() == a.datasets()
         assert stable(b.resources()) == stable(a.resources())
         assert [f for f in b.findings() if f.check != "freshness"] == [f for f in a.findings() if f.check != "freshness"]
-        assert b.findings() == recomputed_findings(b)
+        assert b.findings() == check_snapshot(b)
         assert not (out / "journal").exists() and not (out / "bodies" / "tmp").exists()
         referenced = {r["body"] for r in b.resources() if r["body"]}
         stored = {str(p.relative_to(out)) for p in (out / "bodies").rglob("*") if p.is_file()}
@@ -73,16 +72,6 @@ class Site:
 
 def stable(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: v for k, v in r.items() if k not in VOLATILE} for r in records]
-
-
-def recomputed_findings(snap: Snapshot) -> list[Any]:
-    by_ds: dict[str, list[dict[str, Any]]] = {}
-    for r in snap.resources():
-        by_ds.setdefault(r["dataset_key"], []).append(r)
-    out = []
-    for d in snap.datasets():
-        out += run_checks(d, sorted(by_ds.get(d["key"], []), key=lambda r: r["index"]), str(snap.root), snap.crawl_time())
-    return sort_findings(out)
 
 
 def run(args: list[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
