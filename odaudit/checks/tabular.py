@@ -554,37 +554,15 @@ def _scan_delimited(path: Path, fmt: str, codec: str, *, row_limit: int | None, 
                    notes=notes, trackers=trackers, encoding=codec)
 
 
-def scan_spreadsheet(path: Path, fmt: str, *, row_limit: int | None, ref: datetime) -> TableScan:
+def _scan_frictionless(res: Any, fmt: str, engine: str, *, row_limit: int | None, ref: datetime,
+                       notes: list[str], trailing: tuple[str, ...] = ()) -> TableScan:
+    """Open a frictionless resource and scan it row by row (spreadsheets, in-memory tables)."""
     from frictionless import FrictionlessException
 
     col = _Collector()
-    res = _open_frictionless(path, fmt.lower(), None)
     try:
         res.open()
     except FrictionlessException as exc:
-        col.add_error(exc.error)
-        return _finish("invalid", fmt, "frictionless", [], 0, col, complete=False, notes=[], trackers={}, encoding="")
-    try:
-        labels = list(res.labels)
-        _header_errors(res, col)
-        rows, stopped, trackers = _scan_rows(res, row_limit=row_limit, ref=ref, col=col)
-    finally:
-        res.close()
-    notes = [f"row limit: only the first {row_limit} rows checked"] if stopped and row_limit is not None and rows >= row_limit else []
-    notes.append("first sheet")
-    return _finish("table", fmt, "frictionless", labels, rows, col, complete=not stopped, notes=notes,
-                   trackers=trackers, encoding="")
-
-
-def scan_inline(rows_in: list[list[Any]], fmt: str, engine: str, *, row_limit: int | None, ref: datetime,
-                notes: list[str]) -> TableScan:
-    import frictionless
-
-    col = _Collector()
-    res = frictionless.Resource(data=rows_in)
-    try:
-        res.open()
-    except frictionless.FrictionlessException as exc:
         col.add_error(exc.error)
         return _finish("invalid", fmt, engine, [], 0, col, complete=False, notes=notes, trackers={}, encoding="")
     try:
@@ -593,10 +571,25 @@ def scan_inline(rows_in: list[list[Any]], fmt: str, engine: str, *, row_limit: i
         rows, stopped, trackers = _scan_rows(res, row_limit=row_limit, ref=ref, col=col)
     finally:
         res.close()
+    notes = list(notes)
     if stopped and row_limit is not None and rows >= row_limit:
-        notes = notes + [f"row limit: only the first {row_limit} rows checked"]
+        notes.append(f"row limit: only the first {row_limit} rows checked")
+    notes.extend(trailing)
     return _finish("table", fmt, engine, labels, rows, col, complete=not stopped, notes=notes,
                    trackers=trackers, encoding="")
+
+
+def scan_spreadsheet(path: Path, fmt: str, *, row_limit: int | None, ref: datetime) -> TableScan:
+    return _scan_frictionless(_open_frictionless(path, fmt.lower(), None), fmt, "frictionless", row_limit=row_limit,
+                              ref=ref, notes=[], trailing=("first sheet",))
+
+
+def scan_inline(rows_in: list[list[Any]], fmt: str, engine: str, *, row_limit: int | None, ref: datetime,
+                notes: list[str]) -> TableScan:
+    import frictionless
+
+    return _scan_frictionless(frictionless.Resource(data=rows_in), fmt, engine, row_limit=row_limit, ref=ref,
+                              notes=notes)
 
 
 # -- JSON -------------------------------------------------------------------------------
