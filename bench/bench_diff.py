@@ -36,25 +36,17 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO), str(REPO / "tests")]
+sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "bench")]
 
 import snapfactory as sf
 
-RES_CHECKS = ("link", "downloadable", "format", "encoding", "structure", "fields", "machine_readable", "stars")
-DS_CHECKS = ("licence", "free", "freshness", "metadata", "badge", "consistency")
-FORMATS = ("CSV", "CSV", "CSV", "JSON", "XML", "XML", "PDF", "XLS", "ZIP", "WEBSERVICES", "ODS", "KML")
-FREQUENCIES = ("每1日", "每1月", "每1年", "不定期", "每1季", "即時", "不更新", "")
-BADGES = ("白金", "金", "金", "銀", "銅", "無", "")
+# The same synthetic portal as the score benchmark (check ids, format mix, vocabularies, outcomes).
+from bench_score import BADGES, DS_CHECKS, FORMATS, FREQUENCIES, RES_CHECKS, outcome  # noqa: E402
 OLD_TIME, NEW_TIME = "2025-12-15T02:00:00Z", "2026-01-15T02:00:00Z"
 TARGET_SECONDS = 60
 #: changes applied to the new snapshot, as shares of the datasets (≈ 5.4 % in all)
 CHANGES = {"removed": 0.01, "added": 0.01, "broken": 0.006, "fixed": 0.004, "licence": 0.006, "stale": 0.006,
            "renamed": 0.004, "agency": 0.004, "url": 0.002, "resource_added": 0.002}
-
-
-def outcome(rng: random.Random, p_fail: float) -> str:
-    x = rng.random()
-    return "fail" if x < p_fail else ("skip" if x < p_fail + 0.03 else ("warn" if x < p_fail + 0.08 else "pass"))
 
 
 def base_dataset(i: int, n_res: int, seed: int) -> dict:
