@@ -206,8 +206,6 @@ class DatasetCrawler:
         else:
             status = "not_in_export"
         record["fetch"] = {"status": status, "sources": sources, "error": "; ".join(errors)}
-        if not meta.get("title"):
-            record["meta"]["title"] = ""
         return declared
 
     def _resource(self, item: WorkItem, index: int, decl: dict[str, str]) -> dict[str, Any]:
@@ -425,8 +423,8 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
         checked_keys = writer.index("findings")
         complete = not interrupted and all(it.key in journaled for it in items) and all(k in checked_keys for k in journaled)
         statuses = [status for _, status in journaled.values()]
-        if items and not opts.all and all(s == "error" for s in statuses if s != "external" and s != "not_online") \
-                and any(s == "error" for s in statuses) and export is None:
+        portal_statuses = [s for s in statuses if s not in ("external", "not_online")]
+        if export is None and portal_statuses and all(s == "error" for s in portal_statuses):
             warnings.append("the portal's metadata could not be fetched at all (bulk export and dataset API failed)")
             complete = False
         extra = {
