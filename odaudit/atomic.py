@@ -21,6 +21,8 @@ def _current_umask() -> int:
 #: mkstemp creates files readable by their owner only; published reports and archived
 #: snapshots get the ordinary permissions a plain open() would give.
 FILE_MODE = 0o666 & ~_current_umask()
+#: The same for folders that mkdtemp makes (staging folders of reports).
+DIR_MODE = 0o777 & ~_current_umask()
 
 
 @contextlib.contextmanager
@@ -42,6 +44,12 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) ->
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        if exc.filename is None:  # a failed write() names no file: name the one being written
+            raise OSError(exc.errno, exc.strerror, str(target)) from exc
+        raise
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

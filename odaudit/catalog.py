@@ -8,11 +8,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from . import bundled
 from .errors import InputError
 from .yamlsrc import load_yaml, validate, where
 
-#: Catalogs shipped with odaudit (the repository's catalogs/ folder).
-BUNDLED_DIR = Path(__file__).resolve().parent.parent / "catalogs"
+#: Catalogs shipped with odaudit (package data, found from any directory).
+BUNDLED_DIR = bundled.CATALOGS
 DEFAULT_CATALOG = "ocf-2017"
 
 
@@ -79,31 +80,39 @@ class Catalog(_Strict):
     def entries(self) -> list[tuple[Category, CatalogDataset]]:
         return [(c, d) for c in self.categories for d in c.datasets]
 
+    def keyed_entries(self) -> list[tuple[Category, CatalogDataset, int, str]]:
+        """(category, dataset, position in its category, snapshot key) of every entry.
 
-def dataset_key(d: CatalogDataset, category_id: str, position: int) -> str:
+        Entries that share a URL under different names are different datasets (the OCF catalog
+        lists the law and the regulation files of one download page), so they get keys of their
+        own; the same URL and name listed again is the same dataset, as a repeated id is.
+        """
+        names_by_url: dict[str, set[str]] = {}
+        for _, d in self.entries():
+            if d.url and not d.id:
+                names_by_url.setdefault(d.url, set()).add(d.name)
+        return [(c, d, pos, dataset_key(d, c.id, pos, shared_url=len(names_by_url.get(d.url or "", ())) > 1))
+                for c in self.categories for pos, d in enumerate(c.datasets)]
+
+
+def dataset_key(d: CatalogDataset, category_id: str, position: int, *, shared_url: bool = False) -> str:
     """Stable key of a catalog entry inside a snapshot.
 
-    Portal datasets are keyed by their id; external ones by a hash of the URL; datasets
-    not found online by category and name. The key never comes from server text.
+    Portal datasets are keyed by their id; external ones by a hash of the URL (and of the name,
+    when other entries of the catalog share that URL: `Catalog.keyed_entries`); datasets not
+    found online by category and name. The key never comes from server text.
     """
     if d.id:
         return f"tw:{d.id}"
     if d.url:
-        return "ext:" + hashlib.sha256(d.url.encode()).hexdigest()[:12]
+        text = f"{d.url}\n{d.name}" if shared_url else d.url
+        return "ext:" + hashlib.sha256(text.encode()).hexdigest()[:12]
     return "none:" + hashlib.sha256(f"{category_id}/{d.name}".encode()).hexdigest()[:12]
 
 
 def resolve_catalog_path(name_or_path: str | None) -> Path:
     """A path to a catalog YAML, or the name of a bundled one (default: ocf-2017)."""
-    name_or_path = name_or_path or DEFAULT_CATALOG
-    p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") or p.exists():
-        return p
-    bundled = BUNDLED_DIR / f"{name_or_path}.yaml"
-    if bundled.exists():
-        return bundled
-    known = ", ".join(sorted(x.stem for x in BUNDLED_DIR.glob("*.yaml")))
-    raise InputError(f"{name_or_path}: no such catalog file or bundled catalog (bundled: {known})")
+    return bundled.resolve(name_or_path or DEFAULT_CATALOG, BUNDLED_DIR, "catalog")
 
 
 def load_catalog(path: Path) -> Catalog:

@@ -23,13 +23,15 @@ from typing import Any
 
 import httpx
 
+from . import bundled
 from .atomic import atomic_write_json, atomic_write_text, sha256_file
-from .catalog import Catalog, catalog_sha256, dataset_key, load_catalog
+from .catalog import Catalog, catalog_sha256, load_catalog
 from .checks import RULES_VERSION, run_checks
 from .errors import IncompleteError, InputError
 from .fetch import Fetcher, FetchOptions
 from .findings import Finding, sort_findings
 from .portals import datagovtw
+from .outdir import FolderLock, real
 from .snapshot import (
     BODIES,
     CATALOG_COPY,
@@ -37,9 +39,10 @@ from .snapshot import (
     MANIFEST,
     Snapshot,
     SnapshotWriter,
+    body_relpath,
     new_manifest,
+    add_recheck,
     read_jsonl,
-    rewrite_findings,
 )
 
 Progress = Callable[[str, int, int], None]
@@ -59,7 +62,10 @@ class CrawlOptions:
     use_api: bool = True
     check_workers: int = field(default_factory=lambda: default_check_workers())
     row_limit: int | None = None
-    replay: Path | None = None
+    #: a recording folder, or the name of a bundled one (`demo`); recorded in the manifest as given
+    replay: Path | str | None = None
+    #: a previous snapshot used as the cache of this crawl (conditional requests, bodies reused)
+    since: Path | None = None
     fetch: FetchOptions = field(default_factory=FetchOptions)
 
     def as_manifest(self) -> dict[str, Any]:
@@ -70,6 +76,7 @@ class CrawlOptions:
             "use_api": self.use_api,
             "row_limit": self.row_limit,
             "replay": str(self.replay) if self.replay else None,
+            "since": str(self.since) if self.since else None,
             **self.fetch.as_manifest(),
         }
 
@@ -92,6 +99,8 @@ class CrawlResult:
     resumed: int
     interrupted: bool
     warnings: list[str]
+    #: the snapshot was already complete: a rerun after a kill only finished its clean-up
+    already_complete: bool = False
 
 
 def default_check_workers() -> int:
@@ -112,8 +121,7 @@ def utc_now() -> str:
 def catalog_items(catalog: Catalog, portal: str) -> list[WorkItem]:
     """One item per distinct snapshot key; entries listed twice share one record."""
     items: dict[str, WorkItem] = {}
-    for pos, (cat, d) in enumerate(catalog.entries()):
-        key = dataset_key(d, cat.id, pos)
+    for cat, d, _pos, key in catalog.keyed_entries():
         entry = {"category": cat.id, "name": d.name}
         if key in items:
             items[key].entries.append(entry)
@@ -141,7 +149,7 @@ def all_items(export: datagovtw.ExportParse, portal: str, sample: int | None, se
 
 class DatasetCrawler:
     def __init__(self, fetcher: Fetcher, writer: SnapshotWriter, opts: CrawlOptions,
-                 export: datagovtw.ExportParse | None, previous: dict[str, dict[str, Any]],
+                 export: datagovtw.ExportParse | None, previous: PreviousSnapshot,
                  cancel: threading.Event) -> None:
         self.fetcher = fetcher
         self.writer = writer
@@ -181,6 +189,8 @@ class DatasetCrawler:
             export_raw = self.export.rows[item.id].raw
             sources.append("export")
         api_result = None
+        #: the API itself says it does not know the id (404, or `success: false`)
+        api_unknown = False
         if self.opts.use_api and item.fetch_resources:
             url = datagovtw.dataset_api_url(self.opts.portal, item.id)
             res, data = self.fetcher.get_bytes(url, max_bytes=20 * 1024 * 1024)
@@ -190,10 +200,14 @@ class DatasetCrawler:
                 errors.append(f"API {url}: {res.error['message']}")
             elif res.status != 200:
                 errors.append(f"API {url}: HTTP {res.status}")
+                api_unknown = res.status in (404, 410)
             else:
                 try:
                     api_result = datagovtw.parse_api(data, url)
                     sources.append("api")
+                except datagovtw.PortalError as exc:
+                    errors.append(str(exc))
+                    api_unknown = exc.kind == "not_success"
                 except ValueError as exc:
                     errors.append(str(exc))
         record["raw"] = {"export": export_raw, "api": api_result}
@@ -201,6 +215,8 @@ class DatasetCrawler:
         record["meta"], record["parse_issues"] = meta, issues
         if sources:
             status = "ok"
+        elif api_unknown and self.export is not None:
+            status = "not_found"  # neither the export nor the API knows the id: a typo, or a dataset taken down
         elif errors:
             status = "error"
         else:
@@ -216,18 +232,21 @@ class DatasetCrawler:
             return {**base, **_unfetched(url, "not_sampled", "not in the --sample of this whole-catalog crawl")}
         if not url:
             return {**base, **_unfetched(url, "no_url", "no download URL declared")}
-        prev = self.previous.get(key)
+        cached = self.previous.cached(key, url)
         conditional = {}
-        if prev and prev.get("url") == url and self.writer.has_body(prev.get("body")):
+        if cached is not None:
+            prev = cached[0]
             if prev.get("etag"):
                 conditional["If-None-Match"] = prev["etag"]
             if prev.get("last_modified"):
                 conditional["If-Modified-Since"] = prev["last_modified"]
         result = self.fetcher.fetch(url, self.writer.new_body, conditional=conditional)
         rec = {**base, **result.record()}
-        if result.not_modified and prev:
+        if result.not_modified and cached is not None:
+            prev, path = cached
             for k in ("bytes", "truncated", "sha256", "body"):
                 rec[k] = prev.get(k)
+            rec["body"] = self.writer.adopt_body(path, prev["sha256"])
         rec["fetched"] = True
         return rec
 
@@ -274,7 +293,8 @@ def run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None = Non
     """Crawl into `opts.out`. Local file-system trouble (disk full, read-only, quota) ends
     the run with IncompleteError: the journal keeps what was done and a rerun resumes."""
     try:
-        return _run_crawl(opts, transport=transport, on_progress=on_progress, cancel=cancel)
+        with FolderLock(opts.out):
+            return _run_crawl(opts, transport=transport, on_progress=on_progress, cancel=cancel)
     except OSError as exc:
         where = exc.filename or opts.out
         raise IncompleteError(f"{where}: {exc.strerror or exc}; finished work is kept in {opts.out} "
@@ -293,17 +313,22 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
         if opts.catalog_path is None:
             raise InputError("no catalog given (use --catalog FILE or --all)")
         catalog = load_catalog(opts.catalog_path)
-    _check_out_dir(out)
+    cat_name, cat_sha = _catalog_identity(opts, catalog)
+    if _check_out_dir(out, cat_name, cat_sha):
+        manifest = Snapshot.open(out, verify=False).manifest
+        return CrawlResult(manifest, int(manifest.get("counts", {}).get("datasets", 0)), False, [], already_complete=True)
     writer = SnapshotWriter(out)
-    previous, resuming = _previous_records(out)
-    run = _start_or_resume(out, opts, catalog, resuming)
+    resuming = (out / JOURNAL / RUN_FILE).exists() or (out / JOURNAL / "datasets.jsonl").exists()
+    run = _start_or_resume(out, opts, cat_name, cat_sha, resuming)
+    since = run["manifest"]["options"].get("since")
+    previous = PreviousSnapshot(Path(since) if since else None)
     writer.manifest = run["manifest"]
     crawl_time = run["manifest"]["started_at"]
 
     if transport is None and opts.replay is not None:
         from .replay import ReplayTransport
 
-        transport = ReplayTransport(opts.replay)
+        transport = ReplayTransport(bundled.recording_path(opts.replay))
 
     with Fetcher(opts.fetch, transport=transport) as fetcher:
         export = _load_export(fetcher, writer, out, opts, run, warnings)
@@ -427,6 +452,7 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
         if export is None and portal_statuses and all(s == "error" for s in portal_statuses):
             warnings.append("the portal's metadata could not be fetched at all (bulk export and dataset API failed)")
             complete = False
+        warnings.extend(_not_found_warnings(writer, journaled))
         extra = {
             "finished_at": utc_now(),
             "rules_version": RULES_VERSION,
@@ -441,6 +467,16 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
         return CrawlResult(manifest, resumed, interrupted, warnings)
 
 
+def _not_found_warnings(writer: SnapshotWriter, journaled: dict[str, tuple[int, Any]]) -> list[str]:
+    """Name every catalog id the portal does not know: a typo in the catalog must not pass as a
+    dataset that was taken down, unremarked."""
+    missing = {k: v for k, v in journaled.items() if v[1] == "not_found"}
+    if not missing:
+        return []
+    named = [f"{r['id']} ({r['name']})" if r.get("name") else str(r["id"]) for r in writer.records("datasets", missing)]
+    return [f"not found on the portal (neither its export nor its API knows the id; check the catalog): {', '.join(named)}"]
+
+
 def _drop_journal(out: Path) -> None:
     """Remove the journal of a finished crawl in one atomic step (a rename), then delete it.
 
@@ -448,8 +484,9 @@ def _drop_journal(out: Path) -> None:
     records without run.json), and the next run would take that for a crawl to redo.
     """
     trash = out / JOURNAL_TRASH
-    shutil.rmtree(trash, ignore_errors=True)
-    os.replace(out / JOURNAL, trash)
+    if (out / JOURNAL).exists():
+        shutil.rmtree(trash, ignore_errors=True)
+        os.replace(out / JOURNAL, trash)
     shutil.rmtree(trash, ignore_errors=True)
 
 
@@ -461,11 +498,33 @@ def _outcome_counts(writer: SnapshotWriter) -> dict[str, Any]:
     return {"resource_fetch": dict(sorted(fetch.items()))}
 
 
-def _check_out_dir(out: Path) -> None:
+def _catalog_identity(opts: CrawlOptions, catalog: Catalog | None) -> tuple[str, str]:
+    """The catalog's name and hash, as the manifest records them."""
+    if opts.all:
+        return "all", hashlib.sha256(whole_portal_catalog(opts).encode()).hexdigest()
+    assert opts.catalog_path is not None and catalog is not None
+    return catalog.name, catalog_sha256(opts.catalog_path)
+
+
+def _check_out_dir(out: Path, cat_name: str, cat_sha: str) -> bool:
+    """Refuse an --out that is not ours to write. True when `out` is the finished snapshot of
+    this very crawl and only the clean-up of a run killed at its very end was left to do."""
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: exists and is not a directory")
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).exists() and not (out / JOURNAL).exists():
         raise InputError(f"{out}: directory is not empty and not an odaudit snapshot; choose another --out")
+    if (out / MANIFEST).exists():
+        m = Snapshot.open(out, verify=False).manifest  # refuses another format version rather than overwrite it
+        if m.get("status") == "complete":
+            same = (m.get("catalog") or {}).get("sha256") == cat_sha and (m.get("catalog") or {}).get("name") == cat_name
+            if same and ((out / JOURNAL).exists() or (out / JOURNAL_TRASH).exists()):
+                _collect_garbage(out, {"export": m.get("export")})  # the manifest keeps the export's record
+                _drop_journal(out)
+                return True
+            raise InputError(
+                f"{out}: a finished snapshot (catalog {(m.get('catalog') or {}).get('name')!r}, crawled "
+                f"{m.get('started_at', '?')}) is an archive and is never changed; crawl into a new --out "
+                f"(add --since {out} to reuse it as a cache)")
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / ".write-test"
@@ -473,30 +532,43 @@ def _check_out_dir(out: Path) -> None:
         probe.unlink()
     except OSError as exc:
         raise IncompleteError(f"{out}: cannot write here ({exc.strerror})") from None
+    return False
 
 
-def _previous_records(out: Path) -> tuple[dict[str, dict[str, Any]], bool]:
-    """Records of the last finished crawl in `out` (for conditional requests), and whether a
-    crawl in progress is to be resumed."""
-    journal = out / JOURNAL / "datasets.jsonl"
-    resuming = (out / JOURNAL / RUN_FILE).exists()
-    previous: dict[str, dict[str, Any]] = {}
-    if (out / MANIFEST).exists():
-        Snapshot.open(out, verify=False)  # refuses another format version rather than overwrite it
-        for r in read_jsonl(out / "resources.jsonl"):
-            previous[r["key"]] = r
-    return previous, resuming or journal.exists()
+class PreviousSnapshot:
+    """A finished snapshot used as the cache of a new crawl (`crawl --since`), read only.
+
+    Its validators (ETag, Last-Modified) make requests conditional, and when a server answers
+    304 Not Modified its body is reused: hard-linked into the new snapshot, or copied. A body
+    is offered only if it is a regular file whose content still has the recorded sha256, so a
+    damaged cache costs a download, never a wrong body.
+    """
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+        self.records: dict[str, dict[str, Any]] = {}
+        if root is not None:
+            for r in Snapshot.open(root, allow_partial=True).resources():
+                self.records[r["key"]] = r
+
+    def cached(self, key: str, url: str) -> tuple[dict[str, Any], Path] | None:
+        prev = self.records.get(key)
+        if self.root is None or not prev or prev.get("url") != url or not prev.get("sha256"):
+            return None
+        path = self.root / body_relpath(str(prev["sha256"]))  # the hash names the file: never a path from the record
+        if path.is_symlink() or not path.is_file():
+            return None
+        try:
+            if sha256_file(path) != prev["sha256"]:
+                return None
+        except OSError:
+            return None
+        return prev, path
 
 
-def _start_or_resume(out: Path, opts: CrawlOptions, catalog: Catalog | None, resuming: bool) -> dict[str, Any]:
+def _start_or_resume(out: Path, opts: CrawlOptions, cat_name: str, cat_sha: str, resuming: bool) -> dict[str, Any]:
     run_path = out / JOURNAL / RUN_FILE
     shutil.rmtree(out / JOURNAL_TRASH, ignore_errors=True)  # left by a run killed while cleaning up
-    if opts.all:
-        whole = whole_portal_catalog(opts)
-        cat_name, cat_sha = "all", hashlib.sha256(whole.encode()).hexdigest()
-    else:
-        assert opts.catalog_path is not None and catalog is not None
-        cat_name, cat_sha = catalog.name, catalog_sha256(opts.catalog_path)
     if resuming and run_path.exists():
         run = json.loads(run_path.read_text(encoding="utf-8"))
         m = run["manifest"]
@@ -505,18 +577,31 @@ def _start_or_resume(out: Path, opts: CrawlOptions, catalog: Catalog | None, res
                              "rerun it with the same catalog, or choose another --out")
         if m["portal"] != opts.portal:
             raise InputError(f"{out}: an unfinished crawl of {m['portal']} is here; rerun it with --portal {m['portal']}")
+        since = (m.get("options") or {}).get("since")
+        if opts.since is not None and str(opts.since) != since:
+            raise InputError(f"{out}: an unfinished crawl {'with --since ' + since if since else 'without --since'} "
+                             "is here; rerun it as it was started, or choose another --out")
         return run
     for name in ("datasets", "resources", "findings"):
         (out / JOURNAL / f"{name}.jsonl").unlink(missing_ok=True)
     if opts.all:
-        atomic_write_text(out / CATALOG_COPY, whole)
+        atomic_write_text(out / CATALOG_COPY, whole_portal_catalog(opts))
     elif opts.catalog_path is not None:
         shutil.copyfile(opts.catalog_path, out / CATALOG_COPY)
+    if opts.since is not None:
+        _check_since(opts.since, out)
     manifest = new_manifest(portal=opts.portal, catalog_name=cat_name, catalog_sha256=cat_sha,
                             options=opts.as_manifest(), started_at=utc_now())
     run = {"manifest": manifest, "export": None}
     atomic_write_json(run_path, run)
     return run
+
+
+def _check_since(since: Path, out: Path) -> None:
+    """The cache must be another, readable snapshot (opening it verifies its sealed files)."""
+    if real(since) == real(out):
+        raise InputError(f"--since {since}: is the --out folder itself; give the previous snapshot")
+    Snapshot.open(since, allow_partial=True)
 
 
 def whole_portal_catalog(opts: CrawlOptions) -> str:
@@ -601,10 +686,14 @@ def check_snapshot(snap: Snapshot, *, workers: int = 0, row_limit: int | None = 
 
 def recheck(path: Path, *, workers: int = 0, row_limit: int | None = None,
             on_progress: Progress | None = None) -> dict[str, Any]:
-    """Re-run today's checks on a stored snapshot, offline; rewrites findings.csv and the manifest."""
-    snap = Snapshot.open(path)
-    findings = check_snapshot(snap, workers=workers, row_limit=row_limit, on_progress=on_progress)
-    before = sha256_file(snap.root / "findings.csv") if (snap.root / "findings.csv").exists() else ""
-    rewrite_findings(snap, findings, {"rules_version": RULES_VERSION, "recheck_row_limit": row_limit})
-    after = sha256_file(snap.root / "findings.csv")
-    return {"manifest": snap.manifest, "findings": len(findings), "changed": before != after}
+    """Re-run today's checks on a stored snapshot, offline. The findings are added beside the
+    snapshot's earlier ones (see `add_recheck`), never over them: a finished snapshot is an
+    archive, and what it recorded stays as it was."""
+    try:
+        with FolderLock(path):
+            snap = Snapshot.open(path)
+            findings = check_snapshot(snap, workers=workers, row_limit=row_limit, on_progress=on_progress)
+            added, changed = add_recheck(snap, findings, rules_version=RULES_VERSION, row_limit=row_limit)
+    except OSError as exc:
+        raise IncompleteError(f"{exc.filename or path}: {exc.strerror or exc}; the snapshot is as it was") from None
+    return {"manifest": snap.manifest, "findings": len(findings), "changed": changed, "file": added.file}

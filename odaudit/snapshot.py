@@ -24,7 +24,9 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +41,8 @@ MANIFEST = "manifest.json"
 DATASETS = "datasets.jsonl"
 RESOURCES = "resources.jsonl"
 FINDINGS = "findings.csv"
+#: findings that `crawl --recheck` added, one folder per rules version (and row limit)
+RECHECKS = "rechecks"
 CATALOG_COPY = "catalog.yaml"
 JOURNAL = "journal"
 BODIES = "bodies"
@@ -155,6 +159,25 @@ class SnapshotWriter:
     def has_body(self, rel: str | None) -> bool:
         return bool(rel) and (self.root / rel).exists()  # type: ignore[operator]
 
+    def adopt_body(self, source: Path, sha256: str) -> str:
+        """File a body another snapshot holds (a --since cache) under its hash: a hard link where
+        the file system allows (no copy, and the other snapshot stays as it was), else a copy.
+        Returns its path relative to the snapshot."""
+        rel = body_relpath(sha256)
+        dest = self.root / rel
+        if dest.is_file():
+            return rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / BODIES / "tmp" / f"{sha256}.{threading.get_ident()}.adopt"  # one per crawl thread
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        tmp.unlink(missing_ok=True)
+        try:
+            os.link(source, tmp)
+        except OSError:
+            shutil.copyfile(source, tmp)
+        os.replace(tmp, dest)
+        return rel
+
     # -- journal ------------------------------------------------------------
     def _append(self, name: str, records: Iterable[dict[str, Any]]) -> None:
         fh = self._handles.get(name)
@@ -270,10 +293,14 @@ def write_records(path: Path, records: Iterable[dict[str, Any]]) -> None:
 
 def write_findings(path: Path, findings: list[Finding]) -> None:
     with atomic_open(path, "w") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(FINDING_COLUMNS)
-        for f in sort_findings(findings):
-            w.writerow(f.as_row_list())
+        _write_findings_csv(fh, findings)
+
+
+def _write_findings_csv(fh: Any, findings: list[Finding]) -> None:
+    w = csv.writer(fh, lineterminator="\n")
+    w.writerow(FINDING_COLUMNS)
+    for f in sort_findings(findings):
+        w.writerow(f.as_row_list())
 
 
 def file_hashes(root: Path) -> dict[str, str]:
@@ -295,6 +322,16 @@ def new_manifest(*, portal: str, catalog_name: str, catalog_sha256: str, options
 
 # ---------------------------------------------------------------------------
 # Reading
+
+
+@dataclass(frozen=True)
+class FindingsSet:
+    """One findings table of a snapshot and the rules that made it."""
+
+    #: path relative to the snapshot root
+    file: str
+    rules_version: str
+    row_limit: int | None
 
 
 @dataclass
@@ -370,8 +407,27 @@ class Snapshot:
             records.sort(key=lambda r: r["index"])
         return by_ds
 
+    def findings_sets(self) -> list[FindingsSet]:
+        """The crawl's own findings, then those each `crawl --recheck` added, in the order made."""
+        m = self.manifest
+        # A snapshot rechecked by odaudit before 0.2 had its findings.csv rewritten in place and
+        # `recheck_row_limit` recorded; its findings.csv is then what that recheck made.
+        limit = m["recheck_row_limit"] if "recheck_row_limit" in m else (m.get("options") or {}).get("row_limit")
+        sets = [FindingsSet(FINDINGS, str(m.get("rules_version") or ""), limit)]
+        for r in m.get("rechecks") or []:
+            if isinstance(r, dict) and isinstance(r.get("file"), str):
+                sets.append(FindingsSet(r["file"], str(r.get("rules_version") or ""), r.get("row_limit")))
+        return sets
+
+    def current_findings(self) -> FindingsSet:
+        """The findings readers use: those of the newest rules applied to this snapshot."""
+        return self.findings_sets()[-1]
+
+    def findings_path(self) -> Path:
+        return self.root / self.current_findings().file
+
     def findings(self) -> list[Finding]:
-        return read_findings(self.root / FINDINGS)
+        return read_findings(self.findings_path())
 
     def body_path(self, rel: str | None) -> Path | None:
         if not rel:
@@ -403,7 +459,9 @@ def read_findings(path: Path) -> list[Finding]:
 
 
 def rewrite_findings(snap: Snapshot, findings: list[Finding], manifest_update: dict[str, Any]) -> None:
-    """Replace a snapshot's findings (recheck) and re-seal its manifest."""
+    """Replace a snapshot's findings.csv and re-seal its manifest. No odaudit command does this
+    (a finished snapshot is an archive: `add_recheck` adds findings beside the old ones); tools
+    and tests use it to make snapshots as older odaudit versions left them."""
     write_findings(snap.root / FINDINGS, findings)
     manifest = dict(snap.manifest)
     manifest.update(manifest_update)
@@ -413,4 +471,33 @@ def rewrite_findings(snap: Snapshot, findings: list[Finding], manifest_update: d
     snap.manifest = manifest
 
 
-ProgressCallback = Callable[[str, int, int], None]
+def add_recheck(snap: Snapshot, findings: list[Finding], *, rules_version: str, row_limit: int | None) -> tuple[FindingsSet, bool]:
+    """Keep the findings of a recheck beside the snapshot's earlier ones, never over them.
+
+    Returns the findings set and whether anything was added: findings equal to those the same
+    rules (and row limit) already made add nothing. Only the manifest is rewritten (atomically),
+    to list and seal the new file; every recorded file stays byte for byte as it was.
+    """
+    with atomic_open(snap.root / ".recheck.tmp", "w") as fh:  # the table as it would be written, to compare
+        _write_findings_csv(fh, findings)
+    tmp = snap.root / ".recheck.tmp"
+    try:
+        digest = sha256_file(tmp)
+        files = dict(snap.manifest.get("files") or {})
+        for s in snap.findings_sets():
+            if s.rules_version == rules_version and s.row_limit == row_limit and files.get(s.file) == digest:
+                return s, False
+        name = "".join(c if c.isalnum() or c in ".-_" else "_" for c in rules_version) or "unknown"
+        rel = f"{RECHECKS}/{name}{'' if row_limit is None else f'-rows{row_limit}'}/{FINDINGS}"
+        (snap.root / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, snap.root / rel)
+    finally:
+        tmp.unlink(missing_ok=True)
+    manifest = dict(snap.manifest)
+    entries = [r for r in manifest.get("rechecks") or [] if not (isinstance(r, dict) and r.get("file") == rel)]
+    entries.append({"file": rel, "rules_version": rules_version, "row_limit": row_limit, "findings": len(findings)})
+    manifest["rechecks"] = entries
+    manifest["files"] = {**files, rel: digest}
+    atomic_write_json(snap.root / MANIFEST, manifest)
+    snap.manifest = manifest
+    return FindingsSet(rel, rules_version, row_limit), True

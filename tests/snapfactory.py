@@ -125,12 +125,18 @@ def _finding(ds_key: str, res_key: str, url: str, check: str, spec: Any) -> Find
 def keyed(datasets: Iterable[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
     """(snapshot key, description) of each dataset, keys computed as the crawler does."""
     out = []
+    datasets = list(datasets)
     position: dict[str, int] = {}
+    names_by_url: dict[str, set[str]] = {}
+    for d in datasets:
+        if d["url"] and not d["id"]:
+            names_by_url.setdefault(d["url"], set()).add(d["name"])
     for d in datasets:
         pos = position.get(d["category"], 0)
         position[d["category"]] = pos + 1
         entry = CatalogDataset(name=d["name"], id=d["id"], url=d["url"])
-        out.append((dataset_key(entry, d["category"], pos), d))
+        shared = len(names_by_url.get(d["url"] or "", ())) > 1
+        out.append((dataset_key(entry, d["category"], pos, shared_url=shared), d))
     return out
 
 

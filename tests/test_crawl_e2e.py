@@ -130,17 +130,39 @@ def test_external_and_missing_datasets(tmp_path: Path) -> None:
     assert [r for r in snap.resources() if r["dataset_key"] == kinds["missing"]["key"]] == []
 
 
-def test_recrawl_uses_conditional_requests(tmp_path: Path, spec) -> None:
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_recrawl_since_a_previous_snapshot_uses_conditional_requests(tmp_path: Path, spec) -> None:
     with FakePortal.from_spec(spec, validators=True) as portal:
         cat = write_catalog(tmp_path / "cat.yaml", spec.ids()[:6])
-        crawl(portal, cat, tmp_path / "snap")
-        first = {r["key"]: r for r in Snapshot.open(tmp_path / "snap").resources()}
-        crawl(portal, cat, tmp_path / "snap")
-    second = {r["key"]: r for r in Snapshot.open(tmp_path / "snap").resources()}
+        crawl(portal, cat, tmp_path / "2025")
+        before = tree_bytes(tmp_path / "2025")
+        first = {r["key"]: r for r in Snapshot.open(tmp_path / "2025").resources()}
+        crawl(portal, cat, tmp_path / "2026", since=tmp_path / "2025")
+    second = {r["key"]: r for r in Snapshot.open(tmp_path / "2026").resources()}
     assert first.keys() == second.keys()
     fetched = [k for k, r in first.items() if r["status"] == 200]
     assert fetched and all(second[k]["not_modified"] and second[k]["status"] == 304 for k in fetched)
     assert all(second[k]["sha256"] == first[k]["sha256"] and second[k]["body"] for k in fetched)
+    # The new snapshot holds the bodies itself (hard links where possible); the old one is unchanged.
+    for k in fetched:
+        new_body, old_body = tmp_path / "2026" / second[k]["body"], tmp_path / "2025" / first[k]["body"]
+        assert new_body.read_bytes() == old_body.read_bytes()
+    assert tree_bytes(tmp_path / "2025") == before
+    assert Snapshot.open(tmp_path / "2026").manifest["options"]["since"] == str(tmp_path / "2025")
+
+
+def test_a_damaged_cache_body_is_downloaded_again(tmp_path: Path, spec) -> None:
+    with FakePortal.from_spec(spec, validators=True) as portal:
+        cat = write_catalog(tmp_path / "cat.yaml", ["41568"])
+        crawl(portal, cat, tmp_path / "2025")
+        prev = [r for r in Snapshot.open(tmp_path / "2025").resources() if r.get("body")]
+        (tmp_path / "2025" / prev[0]["body"]).write_bytes(b"edited by hand")
+        crawl(portal, cat, tmp_path / "2026", since=tmp_path / "2025")
+    again = {r["key"]: r for r in Snapshot.open(tmp_path / "2026").resources()}[prev[0]["key"]]
+    assert again["status"] == 200 and not again["not_modified"] and again["sha256"] == prev[0]["sha256"]
 
 
 def run_cli(args: list[str], **kw: Any) -> subprocess.CompletedProcess[str]:
@@ -257,8 +279,9 @@ def test_recheck_offline_reproduces_findings_byte_for_byte(tmp_path: Path, spec)
     for workers in ("0", "2"):
         p = run_cli(["crawl", "--recheck", str(tmp_path / "snap"), "--check-workers", workers])
         assert p.returncode == 0, p.stderr
-        assert "unchanged" in p.stderr
+        assert "nothing added" in p.stderr
         assert (tmp_path / "snap" / "findings.csv").read_bytes() == before
+        assert not (tmp_path / "snap" / "rechecks").exists()
     snap = Snapshot.open(tmp_path / "snap")  # the manifest still seals every file
     from odaudit.checks import RULES_VERSION
 
@@ -269,12 +292,16 @@ def test_recheck_with_row_limit_is_recorded(tmp_path: Path, spec) -> None:
     with FakePortal.from_spec(spec) as portal:
         cat = write_catalog(tmp_path / "cat.yaml", ["41568"])
         crawl(portal, cat, tmp_path / "snap")
+    crawled = (tmp_path / "snap" / "findings.csv").read_bytes()
     p = run_cli(["crawl", "--recheck", str(tmp_path / "snap"), "--check-workers", "0", "--row-limit", "10", "--quiet"])
     assert p.returncode == 0, p.stderr
     snap = Snapshot.open(tmp_path / "snap")
-    assert snap.manifest["recheck_row_limit"] == 10
+    assert snap.current_findings().row_limit == 10 and snap.current_findings().file.startswith("rechecks/")
     structure = [f for f in snap.findings() if f.check == "structure" and f.outcome != "skip"]
     assert structure and all("only the first 10 rows checked" in f.evidence for f in structure)
+    # The crawl's own findings are kept as they were, and still listed with their rules.
+    assert (tmp_path / "snap" / "findings.csv").read_bytes() == crawled
+    assert [s.file for s in snap.findings_sets()][0] == "findings.csv"
 
 
 def test_written_files_have_ordinary_permissions(tmp_path: Path, spec) -> None:

@@ -194,7 +194,8 @@ def test_cli_outputs_deterministic_and_recheck_equivalent(rounds: dict[str, Path
     for out in ("one", "two"):
         assert cli([*args, str(tmp_path / out)]) == 1
     files = sorted(p.name for p in (tmp_path / "one").iterdir())
-    assert files == ["agencies.csv", "changes.csv", "chart-categories.svg", "chart-quantity-quality.svg", "diff.md", "score_deltas.csv"]
+    assert files == ["agencies.csv", "changes.csv", "chart-categories.svg", "chart-quantity-quality.svg", "diff.md",
+                     "manifest.json", "score_deltas.csv"]
     _, mismatch, errors = filecmp.cmpfiles(tmp_path / "one", tmp_path / "two", files, shallow=False)
     assert mismatch == [] and errors == []
     # forcing a re-check of both sides gives the same tables: reusing today's findings is exact

@@ -52,7 +52,7 @@ def test_pool_equals_serial_equals_crawl_recheck(snap: Path, tmp_path: Path, mon
     copy = tmp_path / "copy"
     shutil.copytree(snap, copy)
     crawl_recheck(copy, workers=0)
-    assert (copy / "findings.csv").read_bytes() == (tmp_path / "pool" / "findings.csv").read_bytes()
+    assert Snapshot.open(copy).findings_path().read_bytes() == (tmp_path / "pool" / "findings.csv").read_bytes()
 
 
 def test_diff_with_pool_equals_in_process(snap: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -68,7 +68,7 @@ def test_rules_version_decides_reuse(snap: Path, tmp_path: Path) -> None:
     today = tmp_path / "today"
     shutil.copytree(snap, today)
     crawl_recheck(today, workers=0)
-    assert Snapshot.open(today).manifest["rules_version"] == RULES_VERSION
+    assert Snapshot.open(today).current_findings().rules_version == RULES_VERSION
     r = diff_snapshots(snap, today)  # snap: rules "test-1" → re-checked; today: reused
     assert r.old.rechecked and not r.new.rechecked
     assert "test-1" in r.old.reason and "reused" in r.new.reason

@@ -16,7 +16,7 @@ from odaudit.report.safe import csv_cell, md, md_link
 
 EVIL = '=HYPERLINK("http://evil.example/x","click")|<script>alert(1)</script> ![p](http://evil.example/p.png)\nline2'
 FILES = {"report.md", "appendix.md", "datasets.csv", "resources.csv", "findings.csv", "scores.csv", "agencies.csv", "answers.csv",
-         "chart-categories.svg", "chart-quality.svg", "chart-agencies.svg"}
+         "chart-categories.svg", "chart-quality.svg", "chart-agencies.svg", "manifest.json"}
 RUBRIC = """\
 name: report-test
 catalog: test
@@ -62,6 +62,8 @@ def test_all_files_and_byte_identical(snap, tmp_path):
     for name in FILES:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     assert not [p for p in a.iterdir() if p.name.startswith(".")]  # no temporary files left
+    # nor staging folders beside it: only the lock files of the two report folders
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [".a.lock", ".b.lock"]
 
 
 def test_report_content(snap, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from pathlib import Path
 
@@ -42,7 +43,17 @@ def work(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_import_published_sheet_and_score_without_snapshot(work):
+def restrict_catalog(path: Path, refs: set[str]) -> None:
+    """Keep only the catalog entries a rubric answers (by key or portal id)."""
+    cat = load_catalog(path)
+    keep = {id(d) for _c, d, _p, key in cat.keyed_entries() if key in refs or (d.id and d.id in refs)}
+    doc = cat.model_dump(mode="json", exclude_none=True)
+    for c_doc, c in zip(doc["categories"], cat.categories, strict=True):
+        c_doc["datasets"] = [dd for dd, d in zip(c_doc["datasets"], c.datasets, strict=True) if id(d) in keep]
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")  # JSON is YAML 1.2
+
+
+def test_import_published_sheet_and_score_without_snapshot(work, capsys):
     res = invoke("rubric", "import", str(SHEET), "--catalog", str(work / "catalog.yaml"), "--out", str(work / "survey.yaml"))
     assert res.exit_code == 0, res.output
     assert "column 6 '1.資料是否存在 YES=1; NO=0' -> exists" in res.stderr
@@ -53,10 +64,15 @@ def test_import_published_sheet_and_score_without_snapshot(work):
     check = invoke("rubric", "check", str(work / "survey.yaml"))
     assert check.exit_code == 0 and "ok:" in check.stdout and "0 of 15 judged items answered" in check.stdout
 
+    # The sample answers 41 of the catalog's 89 datasets: without a snapshot the other 48 would score
+    # a silent 0, so scoring is refused and they are named.
+    code, err = run_main(capsys, "score", "--rubric", str(work / "survey.yaml"), "--out", str(work / "out"), "-q")
+    assert code == 2 and "48 of 89 datasets have none" in err and "(ext:" in err and not (work / "out").exists()
+    restrict_catalog(work / "catalog.yaml", set(load_rubric(work / "survey.yaml").datasets))
     res = invoke("score", "--rubric", str(work / "survey.yaml"), "--out", str(work / "out"), "-q")
     assert res.exit_code == 0, res.output
     rows = {r["id"]: r for r in csv.DictReader(open(work / "out" / "scores.csv", encoding="utf-8"))}
-    # 0.1 法律: 法律/命令資料檔 (one URL, one key) 1,1,1,1,1,0,1,1,1,0 = 80 each; 法規草案 1,0,0,0,1,0,1,1,0,0 = 35
+    # 0.1 法律: 法律/命令資料檔 (one URL, two datasets) 1,1,1,1,1,0,1,1,1,0 = 80 each; 法規草案 1,0,0,0,1,0,1,1,0,0 = 35
     assert float(rows["implementation/0.1"]["score"]) == pytest.approx((80 + 80 + 35) / 3)
     assert float(rows["tw:13119"]["score"]) == 95  # 中選會選舉資料庫: all yes but linked
     assert rows["barometer"]["score"] == ""  # readiness and impact are not judged in a dataset survey

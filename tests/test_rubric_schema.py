@@ -175,7 +175,7 @@ def test_missing_file(tmp_path):
 
 
 def test_shipped_rubric_is_valid():
-    r = load_rubric(REPO / "rubrics" / "ocf-2017.yaml")
+    r = load_rubric(REPO / "odaudit" / "data" / "rubrics" / "ocf-2017.yaml")
     assert r.method == "flat" and r.datasets == {}
     assert (r.weights.readiness, r.weights.implementation, r.weights.impact) == (0.35, 0.35, 0.30)
     ids = [it.id for j in (r.readiness, r.impact) for c in j.components for it in c.items]

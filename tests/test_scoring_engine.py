@@ -177,8 +177,15 @@ def test_without_snapshot(tmp_path):
     (tmp_path / "r.yaml").write_text(text, encoding="utf-8")
     s, r, c = load_inputs(None, str(tmp_path / "r.yaml"))
     assert s is None and c.name == "test"
+    # 一半, 連不上 and 還沒抓 have no manual answer: without a snapshot they would be a silent 0.
+    with pytest.raises(InputError, match=r"r\.yaml: without a snapshot .* 3 of 6 datasets have none.*tw:200 一半; tw:300 連不上; tw:400 還沒抓"):
+        score_snapshot(None, r, c)
+    more = "".join(f'  "{i}":\n    answers:\n      exists: {{answer: yes, reason: "listed in the 2016 survey"}}\n' for i in (200, 300, 400))
+    (tmp_path / "r.yaml").write_text(text.replace("datasets:\n", "datasets:\n" + more, 1), encoding="utf-8")
+    s, r, c = load_inputs(None, str(tmp_path / "r.yaml"))
     res = score_snapshot(None, r, c)
     assert res.dataset_scores()["tw:100"] == 0  # only the manual open_licence=no: the rest is unanswered
+    assert res.dataset_scores()["tw:200"] == 5  # exists: yes
     assert not res.has_snapshot and res.findings.empty
 
 
@@ -188,7 +195,7 @@ def test_whole_portal_snapshot(tmp_path):
     cat = {"name": "all", "title": "Whole portal", "method": "every dataset on the portal",
            "categories": [{"id": "all", "name": "all datasets", "datasets": []}]}
     snap = sf.build_snapshot(tmp_path / "s", ds, catalog=cat, catalog_name="all")
-    r = load_rubric(Path(__file__).resolve().parent.parent / "rubrics" / "ocf-2017.yaml")
+    r = load_rubric("ocf-2017")  # the bundled rubric
     s = Snapshot.open(snap)
     res = score_snapshot(s, r, load_catalog(s.catalog_path()))
     assert res.whole_portal and len(res.datasets) == 4

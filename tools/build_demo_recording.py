@@ -1,6 +1,6 @@
-"""Build the bundled offline demo: recordings/datagovtw-demo/ and catalogs/demo-datagovtw.yaml.
+"""Build the bundled offline demo: odaudit/data/recordings/datagovtw-demo/ and odaudit/data/catalogs/demo-datagovtw.yaml.
 
-The recording holds what we have of the real portal (see recordings/datagovtw-demo/README.md):
+The recording holds what we have of the real portal (see odaudit/data/recordings/datagovtw-demo/README.md):
 the metadata of 47 real data.gov.tw datasets (2017, 2018 and 2025 records, as bulk-export rows)
 and the real resource files of tests/fixtures/portal/bodies. `odaudit crawl --replay` serves it
 through the same fetcher and crawl code as the live portal; URLs without a recorded answer are
@@ -21,8 +21,8 @@ from odaudit.portals import datagovtw
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "portal"
-OUT = ROOT / "recordings" / "datagovtw-demo"
-CATALOG = ROOT / "catalogs" / "demo-datagovtw.yaml"
+OUT = ROOT / "odaudit" / "data" / "recordings" / "datagovtw-demo"
+CATALOG = ROOT / "odaudit" / "data" / "catalogs" / "demo-datagovtw.yaml"
 PORTAL = datagovtw.DEFAULT_PORTAL
 
 GROUPS = {

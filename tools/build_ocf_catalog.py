@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Build catalogs/ocf-2017.yaml: the datasets of OCF's 2014-2016 Open Government Report.
+"""Build odaudit/data/catalogs/ocf-2017.yaml: the datasets of OCF's 2014-2016 Open Government Report.
 
-    python tools/build_ocf_catalog.py [--shared ../shared] [--out catalogs/ocf-2017.yaml]
+    python tools/build_ocf_catalog.py [--shared ../shared] [--out odaudit/data/catalogs/ocf-2017.yaml]
 
 Inputs (in the shared reference folder, not shipped with odaudit):
     catalog-seeds/ocf-2017-dataset-selection.csv  tier, category, dataset_name, url (89 rows)
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from odaudit.catalog import load_catalog  # noqa: E402
 
 DEFAULT_SHARED = ROOT.parent / "shared"
-DEFAULT_OUT = ROOT / "catalogs" / "ocf-2017.yaml"
+DEFAULT_OUT = ROOT / "odaudit" / "data" / "catalogs" / "ocf-2017.yaml"
 
 NODE_RE = re.compile(r"^https?://(?:www\.)?data\.gov\.tw/(?:node|dataset)/(\d+)/?$")
 

@@ -31,7 +31,8 @@ def crawl(
     all_: bool = typer.Option(False, "--all", help="Crawl the whole portal via its bulk export (metadata for all datasets)."),
     sample: int = typer.Option(None, "--sample", min=0, help="With --all: fetch resources of N datasets drawn with --seed."),
     seed: int = typer.Option(0, "--seed", help="Seed of the --sample draw (same seed, same sample)."),
-    out: Path = typer.Option(None, "--out", "-o", help="Snapshot directory (default: snapshots/<catalog>-<date>). An unfinished crawl there is resumed; a finished one is re-crawled with conditional requests."),
+    out: Path = typer.Option(None, "--out", "-o", help="Snapshot directory (default: snapshots/<catalog>-<date>). An unfinished crawl there is resumed; a finished snapshot is an archive and is refused."),
+    since: Path = typer.Option(None, "--since", help="A previous snapshot to use as this crawl's cache: conditional requests, and bodies the servers say are unchanged are reused (the previous snapshot is only read)."),
     portal: str = typer.Option(datagovtw.DEFAULT_PORTAL, "--portal", help="Portal base URL."),
     max_bytes: str = typer.Option("100M", "--max-bytes", help="Cap on decoded bytes stored per resource; bigger ones are kept truncated and marked."),
     per_host: int = typer.Option(4, "--per-host", min=1, help="Simultaneous requests per host."),
@@ -42,8 +43,8 @@ def crawl(
     use_api: bool = typer.Option(True, "--api/--no-api", help="Also read each dataset's v2 API record (per-resource details)."),
     check_workers: int = typer.Option(None, "--check-workers", min=0, help="Processes running checks during the crawl (default: CPU count - 1, at least 1; 0 = in-process)."),
     row_limit: int = typer.Option(None, "--row-limit", min=1, help="Validate at most N rows per table (recorded in the manifest)."),
-    replay: Path = typer.Option(None, "--replay", help="Serve HTTP from a recording folder instead of the network (offline demo and tests)."),
-    recheck: Path = typer.Option(None, "--recheck", help="Re-run today's checks on an existing snapshot, offline, and exit."),
+    replay: str = typer.Option(None, "--replay", help="Serve HTTP from a recording folder instead of the network, or the bundled recording `demo` (offline demo and tests)."),
+    recheck: Path = typer.Option(None, "--recheck", help="Re-run today's checks on an existing snapshot, offline; the new findings are kept beside the old ones."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ) -> None:
     """Snapshot a catalog's datasets from the portal, fetch every resource and check it.
@@ -51,10 +52,13 @@ def crawl(
     \b
     Examples:
       odaudit crawl --catalog ocf-2017 --out snapshots/2026
+      odaudit crawl --catalog ocf-2017 --out snapshots/2027 --since snapshots/2026
       odaudit crawl --all --sample 500 --seed 1 --out snapshots/portal-2026
+      odaudit crawl --catalog demo-datagovtw --replay demo --out snapshots/demo
       odaudit crawl --recheck snapshots/2026
     Exit codes: 0 complete, 2 bad usage or input, 3 could not complete (rerun to resume), 130 interrupted.
     """
+    from ..checks import RULES_VERSION
     from ..crawl import CrawlOptions, default_check_workers, recheck as do_recheck, run_crawl
 
     workers = default_check_workers() if check_workers is None else check_workers
@@ -62,10 +66,8 @@ def crawl(
         with common.progress(quiet) as report:
             res = do_recheck(recheck, workers=workers, row_limit=row_limit, on_progress=report)
         if not quiet:
-            common.stderr.print(
-                f"rechecked {recheck}: {res['findings']} findings with rules {res['manifest']['rules_version']}"
-                f" ({'changed' if res['changed'] else 'unchanged'})"
-            )
+            what = f"added as {res['file']}; the earlier findings are kept" if res["changed"] else "the same as already recorded; nothing added"
+            common.stderr.print(f"rechecked {recheck}: {res['findings']} findings with rules {RULES_VERSION} ({what})", markup=False)
         return
     if all_ and catalog:
         raise InputError("give either --catalog or --all, not both")
@@ -80,7 +82,8 @@ def crawl(
         read_timeout=timeout, total_timeout=total_timeout, attempts=retries + 1,
     )
     opts = CrawlOptions(out=out, portal=portal.rstrip("/"), catalog_path=catalog_path, all=all_, sample=sample,
-                        seed=seed, use_api=use_api, check_workers=workers, row_limit=row_limit, replay=replay, fetch=fetch)
+                        seed=seed, use_api=use_api, check_workers=workers, row_limit=row_limit, replay=replay, since=since,
+                        fetch=fetch)
     with common.progress(quiet) as report:
         try:
             result = run_crawl(opts, on_progress=report)
@@ -88,6 +91,10 @@ def crawl(
             raise OdauditError(f"interrupted; finished work is kept in {out} (rerun the same command to resume)",
                                exit_code=ExitCode.INTERRUPTED) from None
     m = result.manifest
+    if result.already_complete:
+        if not quiet:
+            common.stderr.print(f"{out}: already complete (finished the clean-up of a run that was stopped at its end)", markup=False)
+        return
     if not quiet:
         _summary(out, result)
     for w in result.warnings:
@@ -110,6 +117,9 @@ def _summary(out: Path, result: object) -> None:
     t.add_row("resources", str(c["resources"]) + f"  ({c['bodies']} bodies stored)")
     fetch = ", ".join(f"{k} {v}" for k, v in c.get("resource_fetch", {}).items())
     t.add_row("fetch outcomes", fetch or "-")
+    not_found = [w.split(": ", 1)[1] for w in result.warnings if w.startswith("not found on the portal")]  # type: ignore[attr-defined]
+    if not_found:
+        t.add_row("not found on the portal", "; ".join(not_found))
     t.add_row("findings", f"{c['findings']} (rules {m.get('rules_version', '?')})")
     t.add_row("time", f"{m['started_at']} → {m.get('finished_at', '')}")
     common.stderr.print(t)

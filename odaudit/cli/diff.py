@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from ..bundled import rubric_path as bundled_rubric
 from ..errors import ExitCode, InputError
 from . import common
 
@@ -29,18 +30,25 @@ def diff(
     \b
     Both snapshots are re-checked in memory with today's rules (nothing is rewritten) and scored
     with the same rubric: --rubric, else --new-rubric, else defaults with method flat.
+    The output folder is replaced whole, and must be empty, new or an earlier `odaudit diff`.
     Example:
       odaudit diff snapshots/2025 snapshots/2026 --new-rubric rubrics/2026.yaml --out reports/diff --lang zh-TW
     Exit codes (like diff(1)): 0 no difference, 1 differences, 2 trouble (unreadable snapshot, bad rubric).
     """
-    from ..diff import LANGS, diff_snapshots, write_diff
+    from ..diff import LANGS, diff_snapshots, publish_diff
+    from ..outdir import FolderLock, check_report_out, input_file, input_snapshot
 
     if lang not in LANGS:
         raise InputError(f"--lang {lang}: use one of {', '.join(LANGS)}")
-    with common.progress(quiet) as on_progress:
-        result = diff_snapshots(old, new, rubric=rubric, old_rubric=old_rubric, new_rubric=new_rubric,
-                                allow_partial=allow_partial, recheck=recheck, workers=workers, on_progress=on_progress)
-    files = write_diff(result, out, lang=lang)
+    with FolderLock(out):
+        check_report_out(out, "diff")  # before any work: a snapshot or another report is never written over
+        with common.progress(quiet) as on_progress:
+            result = diff_snapshots(old, new, rubric=rubric, old_rubric=old_rubric, new_rubric=new_rubric,
+                                    allow_partial=allow_partial, recheck=recheck, workers=workers, on_progress=on_progress)
+        rubrics = {name: input_file(bundled_rubric(str(path)), path)
+                   for name, path in (("rubric", rubric), ("old_rubric", old_rubric), ("new_rubric", new_rubric)) if path}
+        inputs = {"old": input_snapshot(old), "new": input_snapshot(new), **rubrics}
+        files = publish_diff(result, out, lang=lang, inputs=inputs)
     for w in result.warnings:
         common.warn(w)
     for d in result.rubric.differences:

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from ..atomic import atomic_write_text
+from ..errors import IncompleteError, InputError
 from . import common
 
 app = typer.Typer(help="Create, import and check rubric YAML files.", no_args_is_help=True)
@@ -16,9 +17,22 @@ app = typer.Typer(help="Create, import and check rubric YAML files.", no_args_is
 def _emit(text: str, out: Path | None) -> None:
     if out is None:
         typer.echo(text, nl=False)
-    else:
+        return
+    try:
         atomic_write_text(out, text)
-        common.stderr.print(f"wrote {out}", markup=False, highlight=False)
+    except OSError as exc:
+        raise IncompleteError(f"{exc.filename or out}: {exc.strerror or exc}; nothing was written") from None
+    common.stderr.print(f"wrote {out}", markup=False, highlight=False)
+
+
+def _refuse_existing(out: Path | None, *, force: bool, update_hint: bool) -> None:
+    """A rubric is a researcher's work: never overwritten unless asked."""
+    if out is None or force or not out.exists():
+        return
+    if out.is_dir():
+        raise InputError(f"{out}: is a directory; give a rubric file name")
+    how = "--update merges the new automated answers into it, keeping every manual answer; " if update_hint else ""
+    raise InputError(f"{out}: exists (a rubric being filled in?); {how}--force overwrites it; or choose another --out")
 
 
 @app.command("init")
@@ -28,17 +42,31 @@ def init(
     method: str = typer.Option("flat", "--method", help="flat (OCF 2014-2016) or odb (ODB chaining)."),
     name: str | None = typer.Option(None, "--name", help="Rubric name (default: the catalog's)."),
     catalog: str | None = typer.Option(None, "--catalog", help="What to write as `catalog:` (default: the snapshot's catalog name)."),
+    update: bool = typer.Option(False, "--update", help="--out exists: refresh its automated answers and evidence, keep every manual answer, reason, judgment, comment and link, and print what changed."),
+    force: bool = typer.Option(False, "--force", help="--out exists: overwrite it."),
 ) -> None:
-    """Write a rubric template prefilled with the snapshot's automated answers and evidence."""
+    """Write a rubric template prefilled with the snapshot's automated answers and evidence.
+
+    \b
+    An existing --out is never overwritten unless asked: --update merges, --force overwrites.
+    Examples:
+      odaudit rubric init snapshots/2026 --out rubrics/2026.yaml
+      odaudit rubric init snapshots/2027 --out rubrics/2026.yaml --update
+    """
     from ..catalog import load_catalog
-    from ..errors import InputError
     from ..scoring.engine import score_snapshot
     from ..scoring.prefill import prefilled_rubric
     from ..scoring.rubric import rubric_from_dict
+    from ..scoring.update import dataset_refs, merge
     from ..snapshot import Snapshot
 
     if method not in ("flat", "odb"):
         raise InputError(f"--method {method}: use flat or odb")
+    if update and force:
+        raise InputError("give --update or --force, not both")
+    if update and (out is None or not out.exists()):
+        raise InputError(f"--update: {out if out is not None else '(no --out)'}: no such rubric to update")
+    _refuse_existing(out, force=force or update, update_hint=True)
     snap = Snapshot.open(snapshot, allow_partial=True)
     catalog_ref = catalog
     cat = load_catalog(snap.catalog_path())
@@ -46,7 +74,22 @@ def init(
     probe = rubric_from_dict({"name": name or cat.name, "catalog": ref, "method": method,
                               "weights": {"readiness": 0, "implementation": 1, "impact": 0}})
     result = score_snapshot(snap, probe, cat)
-    _emit(prefilled_rubric(result, name=name or cat.name, catalog_ref=ref, method=method), out)
+    text = prefilled_rubric(result, name=name or cat.name, catalog_ref=ref, method=method)
+    if update:
+        assert out is not None
+        merged = merge(out, text, dataset_refs(result))
+        for note in merged.notes:
+            common.warn(note)
+        for change in merged.changes:
+            common.stderr.print(f"changed: {change}", markup=False, highlight=False)
+        if merged.added:
+            common.stderr.print(f"added empty manual entries for {len(merged.added)} datasets: {', '.join(merged.added)}",
+                                markup=False, highlight=False)
+        if merged.listed:
+            common.warn(f"datasets that need manual answers, not added because `datasets:` is not the last key: {', '.join(merged.listed)}")
+        common.stderr.print(f"{len(merged.changes)} automated answers changed; every manual answer kept", markup=False, highlight=False)
+        text = merged.text
+    _emit(text, out)
 
 
 @app.command("import")
@@ -55,11 +98,18 @@ def import_(
     catalog: str | None = typer.Option(None, "--catalog", help="Bundled catalog name or catalog YAML path (default: ocf-2017)."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Rubric file to write (default: stdout)."),
     name: str | None = typer.Option(None, "--name", help="Rubric name (default: <catalog>-<sheet name>)."),
+    force: bool = typer.Option(False, "--force", help="--out exists: overwrite it."),
 ) -> None:
-    """Convert a survey spreadsheet into a rubric whose answers are all manual."""
+    """Convert a survey spreadsheet into a rubric whose answers are all manual.
+
+    \b
+    Example:
+      odaudit rubric import survey-2016.csv --catalog ocf-2017 --out rubrics/2016.yaml
+    """
     from ..catalog import DEFAULT_CATALOG, load_catalog, resolve_catalog_path
     from ..scoring.importer import import_survey
 
+    _refuse_existing(out, force=force, update_hint=False)
     path = resolve_catalog_path(catalog)
     cat = load_catalog(path)
     is_path = catalog is not None and (Path(catalog).suffix in (".yaml", ".yml") or Path(catalog).exists())

@@ -14,7 +14,7 @@ LANG_HELP = "Report language: en or zh-TW (labels and prose; portal text stays a
 
 def score(
     snapshot: Path | None = typer.Argument(None, help="Snapshot directory from `odaudit crawl`; omit to score a rubric whose answers are all manual."),
-    rubric: Path = typer.Option(..., "--rubric", "-r", help="Rubric YAML (see rubrics/ocf-2017.yaml)."),
+    rubric: Path = typer.Option(..., "--rubric", "-r", help="Rubric YAML file, or a bundled rubric by name (ocf-2017, demo-datagovtw)."),
     out: Path = typer.Option(..., "--out", "-o", help="Directory for report.md, appendix.md, CSV tables and SVG charts."),
     lang: str = typer.Option("en", "--lang", help=LANG_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
@@ -22,18 +22,27 @@ def score(
     """Score a snapshot's findings with a rubric and write the reports.
 
     \b
-    Example:
-      odaudit score snapshots/2026-01 --rubric rubrics/ocf-2017.yaml --out reports/2026-01 --lang zh-TW
+    The report folder is replaced whole (no file of an earlier run survives; an interrupted run
+    leaves the earlier report as it was). It must be empty, new, or an earlier `odaudit score`
+    report: a snapshot or another command's report is never written over.
+    Examples:
+      odaudit score snapshots/2026-01 --rubric ocf-2017 --out reports/2026-01 --lang zh-TW
+      odaudit score snapshots/demo --rubric my-rubric.yaml --out reports/demo
     """
-    from ..report import LANGS, write_reports
+    from ..outdir import FolderLock, check_report_out, input_file, input_snapshot
+    from ..report import LANGS, publish_reports
     from ..scoring import load_inputs, score_snapshot
 
     if lang not in LANGS:
         raise InputError(f"--lang {lang}: use one of {', '.join(LANGS)}")
-    snap, rub, catalog = load_inputs(str(snapshot) if snapshot is not None else None, str(rubric))
-    with common.progress(quiet) as on_progress:
-        result = score_snapshot(snap, rub, catalog, on_progress=on_progress)
-    files = write_reports(result, out, lang=lang)
+    with FolderLock(out):
+        check_report_out(out, "score")  # before any work: a snapshot or another report is never written over
+        snap, rub, catalog = load_inputs(str(snapshot) if snapshot is not None else None, str(rubric))
+        with common.progress(quiet) as on_progress:
+            result = score_snapshot(snap, rub, catalog, on_progress=on_progress)
+        inputs = {"snapshot": input_snapshot(snap.root) if snap is not None else None,
+                  "rubric": input_file(rub.path, rubric) if rub.path else None}
+        files = publish_reports(result, out, lang=lang, inputs=inputs)
     for w in result.warnings:
         common.warn(w)
     bar = result.barometer

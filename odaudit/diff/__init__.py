@@ -26,9 +26,9 @@ from .compare import (
     Side,
 )
 from .engine import DiffResult, diff_snapshots
-from .render import FILES, LANGS, write_diff
+from .render import FILES, LANGS, publish_diff, write_diff
 
 __all__ = [
     "AGENCY_COLUMNS", "CATALOG_KINDS", "CHANGE_COLUMNS", "CHANGE_KINDS", "FILES", "LANGS", "QUALITY_KINDS",
-    "SCORE_DELTA_COLUMNS", "TIME_RELATIVE", "DiffResult", "Side", "diff_snapshots", "write_diff",
+    "SCORE_DELTA_COLUMNS", "TIME_RELATIVE", "DiffResult", "Side", "diff_snapshots", "publish_diff", "write_diff",
 ]

@@ -172,8 +172,8 @@ def catalog_changes(old: Side, new: Side) -> tuple[list[tuple[str, ...]], pd.Ind
 
     fs_a, fs_b = a["fetch_status"].to_numpy(object), b["fetch_status"].to_numpy(object)
     for key, x, y in zip(both[fs_a != fs_b], fs_a[fs_a != fs_b], fs_b[fs_a != fs_b], strict=True):
-        kind = ("dataset_delisted" if (x, y) == ("ok", "not_in_export") else
-                "dataset_relisted" if (x, y) == ("not_in_export", "ok") else "fetch_changed")
+        kind = ("dataset_delisted" if x == "ok" and y in ("not_in_export", "not_found") else
+                "dataset_relisted" if x in ("not_in_export", "not_found") and y == "ok" else "fetch_changed")
         rows.append(_row(kind, key, field="fetch.status", old=x, new=y))
 
     meta_ok = (fs_a == "ok") & (fs_b == "ok")

@@ -26,7 +26,7 @@ from .compare import (
     score_deltas,
     side_from_result,
 )
-from .recheck import POOL_THRESHOLD, Job, Rechecker, recorded_row_limit
+from .recheck import POOL_THRESHOLD, Job, Rechecker
 from .rubrics import RubricChoice, choose_rubric, for_side
 
 Progress = Callable[[str, int, int], None]
@@ -84,15 +84,16 @@ def side_catalog(snap: Snapshot) -> Catalog:
     return load_catalog(path)
 
 
-def _recheck_reason(manifest: dict[str, Any], force: bool, row_limit: int | None) -> tuple[bool, str, dict[str, Any]]:
+def _recheck_reason(snap: Snapshot, force: bool, row_limit: int | None) -> tuple[bool, str, dict[str, Any]]:
     """(re-check?, reason key, its arguments); the keys are rendered by `reason_text`."""
-    stored = str(manifest.get("rules_version") or "")
+    current = snap.current_findings()
+    stored = current.rules_version
     if force:
         return True, "forced", {}
     if stored != RULES_VERSION:
         return True, "rules", {"stored": stored or "(unknown)", "today": RULES_VERSION}
-    if recorded_row_limit(manifest) != row_limit:
-        return True, "row_limit", {"stored": recorded_row_limit(manifest), "used": row_limit}
+    if current.row_limit != row_limit:
+        return True, "row_limit", {"stored": current.row_limit, "used": row_limit}
     return False, "reused", {"today": RULES_VERSION}
 
 
@@ -141,12 +142,12 @@ def diff_snapshots(
         warnings.append(f"the old and new rubrics differ ({len(choice.differences)} difference(s)); "
                         f"both sides are scored with {choice.source}")
 
-    limits = {k: recorded_row_limit(s.manifest) for k, s in snaps.items()}
+    limits = {k: s.current_findings().row_limit for k, s in snaps.items()}
     row_limit = limits["old"] if limits["old"] == limits["new"] else None
     if limits["old"] != limits["new"]:
         warnings.append(f"the snapshots were checked with different row limits ({limits['old']}, {limits['new']}): "
                         "both are re-checked without a row limit")
-    stored = {k: str(s.manifest.get("rules_version") or "") for k, s in snaps.items()}
+    stored = {k: s.current_findings().rules_version for k, s in snaps.items()}
     if any(v != RULES_VERSION for v in stored.values()):
         said = ", ".join(f"{k} {v or '(unknown)'}" for k, v in stored.items())
         warnings.append(f"the snapshots' findings were made by rules {said}; today's are {RULES_VERSION}: both sides were "
@@ -156,7 +157,7 @@ def diff_snapshots(
             warnings.append(f"the {k} snapshot is {s.manifest.get('status', 'unfinished')}: datasets it lacks count as added or removed")
 
     sides: dict[str, Side] = {}
-    reasons = {k: _recheck_reason(s.manifest, recheck, row_limit) for k, s in snaps.items()}
+    reasons = {k: _recheck_reason(s, recheck, row_limit) for k, s in snaps.items()}
     with tempfile.TemporaryDirectory(prefix="odaudit-diff-") as tmp:
         jobs = [Job(k, snaps[k], Path(tmp) / k, reasons[k][0], reason_text(reasons[k][1], reasons[k][2]), row_limit)
                 for k in ("old", "new")]

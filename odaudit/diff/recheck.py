@@ -51,13 +51,6 @@ assert FINDING_COLUMNS == ("dataset", "resource", "url", "check", "outcome", "me
 _DATASET_KEY = re.compile(rb'"dataset_key"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
-def recorded_row_limit(manifest: dict[str, Any]) -> int | None:
-    """The row limit the stored findings were produced with (a recheck records its own)."""
-    if "recheck_row_limit" in manifest:
-        return manifest.get("recheck_row_limit")
-    return (manifest.get("options") or {}).get("row_limit")
-
-
 @dataclass
 class SideFindings:
     """Where a side's (today's) findings are and how they were obtained."""
@@ -231,7 +224,9 @@ class Rechecker:
         facts = [f for _, fs, _ in results for f in fs]
         snap = j.snapshot
         if not j.recheck:
-            count = int((snap.manifest.get("counts") or {}).get("findings", 0))
+            current = snap.current_findings()
+            count = next((int(r.get("findings") or 0) for r in snap.manifest.get("rechecks") or [] if r.get("file") == current.file),
+                         int((snap.manifest.get("counts") or {}).get("findings", 0)))
             return SideFindings(snap, False, j.reason, facts, n, count)
         j.overlay.mkdir(parents=True, exist_ok=False)
         for name in (DATASETS, RESOURCES):
@@ -244,7 +239,7 @@ class Rechecker:
                 fh.write(text)
                 total += count
         manifest = dict(snap.manifest)
-        manifest.update({"rules_version": RULES_VERSION, "recheck_row_limit": j.row_limit, "files": {},
+        manifest.update({"rules_version": RULES_VERSION, "recheck_row_limit": j.row_limit, "files": {}, "rechecks": [],
                          "counts": {**(snap.manifest.get("counts") or {}), "findings": total}})
         return SideFindings(Snapshot(j.overlay, manifest), True, j.reason, facts, n, total)
 

@@ -7,6 +7,7 @@ import itertools
 import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -15,6 +16,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..atomic import atomic_open, atomic_write_text
+from ..outdir import REPORT_MANIFEST, replacing
 from ..report.charts import RC, save_svg
 from ..report.safe import md, md_link, neutralise
 from .compare import (
@@ -470,3 +472,12 @@ def write_diff(r: DiffResult, out: str | Path, *, lang: str = "en") -> list[Path
     paths.append(out / "diff.md")
     atomic_write_text(out / "diff.md", _Doc(r, lang, charts).render())
     return sorted(paths)
+
+
+def publish_diff(r: DiffResult, out: str | Path, *, lang: str, inputs: dict[str, Any]) -> list[Path]:
+    """`write_diff` into a staging folder swapped in for `out` whole (see odaudit.outdir); the
+    caller holds the folder lock. Returns the final paths, sorted."""
+    out = Path(out)
+    with replacing(out, command="diff", inputs=inputs, options={"lang": lang}) as staging:
+        files = write_diff(r, staging, lang=lang)
+    return sorted([out / p.relative_to(staging) for p in files] + [out / REPORT_MANIFEST])

@@ -128,18 +128,14 @@ def for_side(rubric: Rubric, catalog: Catalog, facts: list[tuple[str, str, str, 
     """
     if not rubric.datasets:
         return rubric, []
-    from ..catalog import dataset_key  # local: keeps this module light
-
     keys: set[str] = set()
     ids: set[str] = set()
     names: dict[str, set[str]] = {}
-    for c in catalog.categories:
-        for pos, d in enumerate(c.datasets):
-            k = dataset_key(d, c.id, pos)
-            keys.add(k)
-            if d.id:
-                ids.add(d.id)
-            names.setdefault(d.name, set()).add(k)
+    for _c, d, _pos, k in catalog.keyed_entries():
+        keys.add(k)
+        if d.id:
+            ids.add(d.id)
+        names.setdefault(d.name, set()).add(k)
     for key, ds_id, name, _kind, _sc in facts:
         keys.add(key)
         if ds_id:

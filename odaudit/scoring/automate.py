@@ -95,7 +95,7 @@ def measure(datasets: pd.DataFrame, findings: pd.DataFrame) -> tuple[pd.DataFram
         verdict[q] = v.reindex(keys).fillna(UNKNOWN).astype("int8")
 
     listed = ((datasets["kind"] == "portal") & (datasets["fetch_status"] == "ok")).to_numpy()
-    delisted = ((datasets["kind"] == "portal") & (datasets["fetch_status"] == "not_in_export")).to_numpy()
+    delisted = ((datasets["kind"] == "portal") & datasets["fetch_status"].isin(("not_in_export", "not_found"))).to_numpy()
     online = verdict["online"].to_numpy()
     verdict["exists"] = pd.Series(np.where(listed | (online == YES), YES, UNKNOWN).astype("int8"), index=keys)
     findable = verdict["findable"].to_numpy()

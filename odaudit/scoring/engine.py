@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..catalog import Catalog, dataset_key
+from ..catalog import Catalog
 from ..errors import InputError
 from ..snapshot import Snapshot
 from . import automate, summary
@@ -34,9 +34,8 @@ _YN = np.array(["unanswered", "no", "yes"], dtype=object)  # index by value + 1 
 
 def catalog_frame(catalog: Catalog) -> pd.DataFrame:
     rows = []
-    for c in catalog.categories:
-        for pos, d in enumerate(c.datasets):
-            rows.append((dataset_key(d, c.id, pos), d.id or "", d.name, c.id, d.kind, d.url or "", pos))
+    for c, d, pos, key in catalog.keyed_entries():
+        rows.append((key, d.id or "", d.name, c.id, d.kind, d.url or "", pos))
     return pd.DataFrame.from_records(rows, columns=["key", "id", "name", "category", "kind", "url", "position"])
 
 
@@ -71,6 +70,20 @@ def resolve_manual(rubric: Rubric, frame: pd.DataFrame) -> dict[str, str]:
     return out
 
 
+def _require_manual_answers(rubric: Rubric, frame: pd.DataFrame, manual: dict[str, str]) -> None:
+    """Without a snapshot only the rubric's own answers count: refuse rather than report a
+    dataset nobody answered as a silent 0."""
+    answered = {key for ref, key in manual.items() if any(a.answer is not None for a in rubric.datasets[ref].answers.values())}
+    unique = frame.drop_duplicates("key")
+    missing = [f"{k} {n}" for k, n in zip(unique["key"], unique["name"], strict=True) if k not in answered]
+    if missing:
+        where = rubric.path or "the rubric"
+        shown = "; ".join(missing[:5]) + (f"; … (+{len(missing) - 5})" if len(missing) > 5 else "")
+        raise InputError(f"{where}: without a snapshot only the rubric's answers count, and {len(missing)} of "
+                         f"{len(unique)} datasets have none, so they would score 0 ({shown}); score a snapshot "
+                         "(odaudit score SNAPSHOT --rubric …) or answer them in the rubric")
+
+
 def score_snapshot(
     snapshot: Snapshot | None,
     rubric: Rubric,
@@ -97,6 +110,10 @@ def score_snapshot(
         ref = Path(rubric.catalog).stem if rubric.catalog.endswith((".yaml", ".yml")) else rubric.catalog
         if not whole and cat_name and ref != cat_name:
             warnings.append(f"the rubric names catalog {rubric.catalog!r} but the snapshot was crawled with {cat_name!r}")
+        unknown = snap_ds[snap_ds["fetch_status"] == "not_found"]
+        if len(unknown):
+            warnings.append("not found on the portal (neither its export nor its API knows the id; check the catalog): "
+                            + ", ".join(f"{i} ({n})" if n else str(i) for i, n in zip(unknown["id"], unknown["name"], strict=True)))
         if manifest.get("status") != "complete":
             warnings.append(f"the snapshot is {manifest.get('status', 'unfinished')}: datasets not crawled are scored from manual answers only")
         snap_info = {
@@ -152,6 +169,8 @@ def score_snapshot(
     reason = np.full(final.shape, "", dtype=object)
     manual_links = np.full(final.shape, "", dtype=object)
     manual = resolve_manual(rubric, frame)
+    if snapshot is None:
+        _require_manual_answers(rubric, frame, manual)
     qpos = {q: i for i, q in enumerate(QUESTION_IDS)}
     kpos = {k: i for i, k in enumerate(keys)}
     override_rows = []

@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..catalog import Catalog, CatalogDataset, dataset_key
+from ..catalog import Catalog, CatalogDataset
 from ..errors import InputError
 from . import template
 from .questions import BY_ID, BY_NUMBER, DEFAULT_POINTS
@@ -98,9 +98,8 @@ def map_columns(header: list[str], path: Path) -> list[Column]:
 class _Matcher:
     def __init__(self, catalog: Catalog) -> None:
         self.entries: list[tuple[str, str, CatalogDataset]] = []  # (key, category id, dataset)
-        for c in catalog.categories:
-            for pos, d in enumerate(c.datasets):
-                self.entries.append((dataset_key(d, c.id, pos), c.id, d))
+        for c, d, _pos, key in catalog.keyed_entries():
+            self.entries.append((key, c.id, d))
 
     def match(self, *, key: str, url: str, name: str, category: str) -> tuple[str, CatalogDataset] | None:
         cands: list[tuple[str, str, CatalogDataset]] = []

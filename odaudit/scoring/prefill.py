@@ -8,13 +8,20 @@ from .questions import QUESTIONS
 from .template import comment, manual_block, render
 
 
+#: The automated answers are a block of comments between these two lines, at the end of the file:
+#: `rubric init --update` replaces that block and nothing else (see update.py).
+AUTO_BEGIN = "# odaudit:automated-answers:begin (written by `odaudit rubric init`; `--update` rewrites this block: keep your notes elsewhere)"
+AUTO_END = "# odaudit:automated-answers:end"
+
+
 def prefilled_rubric(result: ScoreResult, *, name: str, catalog_ref: str, method: str = "flat") -> str:
     a = result.answers
     by_key = {k: g for k, g in a.groupby("key", sort=False)}
-    blocks: list[str] = [
-        "  # Automated answers are shown as comments: `question: answer (findings)`. To override one,",
-        "  # add an entry with a reason, e.g.",
-        '  #   "41568": {answers: {machine_readable: {answer: yes, reason: "the XML is a flat table; checked by hand"}}}',
+    blocks: list[str] = []
+    auto: list[str] = [
+        "# Automated answers, from the snapshot's findings: `question: answer (findings)`. To override one,",
+        "# add an entry under `datasets:` with a reason, e.g.",
+        '#   "41568": {answers: {machine_readable: {answer: yes, reason: "the XML is a flat table; checked by hand"}}}',
     ]
     unique = result.datasets.drop_duplicates("key")
     shown = 0
@@ -25,9 +32,9 @@ def prefilled_rubric(result: ScoreResult, *, name: str, catalog_ref: str, method
             if result.whole_portal:
                 continue
             shown += 1
-            blocks.append(f"  # {comment(head)} · {row['key']} · score {row['score']:.1f} ({result.method})")
+            auto.append(f"# {comment(head)} · {row['key']} · score {row['score']:.1f} ({result.method})")
             for q, ans, cites in zip(g["question"], g["answer"], g["cites"], strict=True):
-                blocks.append(f"  #   {q}: {ans or 'unanswered'}" + (f" ({comment(cites)})" if cites else ""))
+                auto.append(f"#   {q}: {ans or 'unanswered'}" + (f" ({comment(cites)})" if cites else ""))
         else:
             kind = {"external": "off the portal", "missing": "not online"}.get(row["kind"], "not in the snapshot")
             notes = [head, f"{kind}: scored from manual answers only; answer each with a reason (unanswered counts as no)"]
@@ -36,9 +43,13 @@ def prefilled_rubric(result: ScoreResult, *, name: str, catalog_ref: str, method
                 notes.append("measured: " + ", ".join(measured))
             key = row["key"][3:] if row["key"].startswith("tw:") else row["key"]
             blocks += manual_block(key, row["name"], {x.id: (None, "", []) for x in QUESTIONS}, notes)
-    notes = [f"Template made by `odaudit rubric init` from snapshot {result.snapshot.get('root', '')}",
-             f"crawled {result.snapshot.get('started_at', '')} ({result.snapshot.get('status', '')}).",
-             "Fill in the readiness and impact scores and answer the datasets that are off the portal or not online."]
+    source = (f"# From snapshot {comment(str(result.snapshot.get('root', '')))}, crawled "
+              f"{comment(str(result.snapshot.get('started_at', '')))} ({comment(str(result.snapshot.get('status', '')))}).")
+    auto.insert(0, source)
     if result.whole_portal:
-        notes.append(f"Whole-portal snapshot: the automated answers of {len(unique)} datasets are in answers.csv of `odaudit score`.")
-    return render(name=name, title=f"{result.catalog.title}", catalog=catalog_ref, method=method, notes=notes, datasets=blocks)
+        auto.append(f"# Whole-portal snapshot: the automated answers of {len(unique)} datasets are in answers.csv of `odaudit score`.")
+    notes = ["Template made by `odaudit rubric init`.",
+             "Fill in the readiness and impact scores and answer the datasets that are off the portal or not online.",
+             "`odaudit rubric init SNAPSHOT --out THIS-FILE --update` refreshes the automated answers and keeps yours."]
+    text = render(name=name, title=f"{result.catalog.title}", catalog=catalog_ref, method=method, notes=notes, datasets=blocks)
+    return text + "\n".join([AUTO_BEGIN, *auto, AUTO_END]) + "\n"

@@ -18,6 +18,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .. import bundled
 from ..catalog import resolve_catalog_path
 from ..errors import InputError
 from ..yamlsrc import load_yaml, validate, where
@@ -278,7 +279,8 @@ class Rubric(_Strict):
 
 
 def load_rubric(path: str | Path) -> Rubric:
-    path = Path(path)
+    """A rubric file, or a bundled rubric by name (`ocf-2017`, `demo-datagovtw`)."""
+    path = bundled.rubric_path(str(path))
     tree = load_yaml(path)
     rubric = validate(path, tree, Rubric)
     rubric._path = path

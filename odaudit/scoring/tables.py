@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..errors import SnapshotError
 from ..findings import FINDING_COLUMNS
-from ..snapshot import DATASETS, FINDINGS, RESOURCES, Snapshot, read_jsonl
+from ..snapshot import DATASETS, RESOURCES, Snapshot, read_jsonl
 
 DATASET_COLUMNS = (
     "key", "kind", "id", "name", "category", "url", "fetch_status", "title", "agency",
@@ -45,8 +45,9 @@ def resource_table(snap: Snapshot) -> pd.DataFrame:
 
 
 def finding_table(snap: Snapshot) -> pd.DataFrame:
-    """findings.csv as a table of strings (check and outcome as categoricals)."""
-    path = snap.root / FINDINGS
+    """The snapshot's findings (its newest rules': see `Snapshot.current_findings`) as a table
+    of strings (check and outcome as categoricals)."""
+    path = snap.findings_path()
     if not path.exists():
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in FINDING_COLUMNS})
     with open(path, encoding="utf-8") as fh:
