@@ -152,3 +152,14 @@ def test_check_reports_errors_with_position(tmp_path, capsys):
                  'datasets:\n  "13119":\n    answers:\n      free: {answer: no}\n', encoding="utf-8")
     code, err = run_main(capsys, "rubric", "check", str(p))
     assert code == 2 and f"{p}:8:7: datasets.13119.answers.free: a manual answer needs a reason" in err
+
+
+def test_the_shipped_ocf_2016_survey_rubric_is_what_import_writes(tmp_path):
+    """odaudit/data/rubrics/ocf-2016-survey.yaml is the bundled OCF survey sheet, imported as its README says."""
+    data = Path(__file__).resolve().parent.parent / "odaudit" / "data"
+    out = tmp_path / "ocf-2016-survey.yaml"
+    res = invoke("rubric", "import", str(data / "surveys" / "ocf-2016-dataset-survey.csv"), "--catalog", "ocf-2017",
+                 "--name", "ocf-2016-survey", "--out", str(out))
+    assert res.exit_code == 0, res.output
+    assert "89 of 89 rows matched" in res.stderr
+    assert out.read_bytes() == (data / "rubrics" / "ocf-2016-survey.yaml").read_bytes()
