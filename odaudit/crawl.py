@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from . import nesting
 from .atomic import atomic_write_json, atomic_write_text, sha256_file
 from .catalog import Catalog, catalog_sha256, dataset_key, load_catalog
 from .checks import RULES_VERSION, run_checks
@@ -265,6 +266,17 @@ def _check_worker_init(parent: int) -> None:
     threading.Thread(target=watch_parent, name="watch-parent", daemon=True).start()
 
 
+def _check_args(record: dict[str, Any], resources: list[dict[str, Any]], root: str,
+               crawl_time: str) -> tuple[dict[str, Any], list[dict[str, Any]], str, str]:
+    """The arguments of run_checks for one dataset, safe to pickle for a check worker.
+
+    Pickle recurses per level of nesting: a record nested ~500 levels deep (from a journal or
+    snapshot written before API answers were capped) would raise RecursionError in the pool
+    and end the crawl or recheck. Clipped the same way with or without workers, so the
+    findings do not depend on --check-workers."""
+    return nesting.clip(record), [nesting.clip(r) for r in resources], root, crawl_time
+
+
 def _check_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, initializer=_check_worker_init, initargs=(os.getpid(),))
 
@@ -337,7 +349,7 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
 
             def submit_checks(record: dict[str, Any], resources: list[dict[str, Any]]) -> None:
                 nonlocal checked
-                args = (record, resources, str(out), crawl_time)
+                args = _check_args(record, resources, str(out), crawl_time)
                 if pool is None:
                     writer.add_findings(record["key"], run_checks(*args, row_limit=opts.row_limit))
                     checked += 1
@@ -584,7 +596,7 @@ def check_snapshot(snap: Snapshot, *, workers: int = 0, row_limit: int | None = 
     progress = on_progress or (lambda stage, done, total: None)
     by_ds = snap.resources_by_dataset()
     crawl_time = snap.crawl_time()
-    jobs = [(d, by_ds.get(d["key"], []), str(snap.root), crawl_time) for d in snap.datasets()]
+    jobs = [_check_args(d, by_ds.get(d["key"], []), str(snap.root), crawl_time) for d in snap.datasets()]
     findings: list[Finding] = []
     if workers > 0:
         with _check_pool(workers) as pool:

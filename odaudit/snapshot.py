@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import READABLE_SNAPSHOT_VERSIONS, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, __version__
+from . import READABLE_SNAPSHOT_VERSIONS, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, __version__, nesting
 from .atomic import FILE_MODE, atomic_open, atomic_write_json, sha256_file
 from .errors import IncompleteError, SnapshotError
 from .findings import FINDING_COLUMNS, Finding, sort_findings
@@ -51,7 +51,8 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _jsonl_line(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+    # clip: json.dumps recurses per level, and a record nested ~1000 deep would end the crawl.
+    return json.dumps(nesting.clip(record), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 def body_relpath(sha256: str) -> str:

@@ -31,6 +31,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from .. import nesting
 from ..errors import ExitCode, OdauditError
 
 NAME = "datagovtw"
@@ -125,6 +126,10 @@ _API_RESOURCE_KEYS: dict[str, tuple[str, ...]] = {
     "rows": ("resourceAmount", "resourceCount", "resourceRecordCount"),
 }
 
+#: Deepest nesting of lists and objects accepted in a v2 API answer. Real answers nest at most
+#: 6 levels (distribution[] -> resourceField[] -> field); a deeper one is refused as a whole.
+MAX_API_DEPTH = 64
+
 _SCHEME_RE = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.-]*://")
 _DATE_RE = re.compile(
     r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
@@ -138,7 +143,7 @@ class PortalError(OdauditError, ValueError):
     """A portal answer that is unusable as a whole. The message names the source.
 
     `kind` says what went wrong: ``empty``, ``encoding``, ``not_export``, ``invalid_json``,
-    ``not_object``, ``not_success``, ``no_result``.
+    ``too_deep``, ``not_object``, ``not_success``, ``no_result``.
     """
 
     exit_code = ExitCode.INCOMPLETE
@@ -340,9 +345,13 @@ def parse_api(data: bytes, source: str) -> dict:
         start = text.strip()[:60].replace("\n", " ")
         raise PortalError(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON ({exc.msg}); starts {start!r}",
                           source=source, line=exc.lineno, kind="invalid_json") from None
-    except (ValueError, RecursionError) as exc:  # a number of 4,300+ digits; nesting deeper than the recursion limit
+    except RecursionError:  # nesting deeper than the recursion limit
+        raise _too_deep(source) from None
+    except ValueError as exc:  # a number of 4,300+ digits
         raise PortalError(f"{source}: unreadable JSON ({type(exc).__name__}: {str(exc)[:120]})",
                           source=source, kind="invalid_json") from None
+    if nesting.exceeds(doc, MAX_API_DEPTH):  # parsed, but deep enough to break the journal or a check worker
+        raise _too_deep(source)
     if not isinstance(doc, dict):
         raise PortalError(f"{source}: API answer is a JSON {type(doc).__name__}, expected an object",
                           source=source, kind="not_object")
@@ -360,6 +369,11 @@ def parse_api(data: bytes, source: str) -> dict:
         what = "no result" if result is None else f"a {type(result).__name__} result"
         raise PortalError(f"{source}: API answer has {what}, expected an object", source=source, kind="no_result")
     return result
+
+
+def _too_deep(source: str) -> PortalError:
+    return PortalError(f"{source}: API answer is JSON nested too deep (more than {MAX_API_DEPTH} levels of arrays and objects)",
+                       source=source, kind="too_deep")
 
 
 # --------------------------------------------------------------------------- helpers
