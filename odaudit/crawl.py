@@ -318,7 +318,8 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
         transport = ReplayTransport(opts.replay)
 
     with Fetcher(opts.fetch, transport=transport) as fetcher:
-        export = _load_export(fetcher, writer, out, opts, run, warnings)
+        wanted = None if catalog is None else {d.id for _, d in catalog.entries() if d.id}
+        export = _load_export(fetcher, writer, out, opts, run, warnings, wanted)
         if opts.all:
             if export is None:
                 raise IncompleteError(f"{datagovtw.export_url(opts.portal)}: could not fetch the bulk export; nothing to crawl")
@@ -546,9 +547,10 @@ def whole_portal_catalog(opts: CrawlOptions) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def _load_export(fetcher: Fetcher, writer: SnapshotWriter, out: Path, opts: CrawlOptions,
-                 run: dict[str, Any], warnings: list[str]) -> datagovtw.ExportParse | None:
-    """The bulk export: fetched once per run and stored as a body, so a resume reuses it."""
+def _load_export(fetcher: Fetcher, writer: SnapshotWriter, out: Path, opts: CrawlOptions, run: dict[str, Any],
+                 warnings: list[str], wanted: set[str] | None) -> datagovtw.ExportParse | None:
+    """The bulk export: fetched once per run and stored as a body, so a resume reuses it.
+    Only the rows of `wanted` ids are kept (None: every row, for --all)."""
     url = datagovtw.export_url(opts.portal)
     rec = run.get("export")
     if not (rec and rec.get("body") and (out / rec["body"]).exists()):
@@ -562,7 +564,8 @@ def _load_export(fetcher: Fetcher, writer: SnapshotWriter, out: Path, opts: Craw
         warnings.append(f"bulk export {url} unavailable ({why}); metadata from the dataset API only")
         return None
     try:
-        parsed = datagovtw.parse_export((out / rec["body"]).read_bytes(), url)
+        with open(out / rec["body"], "rb") as fh:  # streamed: a 310 MB export is never held whole
+            parsed = datagovtw.parse_export(fh, url, ids=wanted)
     except ValueError as exc:
         warnings.append(f"bulk export unreadable: {exc}")
         return None

@@ -1,6 +1,7 @@
-"""Malformed portal input that used to stop every crawl: bad host names, deeply nested API
-answers. Each ends as a recorded fact about one resource or dataset; the crawl, its rerun
-and `crawl --recheck` complete (issue 17, items 2 and 3)."""
+"""Portal input that used to stop every crawl, or swamp its memory: bad host names, deeply
+nested API answers, a huge bulk export. A bad host or a deep answer ends as a recorded fact
+about one resource or dataset, and the crawl, its rerun and `crawl --recheck` complete; a
+catalog crawl holds only its own rows of the export (issue 17, items 2, 3 and 12)."""
 
 from __future__ import annotations
 
@@ -204,3 +205,99 @@ def test_clip_keeps_everything_within_the_limit() -> None:
     cut = "(nested deeper than 3 levels: cut by odaudit)"
     assert nesting.clip(value, 3) == {"a": [1, {"b": cut}, "x"], "c": {"d": {"e": cut}}, "f": None}
     assert not nesting.exceeds(1, 0) and nesting.exceeds([], 0) and nesting.clip([[1]], 1) == ["(nested deeper than 1 levels: cut by odaudit)"]
+
+
+# --------------------------------------------------------------------------- item 12: a huge export
+
+
+def big_export(rows: int, urls: dict[str, str]) -> bytes:
+    import csv
+    import io
+
+    from odaudit.portals.datagovtw import EXPORT_COLUMNS
+
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(EXPORT_COLUMNS)
+    filler = dict.fromkeys(EXPORT_COLUMNS, "")
+    for i in range(1, rows + 1):
+        ds = str(i)
+        cells = {**filler, **ROW, "資料集識別碼": ds, "資料集名稱": f"測試資料集{i}", "檔案格式": "CSV",
+                 "資料下載網址": urls.get(ds, f"https://opendata.example.gov.tw/{i}.csv"), "編碼格式": "UTF-8",
+                 "資料集描述": f"本資料集提供第{i}號統計資料，每日更新。"}
+        w.writerow([cells[c] for c in EXPORT_COLUMNS])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def test_a_catalog_crawl_holds_only_its_rows_of_a_big_export(tmp_path: Path) -> None:
+    """Memory must not grow with the export when the catalog is small: measured with tracemalloc
+    over a whole crawl (fetch, store, parse, records) of 2 datasets, for a 2,000-row and a
+    20,000-row export (about 0.5 and 5 MB)."""
+    import tracemalloc
+
+    from odaudit.crawl import CrawlOptions, run_crawl
+    from odaudit.fetch import FetchOptions
+
+    peaks = {}
+    with FakePortal(agency_hosts=1) as portal:
+        wanted = ["7", "1999"]
+        urls = {ds: portal.hosts[1].serve(f"/{ds}.csv", CSV, content_type="text/csv") for ds in wanted}
+        for ds in wanted:
+            portal.add_dataset({**ROW, "資料集識別碼": ds, "資料集名稱": f"測試資料集{ds}", "資料下載網址": urls[ds]})
+        cat = catalog(tmp_path / "cat.yaml", wanted)
+        for run, rows in enumerate((2_000, 2_000, 20_000)):  # the first run loads modules, compiles patterns …
+            data = big_export(rows, urls)
+            portal.configure_export(body=data)
+            if run:
+                tracemalloc.start()
+            result = run_crawl(CrawlOptions(out=tmp_path / f"snap{run}", portal=portal.base_url, catalog_path=cat,
+                                            check_workers=0, fetch=FetchOptions(attempts=1)))
+            if run:
+                peaks[rows] = tracemalloc.get_traced_memory()[1]
+                tracemalloc.stop()
+            assert result.manifest["status"] == "complete" and result.warnings == []
+            peaks[f"size{rows}"] = len(data)
+    snap = Snapshot.open(tmp_path / "snap2")
+    datasets = {d["id"]: d for d in snap.datasets()}
+    assert set(datasets) == set(wanted)
+    assert all(d["fetch"]["sources"] == ["export", "api"] for d in datasets.values())
+    assert datasets["1999"]["raw"]["export"]["資料集描述"] == "本資料集提供第1999號統計資料，每日更新。"
+    growth = peaks[20_000] - peaks[2_000]
+    assert growth < 1_000_000, peaks  # 10 times the rows (+4.6 MB of export), under 1 MB more (measured: ~0)
+    assert peaks[20_000] < peaks["size20000"] / 2, peaks  # never the whole export in memory
+
+
+def test_parse_export_streams_a_file_as_it_parses_bytes(tmp_path: Path) -> None:
+    """A file gives what its bytes give, also when a later part is not UTF-8 (read again as cp950)."""
+    from odaudit.portals import datagovtw
+
+    data = big_export(3_000, {})
+    # a last line whose bad bytes lie after the second 1 MiB read, a character straddling that boundary
+    pad = b"x" * (3 + (3 + 2 * 2**20 - len(data) - 5 - 1) % 3) + b"\r\n"
+    tail = pad + ("說" * 400_000).encode() + b"\xff\x81\r\n"
+    cases = {"utf-8": data, "cp950": data[:3] + data[3:].decode().encode("cp950"), "neither": data + tail}
+    for name, raw in cases.items():
+        path = tmp_path / name
+        path.write_bytes(raw)
+        with open(path, "rb") as fh:
+            parsed = datagovtw.parse_export(fh, "x", ids={"5", "2999"})
+        assert set(parsed.rows) == {"5", "2999"}, name
+        assert parsed.rows["2999"].raw["資料集名稱"] == "測試資料集2999", name
+        assert parsed.row_count == (3_002 if name == "neither" else 3_000), name
+    # the offset is the file's, BOM included, as bytes.decode says it
+    assert parsed.encoding == "utf-8 (replaced)"
+    try:
+        (data + tail)[3:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        at = 3 + exc.start
+    assert at == len(data) + len(pad) + 1_200_000
+    assert parsed.issues[0]["detail"].startswith(f"invalid UTF-8 at byte {at}; not cp950 either")
+
+
+def test_an_export_of_a_million_broken_rows_lists_a_thousand_issues() -> None:
+    from odaudit.portals import datagovtw
+
+    data = big_export(1, {}) + b"1,2\r\n" * 5_000
+    parsed = datagovtw.parse_export(data, "x")
+    assert len(parsed.issues) == datagovtw.MAX_EXPORT_ISSUES + 1 and parsed.row_count == 5_001
+    assert parsed.issues[-1] == {"field": "(file)", "issue": "more_issues", "detail": "4000 more issues not listed"}
