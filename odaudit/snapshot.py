@@ -235,9 +235,12 @@ def _jsonl_with_sizes(path: Path) -> Iterator[tuple[dict[str, Any], int]]:
             if not raw.endswith(b"\n"):
                 return  # torn write from an interrupted run
             try:
-                yield json.loads(raw), len(raw)
+                record = json.loads(raw)
             except json.JSONDecodeError as exc:
                 raise SnapshotError(f"{path}:{lineno}: not a JSON record ({exc.msg})") from None
+            except RecursionError:  # only an older odaudit wrote records this deep (see nesting.clip)
+                raise SnapshotError(f"{path}:{lineno}: a record nested too deep to read") from None
+            yield record, len(raw)
 
 
 def write_sorted_records(path: Path, records: Iterable[dict[str, Any]]) -> None:

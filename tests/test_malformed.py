@@ -122,9 +122,9 @@ def test_an_api_answer_nested_500_or_1000_deep_is_nested_too_deep_and_the_export
         assert (tmp_path / "snap" / "findings.csv").read_bytes() == before
 
 
-def test_recheck_of_a_snapshot_holding_a_record_nested_500_deep(tmp_path: Path) -> None:
-    """A snapshot written before API answers were capped (crawled without check workers, so
-    nothing was pickled) holds the answer as sent; a recheck with workers must not crash."""
+def deep_snapshot(tmp_path: Path, levels: int) -> Path:
+    """A crawled snapshot whose dataset record holds an API answer nested `levels` deep, as an
+    older odaudit stored it (crawled without check workers, so nothing was pickled), re-sealed."""
     with FakePortal(agency_hosts=1) as portal:
         url = portal.hosts[1].serve("/1.csv", CSV, content_type="text/csv")
         portal.add_dataset({**ROW, "資料集識別碼": "1", "資料集名稱": "名稱", "資料下載網址": url, "檔案格式": "CSV"})
@@ -132,18 +132,29 @@ def test_recheck_of_a_snapshot_holding_a_record_nested_500_deep(tmp_path: Path) 
         assert p.returncode == 0, p.stderr
     root = tmp_path / "snap"
     (record,) = [json.loads(line) for line in (root / "datasets.jsonl").read_text(encoding="utf-8").splitlines()]
-    deep: Any = 1
-    for _ in range(500):
-        deep = [deep]
-    record["raw"]["api"]["notes"] = deep
-    (root / "datasets.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    record["raw"]["api"]["notes"] = "DEEP"
+    line = json.dumps(record, ensure_ascii=False).replace('"DEEP"', "[" * levels + "1" + "]" * levels)
+    (root / "datasets.jsonl").write_text(line + "\n", encoding="utf-8")
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
     manifest["files"] = {name: _sha256(root / name) for name in manifest["files"]}
     (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return root
+
+
+def test_recheck_of_a_snapshot_holding_a_record_nested_500_deep(tmp_path: Path) -> None:
+    """Pickling it for a check worker raised RecursionError; now the part below 100 levels is cut."""
+    root = deep_snapshot(tmp_path, 500)
     before = (root / "findings.csv").read_bytes()
     p = run_cli(["crawl", "--recheck", str(root), "--check-workers", "1", "--quiet"])
     assert p.returncode == 0, p.stderr
     assert (root / "findings.csv").read_bytes() == before  # the cut part is raw text no check reads
+
+
+def test_a_snapshot_record_too_deep_to_read_is_bad_input_not_a_crash(tmp_path: Path) -> None:
+    root = deep_snapshot(tmp_path, 5000)
+    p = run_cli(["crawl", "--recheck", str(root), "--check-workers", "0"])
+    assert p.returncode == 2, p.stderr
+    assert p.stderr.strip() == f"odaudit: error: {root / 'datasets.jsonl'}:1: a record nested too deep to read"
 
 
 def _sha256(path: Path) -> str:
