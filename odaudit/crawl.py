@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from . import bundled
+from . import bundled, nesting
 from .atomic import atomic_write_json, atomic_write_text, sha256_file
 from .catalog import Catalog, catalog_sha256, load_catalog
 from .checks import RULES_VERSION, run_checks
@@ -284,6 +284,17 @@ def _check_worker_init(parent: int) -> None:
     threading.Thread(target=watch_parent, name="watch-parent", daemon=True).start()
 
 
+def _check_args(record: dict[str, Any], resources: list[dict[str, Any]], root: str,
+               crawl_time: str) -> tuple[dict[str, Any], list[dict[str, Any]], str, str]:
+    """The arguments of run_checks for one dataset, safe to pickle for a check worker.
+
+    Pickle recurses per level of nesting: a record nested ~500 levels deep (from a journal or
+    snapshot written before API answers were capped) would raise RecursionError in the pool
+    and end the crawl or recheck. Clipped the same way with or without workers, so the
+    findings do not depend on --check-workers."""
+    return nesting.clip(record), [nesting.clip(r) for r in resources], root, crawl_time
+
+
 def _check_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, initializer=_check_worker_init, initargs=(os.getpid(),))
 
@@ -331,7 +342,8 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
         transport = ReplayTransport(bundled.recording_path(opts.replay))
 
     with Fetcher(opts.fetch, transport=transport) as fetcher:
-        export = _load_export(fetcher, writer, out, opts, run, warnings)
+        wanted = None if catalog is None else {d.id for _, d in catalog.entries() if d.id}
+        export = _load_export(fetcher, writer, out, opts, run, warnings, wanted)
         if opts.all:
             if export is None:
                 raise IncompleteError(f"{datagovtw.export_url(opts.portal)}: could not fetch the bulk export; nothing to crawl")
@@ -362,7 +374,7 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
 
             def submit_checks(record: dict[str, Any], resources: list[dict[str, Any]]) -> None:
                 nonlocal checked
-                args = (record, resources, str(out), crawl_time)
+                args = _check_args(record, resources, str(out), crawl_time)
                 if pool is None:
                     writer.add_findings(record["key"], run_checks(*args, row_limit=opts.row_limit))
                     checked += 1
@@ -619,9 +631,10 @@ def whole_portal_catalog(opts: CrawlOptions) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def _load_export(fetcher: Fetcher, writer: SnapshotWriter, out: Path, opts: CrawlOptions,
-                 run: dict[str, Any], warnings: list[str]) -> datagovtw.ExportParse | None:
-    """The bulk export: fetched once per run and stored as a body, so a resume reuses it."""
+def _load_export(fetcher: Fetcher, writer: SnapshotWriter, out: Path, opts: CrawlOptions, run: dict[str, Any],
+                 warnings: list[str], wanted: set[str] | None) -> datagovtw.ExportParse | None:
+    """The bulk export: fetched once per run and stored as a body, so a resume reuses it.
+    Only the rows of `wanted` ids are kept (None: every row, for --all)."""
     url = datagovtw.export_url(opts.portal)
     rec = run.get("export")
     if not (rec and rec.get("body") and (out / rec["body"]).exists()):
@@ -635,7 +648,8 @@ def _load_export(fetcher: Fetcher, writer: SnapshotWriter, out: Path, opts: Craw
         warnings.append(f"bulk export {url} unavailable ({why}); metadata from the dataset API only")
         return None
     try:
-        parsed = datagovtw.parse_export((out / rec["body"]).read_bytes(), url)
+        with open(out / rec["body"], "rb") as fh:  # streamed: a 310 MB export is never held whole
+            parsed = datagovtw.parse_export(fh, url, ids=wanted)
     except ValueError as exc:
         warnings.append(f"bulk export unreadable: {exc}")
         return None
@@ -669,7 +683,7 @@ def check_snapshot(snap: Snapshot, *, workers: int = 0, row_limit: int | None = 
     progress = on_progress or (lambda stage, done, total: None)
     by_ds = snap.resources_by_dataset()
     crawl_time = snap.crawl_time()
-    jobs = [(d, by_ds.get(d["key"], []), str(snap.root), crawl_time) for d in snap.datasets()]
+    jobs = [_check_args(d, by_ds.get(d["key"], []), str(snap.root), crawl_time) for d in snap.datasets()]
     findings: list[Finding] = []
     if workers > 0:
         with _check_pool(workers) as pool:

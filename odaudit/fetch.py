@@ -10,6 +10,7 @@ with a backoff hook that honours `Retry-After`.
 from __future__ import annotations
 
 import email.utils
+import ipaddress
 import threading
 import time
 import zlib
@@ -191,6 +192,25 @@ def _install_deadline(client: httpx.Client) -> None:
             pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
 
 
+#: Response extension holding a redirect's unusable Location and why (see _set_aside_bad_location).
+_BAD_LOCATION = "odaudit.bad_location"
+
+
+def _set_aside_bad_location(response: httpx.Response) -> None:
+    """Response hook. httpx parses a redirect's Location itself, even with redirects off, and
+    raises on a host name its IDNA check refuses (a UnicodeError, which would end the crawl) or
+    on an unparsable URL (reported as a broken connection, and retried). Such a Location is
+    taken out of httpx's way here; _next_hop records the redirect and refuses it as invalid_url."""
+    if not response.has_redirect_location:
+        return
+    location = response.headers["location"]
+    try:
+        httpx.URL(location).host  # what httpx's redirect handling does first  # noqa: B018
+    except (httpx.InvalidURL, UnicodeError) as exc:
+        del response.headers["location"]
+        response.extensions[_BAD_LOCATION] = (location, str(exc))
+
+
 class HostLimiter:
     """At most `per_host` requests in flight to one host, `total` overall."""
 
@@ -228,6 +248,7 @@ class Fetcher:
             timeout=httpx.Timeout(o.read_timeout, connect=o.connect_timeout),
             headers={"User-Agent": o.user_agent, "Accept-Encoding": "gzip, deflate"},
             limits=httpx.Limits(max_connections=o.concurrency * 2, max_keepalive_connections=o.concurrency),
+            event_hooks={"response": [_set_aside_bad_location]},
         )
         if transport is None:
             _install_deadline(self.client)
@@ -304,20 +325,13 @@ class Fetcher:
         for _hop in range(o.max_redirects + 1):
             if url.scheme not in ("http", "https"):
                 raise FetchFailure("scheme", f"refused non-HTTP URL scheme {url.scheme!r}: {url}")
+            _check_host(url)  # the declared URL and every redirect Location
             headers = {}
             if not result.redirects and conditional:
                 headers.update(conditional)
-            with self._limiter.slot(url.host), self._request(url, headers, deadline) as resp:
-                if resp.status_code in REDIRECT_CODES and "location" in resp.headers:
-                    resp.close()
-                    result.redirects.append({"url": str(url), "status": resp.status_code})
-                    seen.add(str(url))
-                    try:
-                        nxt = url.join(resp.headers["location"])
-                    except httpx.InvalidURL as exc:
-                        raise FetchFailure("invalid_url", f"bad redirect Location {resp.headers['location']!r}: {exc}") from None
-                    if str(nxt) in seen:
-                        raise FetchFailure("too_many_redirects", f"redirect loop back to {nxt}")
+            with self._limiter.slot(_host(url)), self._request(url, headers, deadline) as resp:
+                nxt = self._next_hop(result, resp, url, seen)
+                if nxt is not None:
                     url = nxt
                     continue
                 self._fill_headers(result, resp, url)
@@ -333,11 +347,40 @@ class Fetcher:
                 return
         raise FetchFailure("too_many_redirects", f"more than {o.max_redirects} redirects")
 
+    @staticmethod
+    def _next_hop(result: FetchResult, resp: httpx.Response, url: httpx.URL, seen: set[str]) -> httpx.URL | None:
+        """Where a redirect answer points (the hop is recorded); None for any other answer."""
+        location, why = resp.extensions.get(_BAD_LOCATION) or (resp.headers.get("location"), None)
+        if resp.status_code not in REDIRECT_CODES or location is None:
+            return None
+        resp.close()
+        result.redirects.append({"url": str(url), "status": resp.status_code})
+        seen.add(str(url))
+        nxt = None
+        if why is None:
+            try:
+                nxt = url.join(location)
+            except (httpx.InvalidURL, UnicodeError) as exc:
+                why = str(exc)
+        if nxt is None:
+            raise FetchFailure("invalid_url", f"bad redirect Location {location!r}: {why}")
+        if str(nxt) in seen:
+            raise FetchFailure("too_many_redirects", f"redirect loop back to {nxt}")
+        return nxt
+
     @contextmanager
     def _request(self, url: httpx.URL, headers: dict[str, str], deadline: float) -> Iterator[httpx.Response]:
+        answered = False
         try:
             with self.client.stream("GET", url, headers=headers) as resp:
+                answered = True
                 yield resp
+        except UnicodeError as exc:
+            if answered:  # raised while handling the answer: not about the URL
+                raise
+            # The last line of defence: a host name _check_host let through but the resolver's
+            # (or httpx's) IDNA codec refuses is a fact about this URL, not a crash of the crawl.
+            raise FetchFailure("invalid_url", f"invalid host name: {exc} (requesting {url})") from None
         except NotRecorded as exc:
             raise FetchFailure("not_recorded", str(exc)) from None
         except httpx.TimeoutException as exc:
@@ -487,10 +530,53 @@ def _to_url(url: str) -> httpx.URL:
     """httpx percent-encodes raw non-ASCII characters (URLs on the portal often have Chinese)."""
     try:
         u = httpx.URL(url.strip())
-    except httpx.InvalidURL as exc:
+    except (httpx.InvalidURL, UnicodeError) as exc:  # httpx's IDNA check raises UnicodeError, not InvalidURL
         raise FetchFailure("invalid_url", f"invalid URL {url!r}: {exc}") from None
     if u.scheme not in ("http", "https"):
         raise FetchFailure("scheme", f"refused non-HTTP URL scheme {u.scheme!r}: {url}")
-    if not u.host:
-        raise FetchFailure("invalid_url", f"URL without a host: {url!r}")
+    _check_host(u)
     return u
+
+
+def _check_host(u: httpx.URL) -> None:
+    """Refuse a host name the resolver would choke on, before anything is requested.
+
+    Python's resolver encodes the name with the IDNA codec, which raises UnicodeError (not a
+    network error) on an empty label, a label over 63 characters or broken punycode; that
+    would end the whole crawl. DNS also caps a name at 253 characters.
+    """
+    host = _host(u)
+    if not host:
+        raise FetchFailure("invalid_url", f"URL without a host: {u}")
+    why = _bad_host_name(host)
+    if why:
+        raise FetchFailure("invalid_url", f"invalid host name in {u}: {why}")
+
+
+def _host(u: httpx.URL) -> str:
+    """The host as sent (ASCII, punycode). Not `URL.host`, which decodes punycode and raises
+    UnicodeError on a label the stricter IDNA 2008 rules refuse."""
+    return u.raw_host.decode("ascii", errors="replace")
+
+
+def _bad_host_name(host: str) -> str | None:
+    """Why `host` (ASCII, as sent) is not a usable DNS name, or None if it is (or is an IP address)."""
+    try:
+        ipaddress.ip_address(host)
+        return None
+    except ValueError:
+        pass
+    name = host[:-1] if host.endswith(".") else host  # one trailing dot: a fully qualified name
+    if len(name) > 253:
+        return f"{len(name)} characters, more than the 253 DNS allows"
+    for label in name.split("."):
+        if not label:
+            return "empty label (two dots in a row, or a leading dot)"
+        if len(label) > 63:
+            return f"label {label[:16]}… has {len(label)} characters, more than the 63 DNS allows"
+        if label.lower().startswith("xn--"):
+            try:
+                label.lower().encode("ascii").decode("idna")  # punycode that decodes and round-trips
+            except UnicodeError:
+                return f"label {label!r} is not valid punycode (IDNA)"
+    return None

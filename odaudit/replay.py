@@ -41,7 +41,7 @@ class ReplayTransport(httpx.BaseTransport):
         for i, r in enumerate(doc.get("responses", [])):
             try:
                 key = str(httpx.URL(r["url"]))
-            except (KeyError, TypeError, httpx.InvalidURL) as exc:
+            except (KeyError, TypeError, httpx.InvalidURL, UnicodeError) as exc:
                 raise InputError(f"{index}: responses[{i}]: bad or missing url ({exc})") from None
             self._responses[key] = r
         self.recorded = str(doc.get("recorded", ""))

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import READABLE_SNAPSHOT_VERSIONS, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, __version__
+from . import READABLE_SNAPSHOT_VERSIONS, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, __version__, nesting
 from .atomic import FILE_MODE, atomic_open, atomic_write_json, sha256_file
 from .errors import IncompleteError, SnapshotError
 from .findings import FINDING_COLUMNS, Finding, sort_findings
@@ -55,7 +55,8 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _jsonl_line(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+    # clip: json.dumps recurses per level, and a record nested ~1000 deep would end the crawl.
+    return json.dumps(nesting.clip(record), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 def body_relpath(sha256: str) -> str:
@@ -257,9 +258,12 @@ def _jsonl_with_sizes(path: Path) -> Iterator[tuple[dict[str, Any], int]]:
             if not raw.endswith(b"\n"):
                 return  # torn write from an interrupted run
             try:
-                yield json.loads(raw), len(raw)
+                record = json.loads(raw)
             except json.JSONDecodeError as exc:
                 raise SnapshotError(f"{path}:{lineno}: not a JSON record ({exc.msg})") from None
+            except RecursionError:  # only an older odaudit wrote records this deep (see nesting.clip)
+                raise SnapshotError(f"{path}:{lineno}: a record nested too deep to read") from None
+            yield record, len(raw)
 
 
 def write_sorted_records(path: Path, records: Iterable[dict[str, Any]]) -> None:

@@ -153,3 +153,38 @@ def test_2017_lowercase_and_service(tmp_path: Path) -> None:
     r = p.results()
     assert r[("format", "0")].outcome == "pass" and "service response" in r[("format", "0")].evidence
     assert r[("format", "1")].outcome == "pass"
+
+
+def _doctype(entity: str, root: str = "<root><a>1</a></root>") -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE root [\n  <!ENTITY big "{entity}">\n'
+            f"  <!-- a ] and a > in a comment -->\n]>\n{root}\n").encode()
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    (_doctype("x" * 100_000), "XML"),  # longer than the 64 KiB head the sniffer first reads
+    (_doctype("說明" * 2_000_000), "XML"),  # 12 MB of entity
+    (_doctype("x" * 100_000, '<kml xmlns="http://www.opengis.net/kml/2.2"><Document/></kml>'), "KML"),
+    (_doctype("y" * 100_000, '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>'), "ATOM"),
+    (_doctype("a>b<html>c]d"), "XML"),  # a > and a ] inside the entity value end neither the entity nor the DOCTYPE
+    (b"<!DOCTYPE r SYSTEM 'a>b.dtd'><r/>", "XML"),
+])
+def test_sniff_past_a_long_or_tricky_doctype(tmp_path: Path, body: bytes, expected: str) -> None:
+    path = tmp_path / "body"
+    path.write_bytes(body)
+    assert sniff_file(path).format == expected
+
+
+def test_declared_xml_with_a_100_kb_doctype_entity_is_xml(tmp_path: Path) -> None:
+    p = Portal(tmp_path)
+    p.add(_doctype("實體" * 50_000), fmt="XML", content_type="application/xml")
+    f = p.results()[("format", "0")]
+    assert (f.outcome, f.measured) == ("pass", "XML"), f
+
+
+def test_a_doctype_longer_than_the_scan_limit_is_still_xml(tmp_path: Path) -> None:
+    from odaudit.checks import sniff
+
+    path = tmp_path / "body"
+    path.write_bytes(_doctype("x" * (sniff.MARKUP_SCAN_LIMIT + 10)))
+    sn = sniff_file(path)
+    assert sn.format == "XML" and "root element not found" in sn.detail

@@ -170,3 +170,51 @@ def test_user_agent_is_descriptive(writer: SnapshotWriter) -> None:
     f, s = fetcher({"http://a.test/x": [httpx.Response(200)]})
     f.fetch("http://a.test/x", writer.new_body)
     assert s.calls[0].headers["user-agent"].startswith("odaudit/")
+
+
+@pytest.mark.parametrize(("url", "why"), [
+    ("http://opendata..example.gov.tw/x.csv", "empty label"),
+    ("http://.example.gov.tw/x.csv", "empty label"),
+    (f"http://{'a' * 64}.gov.tw/x.csv", "more than the 63"),
+    ("http://" + ".".join(["a" * 60] * 5) + "/x.csv", "more than the 253"),
+    ("http://xn--/x.csv", "xn--"),
+    ("http://xn--zz.gov.tw/x.csv", "not valid punycode"),
+    ("https://xn--abc-.gov.tw/x.csv", "not valid punycode"),
+])
+def test_a_malformed_host_name_is_refused_before_any_request(writer: SnapshotWriter, url: str, why: str) -> None:
+    """The resolver would raise UnicodeError on these (not a network error): refused as invalid_url."""
+    f, s = fetcher({})
+    r = f.fetch(url, writer.new_body)
+    assert r.error["kind"] == "invalid_url" and why in r.error["message"], r.error
+    assert s.calls == [] and r.attempts == 0
+
+
+def test_a_redirect_to_a_malformed_host_is_recorded_and_refused(writer: SnapshotWriter) -> None:
+    f, s = fetcher({
+        "http://a.test/1": [httpx.Response(302, headers={"Location": "http://xn--/x.csv"})],
+        "http://a.test/2": [httpx.Response(301, headers={"Location": "//b..test/x.csv"})],
+    })
+    for path, why in (("1", "Punycode"), ("2", "empty label")):
+        r = f.fetch(f"http://a.test/{path}", writer.new_body)
+        assert r.error["kind"] == "invalid_url" and why in r.error["message"], r.error
+        assert r.redirects == [{"url": f"http://a.test/{path}", "status": 302 if path == "1" else 301}]
+        assert r.attempts == 1
+    assert len(s.calls) == 2
+
+
+def test_a_unicode_error_inside_httpx_is_an_invalid_url_not_a_crash(writer: SnapshotWriter) -> None:
+    """The last line of defence. `xn--ls8h` (an emoji) is valid IDNA 2003, the rules of Python's
+    resolver, so it passes the host check; httpx decodes it with IDNA 2008 on the way out, and raises."""
+    f, s = fetcher({})
+    r = f.fetch("http://xn--ls8h.test/x", writer.new_body)
+    assert r.error["kind"] == "invalid_url" and "invalid host name" in r.error["message"], r.error
+    assert s.calls == []
+
+
+@pytest.mark.parametrize("url", ["http://中文.tw/x", "http://xn--fiq228c.tw/x", "http://XN--FIQ228C.TW/x",
+                                 "http://example.gov.tw./x", "http://[::1]:8080/x", "http://127.0.0.1/x",
+                                 f"http://{'a' * 63}.gov.tw/x"])
+def test_well_formed_host_names_are_fetched(writer: SnapshotWriter, url: str) -> None:
+    f, _ = fetcher({str(httpx.URL(url)): [httpx.Response(200, content=b"x")]})
+    r = f.fetch(url, writer.new_body)
+    assert r.error is None and r.status == 200

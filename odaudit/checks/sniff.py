@@ -10,8 +10,9 @@
   formats of its members);
 * text: leading `{`/`[` = JSON (GeoJSON when the object has a GeoJSON `type`), leading `<` = markup:
   HTML by doctype or root element, otherwise XML named by its root (`kml` KML, `rss` RSS, `feed` Atom,
-  `rdf:RDF` RDF, `alert` CAP); other text = CSV (TSV) when the first lines split consistently on
-  `,` `;` `|` or tab, else TXT.
+  `rdf:RDF` RDF, `alert` CAP; the root is found past the XML declaration, comments and a DOCTYPE
+  of up to 16 MB, its internal subset skipped whole; a longer prolog is XML without a root);
+  other text = CSV (TSV) when the first lines split consistently on `,` `;` `|` or tab, else TXT.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from .vocab import STARS, format_from_url
 HEAD_BYTES = 65536
 #: JSON bodies up to this size are parsed completely (validity, GeoJSON, tables).
 JSON_PARSE_LIMIT = 16 * 1024 * 1024
+#: Markup whose root element is not in the head (a long DOCTYPE, comment or PI before it) is
+#: read up to this many bytes to find it.
+MARKUP_SCAN_LIMIT = 16 * 1024 * 1024
 #: OLE2 files are searched for their directory names up to this many bytes.
 OLE_SCAN_LIMIT = 64 * 1024 * 1024
 
@@ -228,36 +232,86 @@ def _decode_head(head: bytes, bom: str) -> str:
         return head.decode("utf-8", "replace")
 
 
-def _markup_root(text: str) -> str:
-    """Root element name of XML/HTML text, skipping declarations, PIs and comments."""
+def _markup_root(text: str) -> tuple[str, int] | None:
+    """(name, offset) of the root element of XML/HTML text, past the XML declaration, PIs,
+    comments and a DOCTYPE; ("", -1) when there is none; None when the text ends first (a cut head)."""
     pos = 0
     n = len(text)
     while pos < n:
         lt = text.find("<", pos)
         if lt < 0:
-            return ""
+            return "", -1
         if text.startswith("<?", lt):
             end = text.find("?>", lt)
         elif text.startswith("<!--", lt):
             end = text.find("-->", lt)
+        elif text[lt:lt + 9].upper() == "<!DOCTYPE":
+            end = _doctype_end(text, lt + 9)
         elif text.startswith("<!", lt):
             end = text.find(">", lt)
         else:
             m = _ROOT_RE.match(text, lt)
-            return m.group(1) if m else ""
+            return (m.group(1), lt) if m else ("", -1)
         if end < 0:
-            return ""
+            return None
         pos = end + 1
-    return ""
+    return "", -1
+
+
+_DOCTYPE_TOKEN = re.compile(r"[\"'\[>]")
+_SUBSET_TOKEN = re.compile(r"[\"'\]]|<!--|<\?")
+_SUBSET_CLOSE = {"<!--": "-->", "<?": "?>"}
+
+
+def _doctype_end(text: str, pos: int) -> int:
+    """Offset of the `>` that closes a DOCTYPE, `pos` being just past `<!DOCTYPE`; -1 if the
+    text ends first. A quoted system id or an internal subset `[...]` (entity values,
+    comments) may hold any `>`, `<` or `]`: they are skipped whole, not searched."""
+    while True:
+        m = _DOCTYPE_TOKEN.search(text, pos)
+        if m is None:
+            return -1
+        tok = m.group()
+        if tok == ">":
+            return m.start()
+        if tok == "[":
+            pos = _subset_end(text, m.end())
+        else:
+            q = text.find(tok, m.end())
+            pos = q + 1 if q >= 0 else -1
+        if pos < 0:
+            return -1
+
+
+def _subset_end(text: str, pos: int) -> int:
+    """Offset just past the `]` closing a DOCTYPE's internal subset; -1 if the text ends first."""
+    while True:
+        m = _SUBSET_TOKEN.search(text, pos)
+        if m is None:
+            return -1
+        tok = m.group()
+        if tok == "]":
+            return m.end()
+        close = _SUBSET_CLOSE.get(tok, tok)
+        q = text.find(close, m.end())
+        if q < 0:
+            return -1
+        pos = q + len(close)
 
 
 def _classify_markup(text: str) -> tuple[str, str]:
+    """(format, HTML title); format "" when the text ends before its root element."""
     low = text[:4096].lower()
     title_m = _TITLE_RE.search(text[:65536])
     title = re.sub(r"\s+", " ", title_m.group(1)).strip()[:120] if title_m else ""
     if "<!doctype html" in low:
         return "HTML", title
-    root = _markup_root(text)
+    found = _markup_root(text)
+    if found is None:
+        return "", ""
+    root, at = found
+    if at > 0:  # the root's namespace declarations, however long the prolog before it
+        low += text[at:at + 4096].lower()
     local = root.split(":")[-1].lower()
     if local in HTML_ROOTS:
         return "HTML", title
@@ -274,6 +328,17 @@ def _classify_markup(text: str) -> tuple[str, str]:
     if not root:
         return "TXT", ""
     return "XML", ""
+
+
+def _markup_past_head(path: Path, bom: str) -> Sniffed:
+    """Markup whose root element lies beyond the head: classified from a longer prefix."""
+    with open(path, "rb") as fh:
+        body, _ = _strip_bom(fh.read(MARKUP_SCAN_LIMIT))
+    text = _decode_head(body, bom).lstrip("\ufeff \t\r\n\xa0")
+    fmt, title = _classify_markup(text)
+    if not fmt:  # a prolog (DOCTYPE, comment) longer than the limit: markup by its start
+        return Sniffed("XML", f"root element not found in the first {MARKUP_SCAN_LIMIT // 2**20} MB")
+    return Sniffed(fmt, title=title, detail=f"<title>{title}</title>" if title else "")
 
 
 def _looks_csv(text: str, complete: bool) -> str:
@@ -322,7 +387,9 @@ def _sniff_text(head: bytes, *, path: Path | None, size: int, truncated: bool) -
         return _sniff_json(stripped, path=path, size=size, truncated=truncated, complete=complete, bom=bom)
     if stripped.startswith("<"):
         fmt, title = _classify_markup(stripped)
-        if fmt != "TXT":
+        if not fmt and path is not None and size > len(head):
+            return _markup_past_head(path, bom)
+        if fmt not in ("TXT", ""):
             return Sniffed(fmt, title=title, detail=f"<title>{title}</title>" if title else "")
     low = stripped[:2048].lower()
     if "<html" in low or "<!doctype html" in low:
