@@ -150,8 +150,9 @@ def all_items(export: datagovtw.ExportParse, portal: str, sample: int | None, se
 class DatasetCrawler:
     def __init__(self, fetcher: Fetcher, writer: SnapshotWriter, opts: CrawlOptions,
                  export: datagovtw.ExportParse | None, previous: PreviousSnapshot,
-                 cancel: threading.Event) -> None:
+                 cancel: threading.Event, provenance: Callable[[str], dict[str, str] | None] | None = None) -> None:
         self.fetcher = fetcher
+        self.provenance = provenance
         self.writer = writer
         self.opts = opts
         self.export = export
@@ -164,6 +165,8 @@ class DatasetCrawler:
             "category": item.category, "url": item.url, "catalog_entries": item.entries,
             "raw": {"export": None, "api": None}, "meta": {}, "parse_issues": [], "resources": [],
         }
+        if not item.fetch_resources:
+            record["sampled"] = False  # --all --sample: metadata only; quality is estimated from the sample
         declared: list[dict[str, str]] = []
         if item.kind == "portal":
             declared = self._portal_metadata(item, record)
@@ -242,6 +245,10 @@ class DatasetCrawler:
                 conditional["If-Modified-Since"] = prev["last_modified"]
         result = self.fetcher.fetch(url, self.writer.new_body, conditional=conditional)
         rec = {**base, **result.record()}
+        if self.provenance is not None and result.body:
+            # Replayed: say what the recorded body is, so no finding made from a stand-in reads as
+            # a measurement of the agency's file (coverage, docs/snapshot-format.md).
+            rec["provenance"] = self.provenance(result.final_url or result.request_url)
         if result.not_modified and cached is not None:
             prev, path = cached
             for k in ("bytes", "truncated", "sha256", "body"):
@@ -403,7 +410,8 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
                 for rec in writer.records("datasets", unchecked):
                     submit_checks(rec, sorted(by_ds.get(rec["key"], []), key=lambda r: r["index"]))
 
-            crawler = DatasetCrawler(fetcher, writer, opts, export, previous, cancel)
+            crawler = DatasetCrawler(fetcher, writer, opts, export, previous, cancel,
+                                     provenance=getattr(transport, "provenance", None))
             done = resumed
             window = max(4, opts.fetch.concurrency * 2)
             with ThreadPoolExecutor(max_workers=opts.fetch.concurrency, thread_name_prefix="crawl") as threads:

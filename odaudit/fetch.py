@@ -26,6 +26,7 @@ import stamina
 import stamina.instrumentation
 
 from . import __version__
+from .blocked import HEAD_BYTES, blocked_reason
 
 USER_AGENT = f"odaudit/{__version__} (+https://github.com/odaudit/odaudit; open-data quality audit)"
 REDIRECT_CODES = {301, 302, 303, 307, 308}
@@ -338,12 +339,17 @@ class Fetcher:
                 if resp.status_code in RETRY_STATUS:
                     retry_after = parse_retry_after(resp.headers.get("retry-after"))
                     if retry_after is not None and retry_after > o.max_retry_after:
-                        raise FetchFailure("http", f"HTTP {resp.status_code}; server asked to wait {retry_after:.0f} s, more than the {o.max_retry_after:.0f} s limit")
+                        # "come back tomorrow": a refusal of this client for now, not a fact about the data
+                        raise FetchFailure("blocked", f"HTTP {resp.status_code}; the server asked to wait {retry_after:.0f} s, "
+                                                      f"more than the {o.max_retry_after:.0f} s limit")
                     raise _RetryableStatus(resp.status_code, retry_after)
                 if resp.status_code == 304:
                     result.not_modified = True
                     return
-                self._read_body(result, resp, new_body, deadline, max_bytes)
+                head = self._read_body(result, resp, new_body, deadline, max_bytes)
+                refused = blocked_reason(resp.status_code, resp.headers, head)
+                if refused:
+                    result.error = {"kind": "blocked", "message": refused}
                 return
         raise FetchFailure("too_many_redirects", f"more than {o.max_redirects} redirects")
 
@@ -415,14 +421,19 @@ class Fetcher:
     def _too_slow(self, size: int) -> FetchFailure:
         return FetchFailure("too_slow", f"response not complete within {self.options.total_timeout:g} s ({size} bytes of body read)")
 
-    def _read_body(self, result: FetchResult, resp: httpx.Response, new_body: Callable[[], BodyWriter], deadline: float, max_bytes: int) -> None:
+    def _read_body(self, result: FetchResult, resp: httpx.Response, new_body: Callable[[], BodyWriter], deadline: float,
+                   max_bytes: int) -> bytes:
+        """Stream the body into a new body writer; returns its first bytes (for `blocked_reason`)."""
         o = self.options
         sink = new_body()
         truncated = False
+        head = bytearray()
         try:
             for chunk in _decoded_chunks(resp):
                 if self._clock() > deadline:
                     raise self._too_slow(sink.size)
+                if len(head) < HEAD_BYTES:
+                    head += chunk[:HEAD_BYTES - len(head)]
                 room = max_bytes - sink.size
                 if len(chunk) > room:
                     sink.write(chunk[:room])
@@ -449,6 +460,7 @@ class Fetcher:
         result.bytes = sink.size
         result.truncated = truncated
         result.sha256, result.body = sink.commit()
+        return bytes(head)
 
     def get_bytes(self, url: str, *, max_bytes: int | None = None) -> tuple[FetchResult, bytes]:
         """Fetch a small document (export, API answer) into memory with the same rules."""

@@ -46,6 +46,18 @@ class ReplayTransport(httpx.BaseTransport):
             self._responses[key] = r
         self.recorded = str(doc.get("recorded", ""))
 
+    def provenance(self, url: str) -> dict[str, str] | None:
+        """What the recording says a body is (`provenance` and `note` of its entry): `recorded` (as
+        published at that URL), `stand_in` (a real file served in place of one never archived) or
+        `converted` (real rows converted to another format). None for a URL not recorded."""
+        try:
+            entry = self._responses.get(str(httpx.URL(url)))
+        except (httpx.InvalidURL, UnicodeError):
+            return None
+        if entry is None:
+            return None
+        return {"source": "replay", "kind": str(entry.get("provenance") or "recorded"), "note": str(entry.get("note") or "")}
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         entry = self._responses.get(str(request.url))
         if entry is None:

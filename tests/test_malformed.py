@@ -57,8 +57,8 @@ def test_a_malformed_host_name_is_recorded_as_invalid_url_and_the_crawl_goes_on(
         portal.add_dataset({**ROW, "資料集識別碼": "1", "資料集名稱": "bad hosts", "檔案格式": ";".join(["CSV"] * len(urls)),
                             "資料下載網址": ";".join(urls), "編碼格式": ";".join(["UTF-8"] * len(urls))})
         cat = catalog(tmp_path / "cat.yaml", ["1"], {"external, bad host": BARE_ACE, "external, empty label": EMPTY_LABEL})
-        for run in ("first", "rerun"):
-            p = crawl_cli(portal, cat, tmp_path / "snap")
+        for run, extra in (("first", ()), ("rerun", ("--since", str(tmp_path / "snap")))):  # a rerun is a new snapshot
+            p = crawl_cli(portal, cat, tmp_path / ("snap" if run == "first" else "again"), *extra)
             assert p.returncode == 0, (run, p.stderr)
             assert "Traceback" not in p.stderr
         assert all(h.count(path) == 2 for path in ("/to-long.csv", "/to-ace.csv", "/to-empty.csv"))
@@ -103,8 +103,8 @@ def test_an_api_answer_nested_500_or_1000_deep_is_nested_too_deep_and_the_export
             if levels:
                 portal.configure_api(str(i), body=nested_answer(levels), content_type="application/json")
         cat = catalog(tmp_path / "cat.yaml", ["1", "2", "3"])
-        for run in ("first", "rerun"):
-            p = crawl_cli(portal, cat, tmp_path / "snap", "--check-workers", "1")
+        for run, extra in (("first", ()), ("rerun", ("--since", str(tmp_path / "snap")))):  # a rerun is a new snapshot
+            p = crawl_cli(portal, cat, tmp_path / ("snap" if run == "first" else "again"), "--check-workers", "1", *extra)
             assert p.returncode == 0, (run, p.stderr)
     snap = Snapshot.open(tmp_path / "snap")
     datasets = {d["id"]: d for d in snap.datasets()}

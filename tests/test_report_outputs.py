@@ -16,7 +16,7 @@ from odaudit.report.safe import csv_cell, md, md_link
 
 EVIL = '=HYPERLINK("http://evil.example/x","click")|<script>alert(1)</script> ![p](http://evil.example/p.png)\nline2'
 FILES = {"report.md", "appendix.md", "datasets.csv", "resources.csv", "findings.csv", "scores.csv", "agencies.csv", "answers.csv",
-         "chart-categories.svg", "chart-quality.svg", "chart-agencies.svg", "manifest.json"}
+         "chart-categories.svg", "chart-quality.svg", "chart-agencies.svg", "manifest.json", "summary.json"}
 RUBRIC = """\
 name: report-test
 catalog: test

@@ -139,16 +139,16 @@ def test_rubric_init_refuses_an_existing_rubric_and_update_keeps_every_manual_an
     assert p.returncode == 2 and "--update" in one_error(p) and "--force" in p.stderr
     assert mine.read_text(encoding="utf-8") == text
 
-    # A year later the same datasets measure differently: the links of 41568 now fail.
+    # A year later the same datasets measure differently: 41568's licence is no longer open.
     later = tmp_path / "later"
     shutil.copytree(snap, later)
     s = Snapshot.open(later)
-    flipped = [Finding(*(list(f.as_row_list()[:4]) + ["fail", "404", "200", "HTTP 404"]))
-               if f.check == "link" and f.dataset == "tw:41568" else f for f in s.findings()]
+    flipped = [Finding(*(list(f.as_row_list()[:4]) + ["fail", "自訂授權", "open licence", "not an open licence"]))
+               if f.check == "licence" and f.dataset == "tw:41568" else f for f in s.findings()]
     rewrite_findings(s, flipped, {})
     p = run("rubric", "init", str(later), "--out", str(mine), "--update")
     assert p.returncode == 0, p.stderr
-    assert "changed: tw:41568 online: yes → no" in p.stderr
+    assert "changed: tw:41568 open_licence: yes → no" in p.stderr
     merged = mine.read_text(encoding="utf-8")
     before_block, after_block = (t.split("# odaudit:automated-answers:begin")[0] for t in (text, merged))
     assert after_block == before_block  # everything outside the automated block, byte for byte
@@ -156,7 +156,7 @@ def test_rubric_init_refuses_an_existing_rubric_and_update_keeps_every_manual_an
     ans = r.datasets["41568"].answers["machine_readable"]
     assert ans.answer is False and "checked by hand" in ans.reason and ans.evidence == ["https://example.org/note-41568"]
     assert r.readiness.components[0].items[0].score == 7
-    assert "#   online: no (link fail #0" in merged.split("tw:41568 · score")[1]
+    assert "#   open_licence: no (licence fail)" in merged.split("tw:41568 · score")[1]
     assert run("rubric", "check", str(mine)).returncode == 0
 
     p = run("rubric", "init", str(snap), "--out", str(mine), "--force")
@@ -221,7 +221,7 @@ def test_a_rescore_leaves_no_file_of_the_earlier_run(snap: Path, tmp_path: Path)
     files = {p.name for p in out.iterdir()}
     assert "chart-old-layout.svg" not in files
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["command"] == "score" and manifest["options"] == {"lang": "zh-TW"}
+    assert manifest["command"] == "score" and manifest["options"] == {"lang": "zh-TW", "blocked_as_broken": False}
     assert set(manifest["files"]) | {"manifest.json"} == files
     assert all(sha256_file(out / name) == digest for name, digest in manifest["files"].items())
     assert manifest["inputs"]["rubric"]["path"] == "demo-datagovtw"

@@ -155,7 +155,7 @@ def test_custom_category_weights(snap, tmp_path):
 
 def test_quality_agencies_badges(snap, tmp_path):
     res = run(snap, tmp_path, rubric_text(extra=""))
-    assert res.quality_adjusted == {"datasets": 5, "quality": 1}
+    assert res.quality_adjusted == {"datasets": 5, "quality": 1, "measured": 2, "not_measured": 3}
     q = res.quality.set_index("check")
     assert q.at["format", "resources_evaluated"] == 3 and q.at["format", "resources_passing"] == 2
     assert q.at["format", "datasets_passing"] == 1 and q.at["link", "error"] == 1

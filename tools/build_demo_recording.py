@@ -55,12 +55,13 @@ def main() -> None:
         # The real export is served as text/html; the recording keeps that quirk.
         "headers": {"Content-Type": "text/html; charset=UTF-8"}, "body": "bodies/export.csv",
         "note": "bulk export rebuilt from real dataset records (2017, 2018, 2025) in the portal's 22-column layout",
+        "provenance": "rebuilt",
     }]
     for url, spec in sorted(bodies.items()):
         name = Path(spec["file"]).name
         shutil.copyfile(FIXTURES / spec["file"], OUT / "bodies" / name)
         responses.append({"url": url, "status": 200, "headers": {"Content-Type": spec["content_type"]},
-                          "body": f"bodies/{name}", "note": spec.get("note", "")})
+                          "body": f"bodies/{name}", "note": spec.get("note", ""), "provenance": spec["provenance"]})
     index = {"format": "odaudit-recording", "version": 1, "recorded": "2017-10 to 2025-09 (see README.md)",
              "portal": PORTAL, "responses": responses}
     (OUT / "index.json").write_text(json.dumps(index, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

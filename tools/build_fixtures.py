@@ -192,7 +192,11 @@ def _xml_body(rows: list[dict], root: str, item: str) -> bytes:
 
 
 def bodies(shared: Path, datasets: list[dict], out: Path) -> dict[str, dict]:
-    """Real resource files mapped to the dataset resources they stand in for."""
+    """Real resource files mapped to the dataset resources they stand in for.
+
+    `provenance` says what each is: `stand_in`, a real file standing in for one that was never
+    archived (another resource, another portal), or `converted`, real rows converted to the
+    declared format here. None is the agency's file as published at that URL, and reports say so."""
     samples = shared / "datagovtw" / "samples"
     by_id = {d["export"]["資料集識別碼"]: d for d in datasets}
     (out / "bodies").mkdir(parents=True, exist_ok=True)
@@ -207,26 +211,29 @@ def bodies(shared: Path, datasets: list[dict], out: Path) -> dict[str, dict]:
     shutil.copyfile(wra, out / "bodies" / "wra_reservoir_2025-09-22.csv")
     mapping[url_of("41568", "CSV")] = {
         "file": "bodies/wra_reservoir_2025-09-22.csv", "content_type": "text/csv",
-        "note": "real WRA reservoir file (UTF-8 BOM, CRLF, 3 rows dated 2026-09); hourly, not the daily fields declared"}
+        "note": "real WRA reservoir file (UTF-8 BOM, CRLF, 3 rows dated 2026-09); hourly, not the daily fields declared",
+        "provenance": "stand_in"}
     rows = _wra_rows(wra)
     (out / "bodies" / "wra_reservoir_2025-09-22.json").write_bytes(_json_body(rows))
     mapping[url_of("41568", "JSON")] = {
         "file": "bodies/wra_reservoir_2025-09-22.json", "content_type": "application/json",
-        "note": "the same real rows as JSON (converted by build_fixtures)"}
+        "note": "the same real rows as JSON (converted by build_fixtures)", "provenance": "converted"}
     (out / "bodies" / "wra_reservoir_2025-09-22.xml").write_bytes(_xml_body(rows, "ReservoirConditions", "ReservoirCondition"))
     mapping[url_of("41568", "XML")] = {
         "file": "bodies/wra_reservoir_2025-09-22.xml", "content_type": "application/xml",
-        "note": "the same real rows as XML (converted by build_fixtures)"}
+        "note": "the same real rows as XML (converted by build_fixtures)", "provenance": "converted"}
 
     shutil.copyfile(samples / "taitung_shelters_resource_utf8bom_2017.csv", out / "bodies" / "taitung_shelters_2017.csv")
     mapping[url_of("6943", "CSV")] = {
         "file": "bodies/taitung_shelters_2017.csv", "content_type": "application/octet-stream",
-        "note": "real Taitung County shelter list (UTF-8 BOM, LF) standing in for the national list"}
+        "note": "real Taitung County shelter list (UTF-8 BOM, LF) standing in for the national list",
+        "provenance": "stand_in"}
 
     shutil.copyfile(samples / "yilan_portal_catalog_big5_2018-03-20.csv", out / "bodies" / "yilan_catalog_big5_2018.csv")
     mapping[url_of("46448", "CSV")] = {
         "file": "bodies/yilan_catalog_big5_2018.csv", "content_type": "text/csv",
-        "note": "real Big5 (cp950) file served for a resource declared UTF-8, as the 2017 checker found for 46448"}
+        "note": "real Big5 (cp950) file served for a resource declared UTF-8, as the 2017 checker found for 46448",
+        "provenance": "stand_in"}
     return mapping
 
 

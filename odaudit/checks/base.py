@@ -271,7 +271,13 @@ class Context:
 
 #: Fetch "errors" that say the crawl chose not to fetch (or could not replay) a URL: they say
 #: nothing about the resource, so checks skip instead of failing.
-NOT_FETCHED = {"not_recorded": "not recorded by the crawl", "not_sampled": "not in the crawl's --sample"}
+NOT_FETCHED = {
+    "not_recorded": "not recorded by the crawl",
+    "not_sampled": "not in the crawl's --sample",
+    # an answer that refuses this client (a firewall page, "come back tomorrow"): it measures the
+    # client, not the data (see odaudit/blocked.py); run the crawl again from another network
+    "blocked": "blocked: the server refused this client, not the data (not measured; try from another network)",
+}
 
 
 def not_fetched(res: dict[str, Any]) -> str:
@@ -296,4 +302,6 @@ def reachability(res: dict[str, Any]) -> tuple[bool, str, str]:
         return False, "no response", "no HTTP response recorded"
     if 200 <= int(status) < 300:
         return True, str(status), ""
+    if int(status) == 401:
+        return False, "401", "HTTP 401: login required; data behind a login is not open"
     return False, str(status), f"HTTP {status}"

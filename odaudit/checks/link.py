@@ -2,8 +2,10 @@
 
 * pass: final status 2xx, or 304 Not Modified on a conditional re-crawl (`not_modified`);
 * fail: a transport error (timeout, connect, read, too_many_redirects, scheme, invalid_url, too_slow),
-  a final 3xx that was not followed, 4xx or 5xx;
-* skip: the crawl did not fetch this URL on purpose (`error.kind` `not_recorded` in a replay, `not_sampled` in `--all --sample`).
+  a final 3xx that was not followed, 4xx or 5xx (401: login required, so not open);
+* skip: the crawl did not fetch this URL on purpose (`error.kind` `not_recorded` in a replay, `not_sampled` in `--all --sample`),
+  or the server refused this client rather than the data (`blocked`: a firewall or captcha page, a 429
+  asking to come back after the wait limit, a 451); not measured, and not a failure.
 
 Evidence: status, the redirect chain and the final URL when it differs from the declared one.
 """

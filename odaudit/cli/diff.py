@@ -22,6 +22,7 @@ def diff(
     lang: str = typer.Option("en", "--lang", help="Report language: en or zh-TW (labels and prose; portal text stays as published)."),
     recheck: bool = typer.Option(False, "--recheck", help="Re-check both sides even when their stored findings come from today's rules."),
     workers: int | None = typer.Option(None, "--workers", min=0, help="Processes for re-checking large snapshots (default: one per CPU; 0 = in-process)."),
+    blocked_as_broken: bool = typer.Option(False, "--blocked-as-broken", help="Count resources whose server refused this client (firewall pages, long 429s, 451) as failing `link`, instead of not measured."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
     """Compare two snapshots by today's rules and one rubric: what was added, removed, broken,
@@ -44,11 +45,12 @@ def diff(
         check_report_out(out, "diff")  # before any work: a snapshot or another report is never written over
         with common.progress(quiet) as on_progress:
             result = diff_snapshots(old, new, rubric=rubric, old_rubric=old_rubric, new_rubric=new_rubric,
-                                    allow_partial=allow_partial, recheck=recheck, workers=workers, on_progress=on_progress)
+                                    allow_partial=allow_partial, recheck=recheck, workers=workers, on_progress=on_progress,
+                                    blocked_as_broken=blocked_as_broken)
         rubrics = {name: input_file(bundled_rubric(str(path)), path)
                    for name, path in (("rubric", rubric), ("old_rubric", old_rubric), ("new_rubric", new_rubric)) if path}
         inputs = {"old": input_snapshot(old), "new": input_snapshot(new), **rubrics}
-        files = publish_diff(result, out, lang=lang, inputs=inputs)
+        files = publish_diff(result, out, lang=lang, inputs=inputs, options={"blocked_as_broken": blocked_as_broken})
     for w in result.warnings:
         common.warn(w)
     for d in result.rubric.differences:

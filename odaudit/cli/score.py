@@ -17,6 +17,7 @@ def score(
     rubric: Path = typer.Option(..., "--rubric", "-r", help="Rubric YAML file, or a bundled rubric by name (ocf-2017, demo-datagovtw)."),
     out: Path = typer.Option(..., "--out", "-o", help="Directory for report.md, appendix.md, CSV tables and SVG charts."),
     lang: str = typer.Option("en", "--lang", help=LANG_HELP),
+    blocked_as_broken: bool = typer.Option(False, "--blocked-as-broken", help="Count resources whose server refused this client (firewall pages, long 429s, 451) as failing `link`, instead of not measured; the report states the choice."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
     """Score a snapshot's findings with a rubric and write the reports.
@@ -39,10 +40,10 @@ def score(
         check_report_out(out, "score")  # before any work: a snapshot or another report is never written over
         snap, rub, catalog = load_inputs(str(snapshot) if snapshot is not None else None, str(rubric))
         with common.progress(quiet) as on_progress:
-            result = score_snapshot(snap, rub, catalog, on_progress=on_progress)
+            result = score_snapshot(snap, rub, catalog, on_progress=on_progress, blocked_as_broken=blocked_as_broken)
         inputs = {"snapshot": input_snapshot(snap.root) if snap is not None else None,
                   "rubric": input_file(rub.path, rubric) if rub.path else None}
-        files = publish_reports(result, out, lang=lang, inputs=inputs)
+        files = publish_reports(result, out, lang=lang, inputs=inputs, options={"blocked_as_broken": blocked_as_broken})
     for w in result.warnings:
         common.warn(w)
     bar = result.barometer

@@ -124,6 +124,7 @@ def diff_snapshots(
     workers: int | None = None,
     pool_threshold: int = POOL_THRESHOLD,
     on_progress: Progress | None = None,
+    blocked_as_broken: bool = False,
 ) -> DiffResult:
     """Compare two snapshots by today's rules and one rubric.
 
@@ -166,7 +167,7 @@ def diff_snapshots(
                 tf = rc.result(k)
                 side_rubric, notes = for_side(choice.rubric, catalogs[k], tf.facts, k)
                 warnings += notes
-                result = score_snapshot(tf.snapshot, side_rubric, catalogs[k],
+                result = score_snapshot(tf.snapshot, side_rubric, catalogs[k], blocked_as_broken=blocked_as_broken,
                                         on_progress=lambda stage, done, total, k=k: progress(f"score {k}", done, total) if stage == "evidence" else None)
                 sides[k] = side_from_result(result, label=k, path=paths[k], manifest=snaps[k].manifest, rechecked=tf.rechecked,
                                             reason=tf.reason, facts=tf.facts)

@@ -474,10 +474,11 @@ def write_diff(r: DiffResult, out: str | Path, *, lang: str = "en") -> list[Path
     return sorted(paths)
 
 
-def publish_diff(r: DiffResult, out: str | Path, *, lang: str, inputs: dict[str, Any]) -> list[Path]:
+def publish_diff(r: DiffResult, out: str | Path, *, lang: str, inputs: dict[str, Any],
+                 options: dict[str, Any] | None = None) -> list[Path]:
     """`write_diff` into a staging folder swapped in for `out` whole (see odaudit.outdir); the
     caller holds the folder lock. Returns the final paths, sorted."""
     out = Path(out)
-    with replacing(out, command="diff", inputs=inputs, options={"lang": lang}) as staging:
+    with replacing(out, command="diff", inputs=inputs, options={"lang": lang, **(options or {})}) as staging:
         files = write_diff(r, staging, lang=lang)
     return sorted([out / p.relative_to(staging) for p in files] + [out / REPORT_MANIFEST])

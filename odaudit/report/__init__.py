@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..atomic import atomic_write_text
+from ..atomic import atomic_write_json, atomic_write_text
 from ..outdir import REPORT_MANIFEST, replacing
 from ..scoring.model import ScoreResult
 from .charts import write_charts
 from .csvout import write_tables
 from .i18n import LANGS
 from .markdown import render_appendix, render_report
+from .summary import summary_json
 
 __all__ = ["LANGS", "publish_reports", "write_reports"]
 
@@ -23,17 +24,20 @@ def write_reports(result: ScoreResult, out: str | Path, *, lang: str = "en") -> 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = write_tables(result, out)
+    atomic_write_json(out / "summary.json", summary_json(result))
+    paths.append(out / "summary.json")
     charts = write_charts(result, out, lang)
     atomic_write_text(out / "appendix.md", render_appendix(result, lang))
     atomic_write_text(out / "report.md", render_report(result, lang, [c.name for c in charts]))
     return sorted([*paths, *charts, out / "appendix.md", out / "report.md"])
 
 
-def publish_reports(result: ScoreResult, out: str | Path, *, lang: str, inputs: dict[str, Any]) -> list[Path]:
+def publish_reports(result: ScoreResult, out: str | Path, *, lang: str, inputs: dict[str, Any],
+                    options: dict[str, Any] | None = None) -> list[Path]:
     """Write the report into a staging folder and swap it in for `out` whole (see odaudit.outdir):
     no file of an earlier run survives, and an interrupted run leaves the earlier report intact.
     The caller holds the folder lock. Returns the final paths, sorted."""
     out = Path(out)
-    with replacing(out, command="score", inputs=inputs, options={"lang": lang}) as staging:
+    with replacing(out, command="score", inputs=inputs, options={"lang": lang, **(options or {})}) as staging:
         files = write_reports(result, staging, lang=lang)
     return sorted([out / p.relative_to(staging) for p in files] + [out / REPORT_MANIFEST])

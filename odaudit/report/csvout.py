@@ -15,14 +15,15 @@ from .safe import neutralise
 
 DATASET_CSV = (
     "key", "id", "name", "category", "category_name", "kind", "in_snapshot", "fetch_status", "page", "title", "agency",
-    "n_resources", "score", "method", "open", "quality", "yes", "manual", "unanswered",
-    "licence", "cost", "frequency", "published", "modified", "badge",
+    "coverage", "coverage_reason", "n_resources", "resources_measured", "score", "method", "open", "quality",
+    "quality_measured", "yes", "manual", "unanswered", "licence", "cost", "frequency", "published", "modified", "badge",
 )
-RESOURCE_CSV = ("key", "dataset", "index", "format", "url", "status", "error", "bytes")
+RESOURCE_CSV = ("key", "dataset", "index", "format", "url", "status", "error", "bytes", "coverage", "coverage_reason", "provenance")
 RESOURCE_CHECKS = ("link", "downloadable", "format", "encoding", "structure", "fields", "machine_readable", "stars")
-FINDING_CSV = ("dataset", "name", "resource", "url", "check", "outcome", "measured", "expected", "evidence")
+FINDING_CSV = ("dataset", "name", "resource", "url", "check", "outcome", "measured", "expected", "evidence", "provenance")
 SCORE_CSV = ("level", "id", "name", "parent", "method", "weight", "total_weight", "score", "answered", "leaves", "note")
-AGENCY_CSV = ("agency", "datasets", "resources", "quality_datasets", "quality_share", "open_datasets", "mean_score", "stars")
+AGENCY_CSV = ("agency", "datasets", "datasets_measured", "resources", "quality_datasets", "quality_share", "open_datasets",
+              "mean_score", "unanswered_share", "stars")
 ANSWER_CSV = ("key", "name", "question", "answer", "source", "measured", "points", "reason", "links", "cites")
 
 
@@ -41,14 +42,17 @@ def datasets_frame(r: ScoreResult) -> pd.DataFrame:
     d = r.datasets.copy()
     d["method"] = r.method
     d["score"] = _round(d["score"], 2)
-    for c in ("in_snapshot", "open", "quality"):
+    for c in ("in_snapshot", "open", "quality", "quality_measured"):
         d[c] = np.where(d[c].astype(bool), "yes", "no")
+    d["resources_measured"] = d["resources_measured"].fillna(0).astype(int)
     return d
 
 
 def resources_frame(r: ScoreResult) -> pd.DataFrame:
     """Resource records with one `check_<id>` column per resource-level check (its outcome)."""
     res = r.resources.sort_values("key", kind="stable")
+    if r.resource_coverage is not None and len(res):
+        res = res.join(r.resource_coverage.set_index("key")[["coverage", "coverage_reason"]], on="key")
     f = r.findings
     if not f.empty:
         rf = f[(f["resource"] != "") & f["check"].astype(object).isin(RESOURCE_CHECKS)]
@@ -73,6 +77,9 @@ def findings_frame(r: ScoreResult) -> pd.DataFrame:
     out["check"] = out["check"].astype(object)
     out["outcome"] = out["outcome"].astype(object)
     out["name"] = out["dataset"].map(names).fillna("")
+    # A finding made from a replay's stand-in or converted body says so (not a measurement of the agency's file).
+    prov = r.resources.set_index("key")["provenance"] if "provenance" in r.resources and len(r.resources) else pd.Series(dtype=object)
+    out["provenance"] = out["resource"].map(prov[prov.isin(("stand_in", "converted"))].astype(object)).astype(object).fillna("")
     return out
 
 
@@ -99,6 +106,7 @@ def agencies_frame(r: ScoreResult) -> pd.DataFrame:
     a = r.agencies.copy()
     a["quality_share"] = _round(a["quality_share"], 4)
     a["mean_score"] = _round(a["mean_score"], 2)
+    a["unanswered_share"] = _round(a["unanswered_share"], 4)
     return a
 
 

@@ -73,6 +73,8 @@ class Report:
         bar = r.barometer
         impl = r.node("implementation")
         lines = [f"## {tr('summary')}", ""]
+        if r.has_snapshot:
+            lines += ["- " + line for line in self.coverage_lines()]
         if bar.score is not None:
             lines.append("- " + tr("s_barometer", score=fmt(bar.score)))
         else:
@@ -82,8 +84,12 @@ class Report:
         lines.append("- " + tr("s_datasets", n=f"{n:,}", c=sum(1 for c in self.cats if c.leaves), open=f"{int(self.unique['open'].sum()):,}"))
         if r.has_snapshot:
             q = r.quality_adjusted
-            share = pct(q["quality"] / q["datasets"]) if q["datasets"] else "—"
-            lines.append("- " + tr("s_quality", q=f"{q['quality']:,}", n=f"{q['datasets']:,}", share=share))
+            share = pct(q["quality"] / q["measured"]) if q["measured"] else "—"
+            lines.append("- " + tr("s_quality", q=f"{q['quality']:,}", m=f"{q['measured']:,}", u=f"{q['not_measured']:,}", share=share))
+            if r.estimate is not None and r.estimate.share is not None:
+                e = r.estimate
+                lines.append("- " + tr("s_estimate", n=f"{e.sample:,}", N=f"{e.population:,}", m=f"{e.measured:,}", share=pct(e.share),
+                                       lo=pct(e.ci_low), hi=pct(e.ci_high), method=e.method))
         scored = sorted((c for c in self.cats if c.score is not None), key=lambda c: (c.score, c.id))
         if len(scored) >= 2:
             k = min(3, len(scored) // 2)
@@ -92,7 +98,26 @@ class Report:
         a = r.answers
         lines.append("- " + tr("s_manual", m=int((a["source"] == "manual").sum()), o=int(r.overrides["override"].sum()),
                                 d=int(r.overrides["disagrees"].sum()), u=int((a["source"] == "unanswered").sum())))
+        if len(a):
+            lines.append("- " + tr("s_unanswered_points", p=fmt(100 * (a["source"] == "unanswered").mean())))
         return lines + [""]
+
+    def coverage_lines(self) -> list[str]:
+        """What was measured, first: no figure below may read as measured when it was not."""
+        r, tr = self.r, self.tr
+        c = r.coverage
+        parts = [tr("s_coverage_part", n=f"{n:,}", why=tr(f"cov_{code}")) for code, n in c["resources_not_measured"]]
+        why = tr("s_coverage_why", parts=tr("list_sep").join(parts)) if parts else ""
+        lines = [tr("s_coverage", r=f"{c['resources']:,}", rm=f"{c['resources_measured']:,}", why=why, d=f"{c['datasets']:,}",
+                    dm=f"{c['datasets_measured']:,}", dp=f"{c['datasets_partial']:,}", dn=f"{c['datasets_not_measured']:,}")]
+        res = r.resources
+        blocked = int((res["error"] == "blocked").sum()) if len(res) else 0
+        if blocked:
+            lines.append(tr("s_blocked_broken" if r.blocked_as_broken else "s_blocked", n=f"{blocked:,}"))
+        standins = int(res["provenance"].isin(("stand_in", "converted")).sum()) if len(res) else 0
+        if standins:
+            lines.append(tr("s_replay", replay=md(str(r.snapshot.get("replay") or "")), k=standins))
+        return lines
 
     def method(self) -> list[str]:
         r, tr = self.r, self.tr
@@ -149,14 +174,21 @@ class Report:
             return []
         q = r.quality
         lines = [f"## {tr('quality')}", "", tr("quality_text"), ""]
-        lines += table([tr("check"), tr("ds_eval"), tr("ds_pass"), tr("share"), tr("res_eval"), tr("res_pass"), tr("share"), "skip", "error"],
-                       ((f"`{c}`", de, dp, pct(ds), re_, rp, pct(rs), sk, er) for c, de, dp, ds, re_, rp, rs, sk, er in zip(
-                           q["check"], q["datasets_evaluated"], q["datasets_passing"], q["datasets_share"], q["resources_evaluated"],
-                           q["resources_passing"], q["resources_share"], q["skip"], q["error"], strict=True)))
+        ci = "ci_low" in q
+        shares = [pct(x) + (f" ({pct(lo)} – {pct(hi)})" if ci and not pd.isna(lo) else "")
+                  for x, lo, hi in zip(q["datasets_share"], q.get("ci_low", q["datasets_share"]), q.get("ci_high", q["datasets_share"]), strict=True)]
+        if ci:
+            lines += [tr("quality_ci"), ""]
+        lines += table([tr("check"), tr("ds_eval"), tr("ds_pass"), tr("share"), tr("not_measured_n"), tr("res_eval"), tr("res_pass"), tr("share"),
+                        "skip", "error"],
+                       ((f"`{c}`", de, dp, sh, dn, re_, rp, pct(rs), sk, er) for c, de, dp, sh, dn, re_, rp, rs, sk, er in zip(
+                           q["check"], q["datasets_evaluated"], q["datasets_passing"], shares, q["datasets_not_measured"],
+                           q["resources_evaluated"], q["resources_passing"], q["resources_share"], q["skip"], q["error"], strict=True)))
         qa = r.quality_adjusted
-        lines += [tr("qa_text", q=qa["quality"], n=qa["datasets"]), ""]
-        lines += table([tr("raw_n"), tr("quality_n"), tr("share")],
-                       [(qa["datasets"], qa["quality"], pct(qa["quality"] / qa["datasets"]) if qa["datasets"] else "—")])
+        lines += [tr("qa_text", q=qa["quality"], m=qa["measured"], u=qa["not_measured"]), ""]
+        lines += table([tr("raw_n"), tr("measured_n"), tr("not_measured_n"), tr("quality_n"), tr("share")],
+                       [(qa["datasets"], qa["measured"], qa["not_measured"], qa["quality"],
+                         pct(qa["quality"] / qa["measured"]) if qa["measured"] else "—")])
         lines += [f"![{tr('chart_quality')}]({CHART_FILES[1]})", ""]
         return lines
 
@@ -190,10 +222,12 @@ class Report:
             return []
         a = r.agencies
         lines = [f"## {tr('agencies')}", "", tr("stars_rule"), ""]
-        rows = ((md(ag) or tr("unknown_agency"), d, res, q, pct(qs), o, fmt(ms), "★" * int(s))
-                for ag, d, res, q, qs, o, ms, s in zip(a["agency"].head(TABLE_LIMIT), a["datasets"], a["resources"], a["quality_datasets"],
-                                                        a["quality_share"], a["open_datasets"], a["mean_score"], a["stars"], strict=False))
-        lines += table([tr("agency"), tr("datasets"), tr("resources"), tr("quality_n"), tr("share"), tr("open_n"), tr("mean_score"), tr("stars")],
+        rows = ((md(ag) or tr("unknown_agency"), d, dm, res, q, pct(qs), o, fmt(ms), pct(us), "★" * int(s) if s else tr("not_rated"))
+                for ag, d, dm, res, q, qs, o, ms, us, s in zip(
+                    a["agency"].head(TABLE_LIMIT), a["datasets"], a["datasets_measured"], a["resources"], a["quality_datasets"],
+                    a["quality_share"], a["open_datasets"], a["mean_score"], a["unanswered_share"], a["stars"], strict=False))
+        lines += table([tr("agency"), tr("datasets"), tr("measured_n"), tr("resources"), tr("quality_n"), tr("share"), tr("open_n"),
+                        tr("mean_score"), tr("unanswered_share"), tr("stars")],
                        rows, limit=TABLE_LIMIT, total=len(a), file="agencies.csv", lang=self.lang)
         lines += [f"![{tr('chart_agencies')}]({CHART_FILES[2]})", ""]
         return lines

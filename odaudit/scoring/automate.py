@@ -8,6 +8,10 @@ Rules (also in docs/scoring.md):
   checks fails and all are pass/warn, no when any fails, unknown otherwise.
 * The dataset's measured answer is **yes if any unit is yes** (one good resource is enough, as the
   ODB asks whether the data is available in that form), else no if any unit is no, else unanswered.
+  For the questions answered resource by resource (online, machine_readable, bulk, linked), a no
+  also needs every resource to have been measured: while one is not (not in the sample, not in a
+  replay, blocked, a stand-in; see coverage.py), it might be the good one, so the answer stays
+  unanswered. Unmeasured is not failed.
 
 | question | from |
 |---|---|
@@ -77,8 +81,15 @@ def _stars_verdicts(f: pd.DataFrame) -> pd.Series:
     return pd.Series(unit, index=f["dataset"].to_numpy()).groupby(level=0, sort=False).max()
 
 
-def measure(datasets: pd.DataFrame, findings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Measured answers (key × question, values 1/0/-1) and the evidence rows behind them."""
+#: questions whose units are resources (a no needs every resource measured)
+RESOURCE_QUESTIONS = ("online", "machine_readable", "bulk", "linked")
+
+
+def measure(datasets: pd.DataFrame, findings: pd.DataFrame,
+            unmeasured: pd.Index | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Measured answers (key × question, values 1/0/-1) and the evidence rows behind them.
+
+    `unmeasured`: keys of datasets with at least one resource odaudit did not measure."""
     keys = pd.Index(datasets["key"])
     by_check = findings.groupby("check", observed=True, sort=False).indices if not findings.empty else {}
 
@@ -92,7 +103,10 @@ def measure(datasets: pd.DataFrame, findings: pd.DataFrame) -> tuple[pd.DataFram
     for q, checks in CHECK_RULES.items():
         part = rows_for(checks)
         v = _stars_verdicts(part) if q == "linked" else _unit_verdicts(part)
-        verdict[q] = v.reindex(keys).fillna(UNKNOWN).astype("int8")
+        v = v.reindex(keys).fillna(UNKNOWN).astype("int8")
+        if q in RESOURCE_QUESTIONS and unmeasured is not None and len(unmeasured):
+            v = v.where(~((v == NO) & keys.isin(unmeasured)), UNKNOWN).astype("int8")
+        verdict[q] = v
 
     listed = ((datasets["kind"] == "portal") & (datasets["fetch_status"] == "ok")).to_numpy()
     delisted = ((datasets["kind"] == "portal") & datasets["fetch_status"].isin(("not_in_export", "not_found"))).to_numpy()

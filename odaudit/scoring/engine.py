@@ -12,8 +12,9 @@ import pandas as pd
 from ..catalog import Catalog
 from ..errors import InputError
 from ..snapshot import Snapshot
-from . import automate, summary
+from . import automate, coverage, summary
 from .automate import NO, UNKNOWN, YES
+from .estimate import Estimate, estimate
 from .methods import dataset_points, is_open
 from .model import ScoreResult
 from .questions import QUESTION_IDS
@@ -90,6 +91,7 @@ def score_snapshot(
     catalog: Catalog,
     *,
     on_progress: ProgressCallback | None = None,
+    blocked_as_broken: bool = False,
 ) -> ScoreResult:
     """Score a snapshot (or, with ``snapshot=None``, a rubric whose answers are all manual)."""
     progress = on_progress or (lambda stage, done, total: None)
@@ -120,10 +122,12 @@ def score_snapshot(
             "catalog": cat_name, "started_at": str(manifest.get("started_at", "")), "finished_at": str(manifest.get("finished_at", "")),
             "status": str(manifest.get("status", "")), "rules_version": str(manifest.get("rules_version", "")),
             "tool_version": str(manifest.get("tool_version", "")), "root": str(snapshot.root),
+            "replay": str((manifest.get("options") or {}).get("replay") or ""),
         }
     else:
         snap_ds, resources, findings = _empty(DATASET_COLUMNS), _empty(RESOURCE_COLUMNS), _empty(("dataset", "resource", "url", "check", "outcome", "measured", "expected", "evidence"))
         snap_ds["n_resources"] = snap_ds["n_resources"].astype(int)
+        snap_ds["sampled"] = snap_ds["sampled"].astype(bool)
         whole, portal, snap_info = False, catalog.portal, {}
     portal = portal.rstrip("/")
 
@@ -137,9 +141,10 @@ def score_snapshot(
     frame = frame.merge(info, on="key", how="left", sort=False)
     frame["in_snapshot"] = frame["snap_kind"].notna()
     for col in DATASET_COLUMNS:
-        if col in frame and col != "n_resources":
+        if col in frame and col not in ("n_resources", "sampled"):
             frame[col] = frame[col].fillna("").astype(object)
     frame["n_resources"] = frame["n_resources"].fillna(0).astype(int)
+    frame["sampled"] = frame["sampled"].where(frame["sampled"].notna(), True).astype(bool)
     frame["kind"] = np.where(frame["in_snapshot"], frame["snap_kind"].fillna(""), frame["kind"])
     frame = frame.drop(columns="snap_kind")
     frame["page"] = np.where((frame["kind"] == "portal") & (frame["id"] != ""), portal + "/dataset/" + frame["id"], frame["url"])
@@ -157,7 +162,12 @@ def score_snapshot(
     # -- answers ---------------------------------------------------------------------
     keys = pd.Index(frame["key"].drop_duplicates())
     progress("measure", 0, 1)
-    measured_snap, evidence = automate.measure(snap_ds, findings)
+    if blocked_as_broken:
+        findings = _count_blocked_as_broken(findings, resources)
+    res_cov = coverage.resource_coverage(resources, blocked_as_broken=blocked_as_broken)
+    unmeasured = pd.Index(res_cov.loc[res_cov["coverage"] != coverage.MEASURED, "dataset"].unique())
+    measurements = coverage.measurement_view(findings, res_cov)
+    measured_snap, evidence = automate.measure(snap_ds, measurements, unmeasured)
     measured = measured_snap.reindex(keys).fillna(UNKNOWN).astype("int8")
     progress("measure", 1, 1)
     kind_by_key = frame.drop_duplicates("key").set_index("key")["kind"].reindex(keys)
@@ -198,10 +208,12 @@ def score_snapshot(
         "yes": (final == YES).sum(axis=1), "unanswered": (final == UNKNOWN).sum(axis=1),
         "manual": (source == "manual").sum(axis=1), "automated": automated,
         "quality": summary.quality_flags(measured).to_numpy() & in_snap,
+        "quality_measured": summary.quality_known(measured).to_numpy() & in_snap,
     }, index=keys)
     for q in ("online", "machine_readable"):
         per_key[f"m_{q}"] = measured[q].to_numpy() == YES
     frame = frame.join(per_key, on="key")
+    frame = frame.join(coverage.dataset_coverage(frame, res_cov, has_snapshot=snapshot is not None), on="key")
 
     # Long answer table: key × question, in key order then checklist order.
     n = len(keys)
@@ -234,11 +246,52 @@ def score_snapshot(
         points=dict(rubric.question_points), catalog=catalog, portal=portal, snapshot=snap_info, whole_portal=whole,
         nodes=nodes, datasets=frame, answers=answers, evidence=evidence, resources=resources, findings=findings,
         overrides=overrides,
-        quality=summary.quality_table(findings),
-        quality_adjusted={"datasets": int(snap_ds.shape[0]), "quality": int(frame.drop_duplicates("key")["quality"].sum())},
+        quality=_quality_table(measurements, frame, snapshot, whole),
+        quality_adjusted=summary.quality_adjusted(frame, int(snap_ds.shape[0])),
         agencies=summary.agency_table(frame),
-        badges=summary.badge_table(frame, findings),
+        badges=summary.badge_table(frame, measurements),
         formats=summary.format_table(resources),
         years=summary.year_table(frame),
         warnings=warnings,
+        coverage=summary.coverage_summary(frame, res_cov),
+        resource_coverage=res_cov,
+        blocked_as_broken=blocked_as_broken,
+        estimate=_sample_estimate(frame, snapshot, whole),
     )
+
+
+def _count_blocked_as_broken(findings: pd.DataFrame, resources: pd.DataFrame) -> pd.DataFrame:
+    """`--blocked-as-broken`: the auditor counts a refusal of this client as a failure of the data,
+    so the `link` finding of a blocked resource fails (the report states the choice)."""
+    blocked = set(resources.loc[resources["error"] == "blocked", "key"])
+    if not blocked or findings.empty:
+        return findings
+    rows = (findings["check"].astype(object) == "link") & findings["resource"].isin(blocked)
+    out = findings.copy()
+    for col in ("outcome", "check"):
+        out[col] = out[col].astype(object)
+    out.loc[rows, "outcome"] = "fail"
+    out.loc[rows, "evidence"] = "counted as broken (--blocked-as-broken): " + out.loc[rows, "evidence"].astype(str)
+    for col in ("check", "outcome"):
+        out[col] = out[col].astype("category")
+    return out
+
+
+def _quality_table(measurements: pd.DataFrame, frame: pd.DataFrame, snapshot: Snapshot | None, whole: bool) -> pd.DataFrame:
+    q = summary.quality_table(measurements)
+    if whole and snapshot is not None and (snapshot.manifest.get("options") or {}).get("sample") is not None:
+        q = summary.with_intervals(q, int(frame["in_snapshot"].sum()))
+    return q
+
+
+def _sample_estimate(frame: pd.DataFrame, snapshot: Snapshot | None, whole: bool) -> Estimate | None:
+    """For a whole-portal snapshot with `--sample`: the portal's quality share, estimated."""
+    if snapshot is None or not whole:
+        return None
+    opts = snapshot.manifest.get("options") or {}
+    if opts.get("sample") is None:
+        return None
+    d = frame[frame["in_snapshot"]].drop_duplicates("key")
+    sampled = d[d["sampled"].astype(bool)]
+    return estimate(int(sampled["quality"].sum()), int(sampled["quality_measured"].sum()),
+                    sample=len(sampled), population=len(d))

@@ -76,6 +76,14 @@ class ScoreResult:
     formats: pd.DataFrame
     years: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    #: how much was measured: datasets (measured / partial / not measured), resources, and why not
+    coverage: dict[str, Any] = field(default_factory=dict)
+    #: per resource: coverage and coverage_reason (see scoring/coverage.py)
+    resource_coverage: pd.DataFrame | None = None
+    #: `--blocked-as-broken`: blocked resources were counted as failing
+    blocked_as_broken: bool = False
+    #: whole-portal snapshot with --sample: the portal's quality share, estimated (scoring/estimate.py)
+    estimate: Any = None
 
     # -- conveniences for diff and tests -------------------------------------
     def node(self, node_id: str) -> Node:

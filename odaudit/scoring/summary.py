@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .automate import YES
+from .automate import NO, UNKNOWN, YES
+from .coverage import resource_summary
 from .questions import CHECK_IDS
 
 #: measured answers a dataset needs for the quality-adjusted count
@@ -26,7 +27,7 @@ def quality_table(findings: pd.DataFrame) -> pd.DataFrame:
     Datasets: evaluated when any finding of the check is pass/warn/fail; passing when none of them
     fails or errs (every evaluated resource passes). skip and error are counted apart.
     """
-    cols = ["check", "datasets_evaluated", "datasets_passing", "datasets_share",
+    cols = ["check", "datasets_evaluated", "datasets_passing", "datasets_share", "datasets_not_measured",
             "resources_evaluated", "resources_passing", "resources_share", "pass", "warn", "fail", "skip", "error"]
     if findings.empty:
         return pd.DataFrame(columns=cols)
@@ -40,7 +41,9 @@ def quality_table(findings: pd.DataFrame) -> pd.DataFrame:
     f["eval"] = f["outcome"].isin(("pass", "warn", "fail"))
     per_ds = f.groupby(["check", "dataset"], sort=False).agg(good=("good", "max"), bad=("bad", "max"), ev=("eval", "max"))
     per_ds["passing"] = per_ds["ev"] & per_ds["good"] & ~per_ds["bad"]
-    dsum = per_ds.groupby(level=0).agg(datasets_evaluated=("ev", "sum"), datasets_passing=("passing", "sum"))
+    per_ds["unmeasured"] = ~per_ds["ev"]
+    dsum = per_ds.groupby(level=0).agg(datasets_evaluated=("ev", "sum"), datasets_passing=("passing", "sum"),
+                                       datasets_not_measured=("unmeasured", "sum"))
     order = [c for c in CHECK_IDS if c in counts.index] + sorted(c for c in counts.index if c not in CHECK_IDS)
     out = pd.DataFrame(index=pd.Index(order, name="check"))
     out = out.join(dsum).join(rc.rename(columns=lambda c: f"r_{c}")).join(counts).fillna(0)
@@ -58,20 +61,28 @@ def quality_table(findings: pd.DataFrame) -> pd.DataFrame:
 
 def agency_table(datasets: pd.DataFrame) -> pd.DataFrame:
     """Per 提供機關 (meta.agency) of the snapshot's datasets: how much it publishes and how much passes."""
-    cols = ["agency", "datasets", "resources", "quality_datasets", "quality_share", "open_datasets", "mean_score", "stars"]
+    cols = ["agency", "datasets", "datasets_measured", "resources", "quality_datasets", "quality_share", "open_datasets",
+            "mean_score", "unanswered_share", "stars"]
     d = datasets[datasets["in_snapshot"]].drop_duplicates("key")
     if d.empty:
         return pd.DataFrame(columns=cols)
+    d = d.assign(looked=d["coverage"] != "not_measured")
     g = d.groupby("agency", sort=True)
     out = pd.DataFrame({
         "datasets": g.size(),
+        "datasets_measured": g["quality_measured"].sum(),
         "resources": g["n_resources"].sum(),
         "quality_datasets": g["quality"].sum(),
         "open_datasets": g["open"].sum(),
         "mean_score": g["score"].mean(),
+        "unanswered_share": g["unanswered"].sum() / (g.size() * 10),
+        "looked": g["looked"].any(),
     })
-    out["quality_share"] = out["quality_datasets"] / out["datasets"]
-    out["stars"] = stars(out["mean_score"])
+    # Shares over the datasets whose quality was measured; none measured: no share (not 0 %).
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["quality_share"] = np.where(out["datasets_measured"] > 0, out["quality_datasets"] / out["datasets_measured"], np.nan)
+    # Stars (from the mean score) only for agencies odaudit looked at; 0 = not rated.
+    out["stars"] = np.where(out["looked"], stars(out["mean_score"]), 0)
     out = out.reset_index()
     out = out.sort_values(["datasets", "agency"], ascending=[False, True], kind="stable").reset_index(drop=True)
     return out[cols]
@@ -134,3 +145,45 @@ def year_table(datasets: pd.DataFrame) -> pd.DataFrame:
 def quality_flags(measured: pd.DataFrame) -> pd.Series:
     """Quality-adjusted: reachable, machine-readable (format + structure), openly licensed and fresh, by measurement."""
     return (measured[list(QUALITY_QUESTIONS)] == YES).all(axis=1)
+
+
+def quality_known(measured: pd.DataFrame) -> pd.Series:
+    """Whether the quality verdict was measured: every quality question answered, or one measured no."""
+    q = measured[list(QUALITY_QUESTIONS)]
+    return (q != UNKNOWN).all(axis=1) | (q == NO).any(axis=1)
+
+
+def quality_adjusted(frame: pd.DataFrame, datasets: int) -> dict[str, int]:
+    """The quality-adjusted count, over measured datasets: k of m measured (n not measured)."""
+    d = frame[frame["in_snapshot"]].drop_duplicates("key")
+    measured = int(d["quality_measured"].sum())
+    return {"datasets": datasets, "quality": int(d["quality"].sum()), "measured": measured, "not_measured": datasets - measured}
+
+
+def coverage_summary(frame: pd.DataFrame, res_cov: pd.DataFrame) -> dict[str, object]:
+    """How much odaudit measured, for the summary, the report and summary.json."""
+    d = frame.drop_duplicates("key")
+    by = d["coverage"].value_counts()
+    return {
+        "datasets": len(d),
+        "datasets_measured": int(by.get("measured", 0)),
+        "datasets_partial": int(by.get("partial", 0)),
+        "datasets_not_measured": int(by.get("not_measured", 0)),
+        "resources": len(res_cov),
+        "resources_measured": int((res_cov["coverage"] == "measured").sum()),
+        "resources_not_measured": resource_summary(res_cov),
+    }
+
+
+def with_intervals(quality: pd.DataFrame, population: int) -> pd.DataFrame:
+    """For a sampled whole-portal snapshot: each check's dataset share as an estimate of the
+    portal's, with its 95 % interval (estimate.py). A check measured on every dataset (the metadata
+    checks) is a census, and its interval is the point."""
+    from .estimate import wilson_fpc
+
+    lows, highs = [], []
+    for k, m in zip(quality["datasets_passing"], quality["datasets_evaluated"], strict=True):
+        res = wilson_fpc(int(k), int(m), max(population, int(m))) if m else None
+        lows.append(res[1] if res else np.nan)
+        highs.append(res[2] if res else np.nan)
+    return quality.assign(ci_low=lows, ci_high=highs)

@@ -11,9 +11,9 @@ from ..snapshot import DATASETS, RESOURCES, Snapshot, read_jsonl
 
 DATASET_COLUMNS = (
     "key", "kind", "id", "name", "category", "url", "fetch_status", "title", "agency",
-    "frequency", "licence", "cost", "published", "modified", "badge", "n_resources",
+    "frequency", "licence", "cost", "published", "modified", "badge", "n_resources", "sampled",
 )
-RESOURCE_COLUMNS = ("key", "dataset", "index", "format", "url", "status", "error", "bytes")
+RESOURCE_COLUMNS = ("key", "dataset", "index", "format", "url", "status", "error", "bytes", "provenance", "provenance_note")
 
 
 def _s(v: object) -> str:
@@ -29,6 +29,7 @@ def dataset_table(snap: Snapshot) -> pd.DataFrame:
             _s((r.get("fetch") or {}).get("status")), _s(meta.get("title")), _s(meta.get("agency")),
             _s(meta.get("frequency")), _s(meta.get("licence")), _s(meta.get("cost")), _s(meta.get("published")),
             _s(meta.get("modified")), _s(meta.get("badge")), len(r.get("resources") or ()),
+            r.get("sampled", True) is not False,  # False only for datasets outside a --sample
         ))
     return pd.DataFrame.from_records(rows, columns=list(DATASET_COLUMNS))
 
@@ -37,9 +38,11 @@ def resource_table(snap: Snapshot) -> pd.DataFrame:
     rows = []
     for r in read_jsonl(snap.root / RESOURCES):
         err = r.get("error") or {}
+        prov = r.get("provenance") if isinstance(r.get("provenance"), dict) else {}
         rows.append((
             r["key"], _s(r.get("dataset_key")), int(r.get("index") or 0), _s((r.get("declared") or {}).get("format")).strip().upper(),
             _s(r.get("url")), _s(r.get("status")), _s(err.get("kind") if isinstance(err, dict) else err), int(r.get("bytes") or 0),
+            _s(prov.get("kind")), _s(prov.get("note")),
         ))
     return pd.DataFrame.from_records(rows, columns=list(RESOURCE_COLUMNS))
 
