@@ -44,7 +44,7 @@ def crawl(
     row_limit: int = typer.Option(None, "--row-limit", min=1, help="Validate at most N rows per table (recorded in the manifest)."),
     replay: Path = typer.Option(None, "--replay", help="Serve HTTP from a recording folder instead of the network (offline demo and tests)."),
     recheck: Path = typer.Option(None, "--recheck", help="Re-run today's checks on an existing snapshot, offline, and exit."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, summary or warnings (warnings are kept in manifest.json)."),
 ) -> None:
     """Snapshot a catalog's datasets from the portal, fetch every resource and check it.
 
@@ -55,6 +55,7 @@ def crawl(
       odaudit crawl --recheck snapshots/2026
     Exit codes: 0 complete, 2 bad usage or input, 3 could not complete (rerun to resume), 130 interrupted.
     """
+    common.STATE.quiet = quiet
     from ..crawl import CrawlOptions, default_check_workers, recheck as do_recheck, run_crawl
 
     workers = default_check_workers() if check_workers is None else check_workers

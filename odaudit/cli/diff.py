@@ -21,7 +21,7 @@ def diff(
     lang: str = typer.Option("en", "--lang", help="Report language: en or zh-TW (labels and prose; portal text stays as published)."),
     recheck: bool = typer.Option(False, "--recheck", help="Re-check both sides even when their stored findings come from today's rules."),
     workers: int | None = typer.Option(None, "--workers", min=0, help="Processes for re-checking large snapshots (default: one per CPU; 0 = in-process)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or warnings on stderr (warnings are kept in the report)."),
 ) -> None:
     """Compare two snapshots by today's rules and one rubric: what was added, removed, broken,
     fixed, and how the scores moved.
@@ -33,6 +33,7 @@ def diff(
       odaudit diff snapshots/2025 snapshots/2026 --new-rubric rubrics/2026.yaml --out reports/diff --lang zh-TW
     Exit codes (like diff(1)): 0 no difference, 1 differences, 2 trouble (unreadable snapshot, bad rubric).
     """
+    common.STATE.quiet = quiet
     from ..diff import LANGS, diff_snapshots, write_diff
 
     if lang not in LANGS:

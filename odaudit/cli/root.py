@@ -34,6 +34,7 @@ def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     common.STATE.debug = debug
+    common.STATE.quiet = False  # a command's --quiet sets it; not carried over between in-process calls
 
 
 def _register() -> None:

@@ -17,7 +17,7 @@ def score(
     rubric: Path = typer.Option(..., "--rubric", "-r", help="Rubric YAML (see rubrics/ocf-2017.yaml)."),
     out: Path = typer.Option(..., "--out", "-o", help="Directory for report.md, appendix.md, CSV tables and SVG charts."),
     lang: str = typer.Option("en", "--lang", help=LANG_HELP),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or warnings on stderr (warnings are kept in the report)."),
 ) -> None:
     """Score a snapshot's findings with a rubric and write the reports.
 
@@ -25,6 +25,7 @@ def score(
     Example:
       odaudit score snapshots/2026-01 --rubric rubrics/ocf-2017.yaml --out reports/2026-01 --lang zh-TW
     """
+    common.STATE.quiet = quiet
     from ..report import LANGS, write_reports
     from ..scoring import load_inputs, score_snapshot
 
