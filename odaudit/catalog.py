@@ -14,6 +14,10 @@ from .yamlsrc import load_yaml, validate, where
 #: Catalogs shipped with odaudit (the repository's catalogs/ folder).
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "catalogs"
 DEFAULT_CATALOG = "ocf-2017"
+#: The catalog name of a whole-portal (`crawl --all`) snapshot. In a rubric, `catalog: all`
+#: names the whole portal, whose datasets only the snapshot knows.
+ALL_CATALOG = "all"
+DEFAULT_PORTAL = "https://data.gov.tw"
 
 
 class _Strict(BaseModel):
@@ -78,6 +82,14 @@ class Catalog(_Strict):
 
     def entries(self) -> list[tuple[Category, CatalogDataset]]:
         return [(c, d) for c in self.categories for d in c.datasets]
+
+
+def whole_portal_catalog(portal: str = DEFAULT_PORTAL) -> Catalog:
+    """Stand-in for the whole portal where no catalog file lists it: one category, no datasets
+    (a `crawl --all` snapshot takes its datasets from the portal's bulk export)."""
+    return Catalog(name=ALL_CATALOG, title="data.gov.tw (whole portal)", portal=portal,
+                   method="Every dataset listed on the portal (crawl --all).",
+                   categories=[Category(id="all", name="whole portal", datasets=[])])
 
 
 def dataset_key(d: CatalogDataset, category_id: str, position: int) -> str:
