@@ -161,3 +161,13 @@ def test_diff_reports_escape_and_clip_portal_text(tmp_path: Path) -> None:
     changes = list(csv.DictReader((tmp_path / "out" / "changes.csv").open(encoding="utf-8")))
     moved = [c for c in changes if c["kind"] == "agency_changed"]
     assert [c["new"] for c in moved] == ["經濟部\\x1b[2J" + "水" * 1_000_000]
+
+
+def test_links_carry_no_control_characters_and_no_endless_urls() -> None:
+    from odaudit.report.safe import URL_LIMIT, md_link
+
+    link = md_link("資料\x1b[2J", "https://data.gov.tw/dataset/1\x1b[2J\u202e")
+    assert raw_chars(link) == [] and link == r"[資料\\x1b\[2J](https://data.gov.tw/dataset/1%1B%5B2J%E2%80%AE)"
+    long = "https://data.gov.tw/" + "a" * URL_LIMIT
+    assert md_link("title", long) == "title"  # shown as text, not linked
+    assert md_link("", long).endswith("…") and len(md_link("", long)) == FIELD_LIMIT
