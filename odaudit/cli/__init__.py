@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> None:
 
     `main()` (no argv, as the console script and `python -m odaudit` call it) owns the process:
     Ctrl-C at any moment exits 130 with one line. `main(argv)` is for in-process callers
-    (tests): it leaves their SIGINT handler alone and raises SystemExit with the exit code."""
+    (tests): it leaves their SIGINT handler alone and raises SystemExit for a non-zero exit code."""
     # SIG_IGN is inherited from whoever started us (`nohup`, a background job): respect it.
     guard = argv is None and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
     if guard:
@@ -58,7 +58,8 @@ def main(argv: list[str] | None = None) -> None:
     if guard:
         global _exit_code
         _exit_code = code
-    sys.exit(code)
+    if code:  # 0 returns normally, as it always has for in-process callers
+        sys.exit(code)
 
 
 def _work_phase(on: bool) -> None:

@@ -93,7 +93,7 @@ def crawl(
         _summary(out, result)
     for w in result.warnings:
         common.warn(w)
-    if result.interrupted:  # an error, not typer.Exit(130): main prints it (see cli/__init__.py)
+    if result.interrupted:  # an error, not typer.Exit(130): main prints it (see cli/root.py)
         raise OdauditError(f"interrupted; {m['counts']['datasets']} datasets kept in {out} (rerun the same command to resume)",
                            exit_code=ExitCode.INTERRUPTED)
     if m["status"] != "complete":

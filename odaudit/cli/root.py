@@ -1,5 +1,6 @@
-"""The command line: a thin Typer layer. Commands parse options, call one core function,
-render the result and choose the exit code. Only this package draws to the terminal."""
+"""The Typer app and its commands, and `run`, which maps errors to one-line messages and
+documented exit codes. `odaudit.cli.main` imports this module only once its Ctrl-C handler is
+installed (see cli/__init__.py)."""
 
 from __future__ import annotations
 
