@@ -15,6 +15,10 @@ from .yamlsrc import load_yaml, validate, where
 #: Catalogs shipped with odaudit (package data, found from any directory).
 BUNDLED_DIR = bundled.CATALOGS
 DEFAULT_CATALOG = "ocf-2017"
+#: The catalog name of a whole-portal (`crawl --all`) snapshot. In a rubric, `catalog: all`
+#: names the whole portal, whose datasets only the snapshot knows.
+ALL_CATALOG = "all"
+DEFAULT_PORTAL = "https://data.gov.tw"
 
 
 class _Strict(BaseModel):
@@ -93,6 +97,14 @@ class Catalog(_Strict):
                 names_by_url.setdefault(d.url, set()).add(d.name)
         return [(c, d, pos, dataset_key(d, c.id, pos, shared_url=len(names_by_url.get(d.url or "", ())) > 1))
                 for c in self.categories for pos, d in enumerate(c.datasets)]
+
+
+def whole_portal_catalog(portal: str = DEFAULT_PORTAL) -> Catalog:
+    """Stand-in for the whole portal where no catalog file lists it: one category, no datasets
+    (a `crawl --all` snapshot takes its datasets from the portal's bulk export)."""
+    return Catalog(name=ALL_CATALOG, title="data.gov.tw (whole portal)", portal=portal,
+                   method="Every dataset listed on the portal (crawl --all).",
+                   categories=[Category(id="all", name="whole portal", datasets=[])])
 
 
 def dataset_key(d: CatalogDataset, category_id: str, position: int, *, shared_url: bool = False) -> str:

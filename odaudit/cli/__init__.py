@@ -1,87 +1,93 @@
 """The command line: a thin Typer layer. Commands parse options, call one core function,
-render the result and choose the exit code. Only this package draws to the terminal."""
+render the result and choose the exit code. Only this package draws to the terminal.
+
+This module stays light on purpose: the console script and `python -m odaudit` import it and
+call `main()` before anything heavy is loaded, so Ctrl-C is answered by odaudit's own one-line
+message and exit 130 from the first line of odaudit code to the last, not only once typer,
+rich, pydantic and pandas are imported (about half a second). The commands live in `root`.
+"""
 
 from __future__ import annotations
 
+# Only modules the interpreter has loaded already (or builtins): every import here runs before
+# the handler is installed.
+import atexit
+import os
+import signal
 import sys
 
-import typer
-
-from .. import __version__
-from ..errors import ExitCode, OdauditError
-from . import common
-
-app = typer.Typer(
-    name="odaudit",
-    help="Audit the quality of government open data (data.gov.tw first): crawl, check, score, diff.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+#: Printed by the interrupt handler as it ends the process, and by `root.run` for a Ctrl-C
+#: that reaches a command (same words, so the user sees one message whenever they press it).
+INTERRUPTED = "interrupted; finished work is kept (rerun the same command to resume a crawl)"
+_INTERRUPTED_LINE = f"odaudit: error: {INTERRUPTED}\n".encode()
+_EXIT_INTERRUPTED = 130  # ExitCode.INTERRUPTED, without importing anything at startup
+#: The exit code `main()` ends the process with, once the command is done.
+_exit_code: int | None = None
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"odaudit {__version__}")
-        raise typer.Exit()
+def _quit(signum: int, frame: object) -> None:
+    """SIGINT while nothing is running (imports, shutdown): nothing to save, so end right here.
 
-
-@app.callback()
-def _root(
-    debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
-) -> None:
-    common.STATE.debug = debug
-
-
-def _register() -> None:
-    # Imported here so that a broken optional command cannot stop `--help` of the others.
-    from . import crawl, diff, rubric, score
-
-    app.command("crawl")(crawl.crawl)
-    app.command("score")(score.score)
-    app.command("diff")(diff.diff)
-    app.add_typer(rubric.app, name="rubric")
-
-
-_register()
+    os.write and os._exit: a handler runs between any two bytecodes, possibly inside a buffered
+    write to stderr or inside interpreter shutdown, where raising KeyboardInterrupt prints a
+    traceback and Python may end with -SIGINT and no message."""
+    try:
+        os.write(2, _INTERRUPTED_LINE)
+    finally:
+        os._exit(_EXIT_INTERRUPTED)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: maps errors to one-line messages and documented exit codes."""
-    try:
-        rc = app(args=argv, prog_name="odaudit", standalone_mode=False)
-        # Without standalone mode, click hands back typer.Exit's code instead of exiting.
-        if isinstance(rc, int) and rc:
-            if rc == ExitCode.INTERRUPTED:
-                # Typer turns Ctrl-C into a silent Exit(130) before it reaches the handler below;
-                # no command exits 130 itself (crawl raises an OdauditError with its own message).
-                common.error("interrupted; finished work is kept (rerun the same command to resume a crawl)")
-            sys.exit(rc)
-    except SystemExit:
-        raise
-    except OdauditError as exc:
-        common.error(" ".join(exc.message.splitlines()))  # one line, whatever the message carries
-        if common.STATE.debug:
-            raise
-        sys.exit(int(exc.exit_code))
-    except (KeyboardInterrupt, typer.Abort):
-        common.error("interrupted; finished work is kept (rerun the same command to resume a crawl)")
-        sys.exit(int(ExitCode.INTERRUPTED))
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:
-        if _is_usage_error(exc):
-            exc.show()  # type: ignore[attr-defined]
-            sys.exit(int(ExitCode.USAGE))
-        if common.STATE.debug:
-            raise
-        common.error(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)")
-        sys.exit(int(ExitCode.INTERNAL))
+    """Console entry point: maps errors to one-line messages and documented exit codes.
+
+    `main()` (no argv, as the console script and `python -m odaudit` call it) owns the process:
+    Ctrl-C at any moment exits 130 with one line. `main(argv)` is for in-process callers
+    (tests): it leaves their SIGINT handler alone and raises SystemExit for a non-zero exit code."""
+    # SIG_IGN is inherited from whoever started us (`nohup`, a background job): respect it.
+    guard = argv is None and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
+    if guard:
+        try:
+            signal.signal(signal.SIGINT, _quit)
+        except ValueError:  # not the main thread: signals are not ours to handle
+            guard = False
+        else:
+            atexit.register(_end)  # registered first, so it runs last of all exit handlers
+    from .root import run  # the heavy imports, under _quit
+
+    code = run(argv, on_work=_work_phase if guard else None)
+    if guard:
+        global _exit_code
+        _exit_code = code
+    if code:  # 0 returns normally, as it always has for in-process callers
+        sys.exit(code)
 
 
-def _is_usage_error(exc: BaseException) -> bool:
-    # Typer raises click's usage errors (NoSuchOption, BadParameter, …); recent Typer releases
-    # vendor click, so match the class by name rather than importing one particular copy.
-    return any(c.__name__ == "ClickException" for c in type(exc).__mro__) and hasattr(exc, "show")
+def _work_phase(on: bool) -> None:
+    # While a command runs, Ctrl-C raises KeyboardInterrupt so that the crawl can keep its
+    # journal and stop its workers; before and after, _quit ends the process.
+    signal.signal(signal.SIGINT, signal.default_int_handler if on else _quit)
+
+
+def _end() -> None:
+    """The last exit handler: end the process here, with the command's exit code.
+
+    By now threads are joined and every other exit handler has run. What Python would do next
+    (flush, switch signal handling off, tear the modules down) leaves a window in which Ctrl-C
+    kills the process with -SIGINT and no message; so flush and leave, still under _quit."""
+    if _exit_code is None:  # an exception escaped (--debug): Python reports it and ends as usual
+        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`odaudit … | head`): nothing more to say
+            pass
+    os._exit(_exit_code)
+
+
+def __getattr__(name: str) -> object:
+    # `from odaudit.cli import app` (tests, Typer's CliRunner) imports the commands on demand.
+    if name == "app":
+        from .root import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,21 +2,50 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from rich.console import Console
-from rich.markup import escape
+from rich.console import Console, ConsoleOptions, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.segment import Segment
+from rich.text import Text
 
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+from ..text import visible
+
+
+class SafeConsole(Console):
+    """A console that cannot be steered by the text it prints.
+
+    Everything odaudit prints passes through `render` (and strings through `render_str`
+    first): control and bidi characters in it (ESC, NUL, U+202E, … from portal titles, export
+    headers, paths) come out as visible escapes (`\\x1b`), whoever built the text and however.
+    Markup and emoji codes are off, so a path like `snap[red]` or `snap[/]` prints as written;
+    styles are given as Text styles instead."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(markup=False, emoji=False, highlight=False, soft_wrap=True, **kwargs)  # type: ignore[arg-type]
+
+    def render_str(self, text: str, **kwargs: object) -> Text:  # type: ignore[override]
+        # Before rich sees the text: rich itself silently drops BEL, BS, VT, FF and CR.
+        return super().render_str(visible(text, keep="\n"), **kwargs)  # type: ignore[arg-type]
+
+    def render(self, renderable: RenderableType, options: ConsoleOptions | None = None) -> Iterable[Segment]:
+        for seg in super().render(renderable, options):
+            # Control segments are rich's own cursor moves (the progress bar); keep them.
+            yield seg if seg.control else Segment(visible(seg.text, keep="\n"), seg.style, seg.control)
+
+
+stdout = SafeConsole()
+stderr = SafeConsole(stderr=True)
 
 
 @dataclass
 class State:
     debug: bool = False
+    #: --quiet: no progress, summaries or warnings (warnings are kept in the files written:
+    #: the manifest, report.md, diff.md); errors are always shown
+    quiet: bool = False
 
 
 STATE = State()
@@ -24,11 +53,12 @@ STATE = State()
 
 def error(message: str) -> None:
     # One line, plain, on stderr; never a traceback unless --debug.
-    stderr.print(f"[bold red]odaudit: error:[/] {escape(message)}")
+    stderr.print(Text.assemble(("odaudit: error:", "bold red"), " ", visible(message, keep="\n")))
 
 
 def warn(message: str) -> None:
-    stderr.print(f"[yellow]odaudit: warning:[/] {escape(message)}")
+    if not STATE.quiet:
+        stderr.print(Text.assemble(("odaudit: warning:", "yellow"), " ", visible(message, keep="\n")))
 
 
 class ProgressReporter:

@@ -45,7 +45,7 @@ def crawl(
     row_limit: int = typer.Option(None, "--row-limit", min=1, help="Validate at most N rows per table (recorded in the manifest)."),
     replay: str = typer.Option(None, "--replay", help="Serve HTTP from a recording folder instead of the network, or the bundled recording `demo` (offline demo and tests)."),
     recheck: Path = typer.Option(None, "--recheck", help="Re-run today's checks on an existing snapshot, offline; the new findings are kept beside the old ones."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, summary or warnings (warnings are kept in manifest.json)."),
 ) -> None:
     """Snapshot a catalog's datasets from the portal, fetch every resource and check it.
 
@@ -58,6 +58,7 @@ def crawl(
       odaudit crawl --recheck snapshots/2026
     Exit codes: 0 complete, 2 bad usage or input, 3 could not complete (rerun to resume), 130 interrupted.
     """
+    common.STATE.quiet = quiet
     from ..checks import RULES_VERSION
     from ..crawl import CrawlOptions, default_check_workers, recheck as do_recheck, run_crawl
 
@@ -99,7 +100,7 @@ def crawl(
         _summary(out, result)
     for w in result.warnings:
         common.warn(w)
-    if result.interrupted:  # an error, not typer.Exit(130): main prints it (see cli/__init__.py)
+    if result.interrupted:  # an error, not typer.Exit(130): main prints it (see cli/root.py)
         raise OdauditError(f"interrupted; {m['counts']['datasets']} datasets kept in {out} (rerun the same command to resume)",
                            exit_code=ExitCode.INTERRUPTED)
     if m["status"] != "complete":

@@ -23,7 +23,7 @@ def diff(
     recheck: bool = typer.Option(False, "--recheck", help="Re-check both sides even when their stored findings come from today's rules."),
     workers: int | None = typer.Option(None, "--workers", min=0, help="Processes for re-checking large snapshots (default: one per CPU; 0 = in-process)."),
     blocked_as_broken: bool = typer.Option(False, "--blocked-as-broken", help="Count resources whose server refused this client (firewall pages, long 429s, 451) as failing `link`, instead of not measured."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or warnings on stderr (warnings are kept in the report)."),
 ) -> None:
     """Compare two snapshots by today's rules and one rubric: what was added, removed, broken,
     fixed, and how the scores moved.
@@ -36,6 +36,7 @@ def diff(
       odaudit diff snapshots/2025 snapshots/2026 --new-rubric rubrics/2026.yaml --out reports/diff --lang zh-TW
     Exit codes (like diff(1)): 0 no difference, 1 differences, 2 trouble (unreadable snapshot, bad rubric).
     """
+    common.STATE.quiet = quiet
     from ..diff import LANGS, diff_snapshots, publish_diff
     from ..outdir import FolderLock, check_report_out, input_file, input_snapshot
 

@@ -41,7 +41,7 @@ def init(
     out: Path | None = typer.Option(None, "--out", "-o", help="Rubric file to write (default: stdout)."),
     method: str = typer.Option("flat", "--method", help="flat (OCF 2014-2016) or odb (ODB chaining)."),
     name: str | None = typer.Option(None, "--name", help="Rubric name (default: the catalog's)."),
-    catalog: str | None = typer.Option(None, "--catalog", help="What to write as `catalog:` (default: the snapshot's catalog name)."),
+    catalog: str | None = typer.Option(None, "--catalog", help="What to write as `catalog:` (default: the snapshot's catalog: its bundled name, `all` for the whole portal, else the path of the snapshot's catalog.yaml)."),
     update: bool = typer.Option(False, "--update", help="--out exists: refresh its automated answers and evidence, keep every manual answer, reason, judgment, comment and link, and print what changed."),
     force: bool = typer.Option(False, "--force", help="--out exists: overwrite it."),
 ) -> None:
@@ -55,7 +55,7 @@ def init(
     """
     from ..catalog import load_catalog
     from ..scoring.engine import score_snapshot
-    from ..scoring.prefill import prefilled_rubric
+    from ..scoring.prefill import catalog_reference, prefilled_rubric
     from ..scoring.rubric import rubric_from_dict
     from ..scoring.update import dataset_refs, merge
     from ..snapshot import Snapshot
@@ -70,7 +70,7 @@ def init(
     snap = Snapshot.open(snapshot, allow_partial=True)
     catalog_ref = catalog
     cat = load_catalog(snap.catalog_path())
-    ref = catalog_ref or str((snap.manifest.get("catalog") or {}).get("name") or cat.name)
+    ref = catalog_ref or catalog_reference(snap, out.parent if out else Path.cwd())
     probe = rubric_from_dict({"name": name or cat.name, "catalog": ref, "method": method,
                               "weights": {"readiness": 0, "implementation": 1, "impact": 0}})
     result = score_snapshot(snap, probe, cat)
@@ -128,15 +128,16 @@ def import_(
 @app.command("check")
 def check(rubric: Path = typer.Argument(..., help="Rubric YAML to lint.")) -> None:
     """Validate a rubric (schema, weights, reasons, dataset keys) without scoring."""
-    from ..catalog import load_catalog
     from ..scoring.lint import check_rubric
     from ..scoring.rubric import load_rubric
 
     rub = load_rubric(rubric)
-    summary = check_rubric(rub, load_catalog(rub.catalog_path()))
+    summary = check_rubric(rub, rub.resolve_catalog())
+    of = (f"of {summary.datasets_in_catalog} datasets" if summary.datasets_in_catalog is not None
+          else "datasets (whole portal: `odaudit score` matches them with the snapshot's)")
     common.stdout.print(
         f"{rubric}: ok: rubric {summary.name}, method {summary.method}, catalog {summary.catalog}; "
-        f"{summary.manual_answers} manual answers on {summary.datasets_answered} of {summary.datasets_in_catalog} datasets; "
+        f"{summary.manual_answers} manual answers on {summary.datasets_answered} {of}; "
         f"{summary.items_answered} of {summary.items_total} judged items answered",
         markup=False, highlight=False,
     )

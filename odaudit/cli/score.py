@@ -18,7 +18,7 @@ def score(
     out: Path = typer.Option(..., "--out", "-o", help="Directory for report.md, appendix.md, CSV tables and SVG charts."),
     lang: str = typer.Option("en", "--lang", help=LANG_HELP),
     blocked_as_broken: bool = typer.Option(False, "--blocked-as-broken", help="Count resources whose server refused this client (firewall pages, long 429s, 451) as failing `link`, instead of not measured; the report states the choice."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or warnings on stderr (warnings are kept in the report)."),
 ) -> None:
     """Score a snapshot's findings with a rubric and write the reports.
 
@@ -30,6 +30,7 @@ def score(
       odaudit score snapshots/2026-01 --rubric ocf-2017 --out reports/2026-01 --lang zh-TW
       odaudit score snapshots/demo --rubric my-rubric.yaml --out reports/demo
     """
+    common.STATE.quiet = quiet
     from ..outdir import FolderLock, check_report_out, input_file, input_snapshot
     from ..report import LANGS, publish_reports
     from ..scoring import load_inputs, score_snapshot

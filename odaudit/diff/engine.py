@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..catalog import Catalog, Category, load_catalog
+from ..catalog import ALL_CATALOG, DEFAULT_PORTAL, Catalog, load_catalog, whole_portal_catalog
 from ..checks import RULES_VERSION
 from ..scoring import score_snapshot
 from ..snapshot import Snapshot
@@ -30,7 +30,6 @@ from .recheck import POOL_THRESHOLD, Job, Rechecker
 from .rubrics import RubricChoice, choose_rubric, for_side
 
 Progress = Callable[[str, int, int], None]
-ALL_CATALOG = "all"
 
 
 @dataclass
@@ -69,18 +68,11 @@ class DiffResult:
         return False
 
 
-def whole_portal_catalog(manifest: dict[str, Any]) -> Catalog:
-    """Stand-in catalog for a whole-portal (`crawl --all`) snapshot that has no catalog.yaml."""
-    return Catalog(name=ALL_CATALOG, title="data.gov.tw (whole portal)", portal=str(manifest.get("portal") or "https://data.gov.tw"),
-                   method="Every dataset listed on the portal (crawl --all).",
-                   categories=[Category(id="all", name="whole portal", datasets=[])])
-
-
 def side_catalog(snap: Snapshot) -> Catalog:
     path = snap.catalog_path()
     name = str((snap.manifest.get("catalog") or {}).get("name", ""))
     if not path.exists() and (name == ALL_CATALOG or (snap.manifest.get("options") or {}).get("all")):
-        return whole_portal_catalog(snap.manifest)
+        return whole_portal_catalog(str(snap.manifest.get("portal") or DEFAULT_PORTAL))
     return load_catalog(path)
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..atomic import atomic_open, atomic_write_text
 from ..outdir import REPORT_MANIFEST, replacing
-from ..report.charts import RC, save_svg
+from ..report.charts import RC, chart_label, save_svg
 from ..report.safe import md, md_link, neutralise
 from .compare import (
     AGENCY_COLUMNS,
@@ -429,7 +429,7 @@ def category_chart(r: DiffResult, path: Path, lang: str) -> Path:
     d = r.score_deltas
     cats = d[d["level"] == "category"]
     cats = cats[cats["old"].notna() | cats["new"].notna()]
-    labels = [f"{x.id.split('/', 1)[1]} {x.name}"[:28] for x in cats.itertuples(index=False)][::-1]
+    labels = [chart_label(f"{x.id.split('/', 1)[1]} {x.name}") for x in cats.itertuples(index=False)][::-1]
     old = [0.0 if _missing(v) else float(v) for v in cats["old"]][::-1]
     new = [0.0 if _missing(v) else float(v) for v in cats["new"]][::-1]
     with plt.rc_context(RC):

@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from ..atomic import atomic_write_text  # noqa: E402
 from ..scoring.model import ScoreResult  # noqa: E402
+from ..text import visible  # noqa: E402
 from .i18n import t  # noqa: E402
 
 RC = {
@@ -42,9 +43,15 @@ def save_svg(fig: plt.Figure, path: Path) -> Path:
     return path
 
 
+def chart_label(text: str, width: int = 28) -> str:
+    """An axis label: at most `width` characters, control characters visible (SVG is XML,
+    which cannot hold most of them at all)."""
+    return visible(text[:width])
+
+
 def category_chart(r: ScoreResult, path: Path, lang: str) -> Path:
     cats = [n for n in r.nodes if n.level == "category" and n.score is not None]
-    labels = [f"{n.id.split('/', 1)[1]} {n.name}"[:28] for n in cats][::-1]
+    labels = [chart_label(f"{n.id.split('/', 1)[1]} {n.name}") for n in cats][::-1]
     scores = [n.score for n in cats][::-1]
     with plt.rc_context(RC):
         fig, ax = plt.subplots(figsize=(7, 0.3 * max(len(cats), 3) + 1))

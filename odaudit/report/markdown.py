@@ -11,7 +11,7 @@ from ..scoring.model import ScoreResult
 from ..scoring.questions import QUESTIONS
 from .charts import CHART_FILES
 from .i18n import t, yes_no
-from .safe import md, md_link
+from .safe import PROSE_LIMIT, md, md_link
 
 #: report.md shows at most this many rows per long table and points to the CSV for the rest
 TABLE_LIMIT = 200
@@ -60,7 +60,7 @@ class Report:
     # -- sections ------------------------------------------------------------
     def header(self) -> list[str]:
         r = self.r
-        snap = (self.tr("snap_line", time=r.snapshot["started_at"], status=r.snapshot["status"], portal=md(r.portal))
+        snap = (self.tr("snap_line", time=md(r.snapshot["started_at"]), status=md(r.snapshot["status"]), portal=md(r.portal))
                 if r.has_snapshot else self.tr("no_snap"))
         lines = [f"# {md(r.rubric_title)}: {self.tr('title')}", "",
                  self.tr("meta_line", catalog=md(r.catalog.title), rubric=md(r.rubric_name), method=r.method, snap=snap), ""]
@@ -121,9 +121,9 @@ class Report:
 
     def method(self) -> list[str]:
         r, tr = self.r, self.tr
-        lines = [f"## {tr('method')}", "", f"### {tr('selection')}", "", md(r.catalog.method), ""]
+        lines = [f"## {tr('method')}", "", f"### {tr('selection')}", "", md(r.catalog.method, PROSE_LIMIT), ""]
         if r.catalog.source:
-            lines += [md(r.catalog.source), ""]
+            lines += [md(r.catalog.source, PROSE_LIMIT), ""]
         info = {c.id: c for c in r.catalog.categories}
         rows = [(md(cid), md(info[cid].tier) if cid in info else "", md(n.name), n.leaves, md(info[cid].rationale) if cid in info else "")
                 for n in self.cats for cid in [n.id.split("/", 1)[1]]]

@@ -1,26 +1,41 @@
 """Neutralising portal text for spreadsheets and markdown.
 
-* CSV: a cell beginning with `=`, `+`, `-`, `@`, tab or CR is prefixed with `'`, so spreadsheet
-  programs show it as text instead of running it as a formula (OWASP "CSV injection").
-  Numeric columns are written as numbers and left alone.
-* Markdown: portal text goes into tables and lists as one line, with markdown punctuation
+* Both: control and bidi characters (ESC, NUL, U+202E, …) are written as visible escapes
+  (`\\x1b`, `\\u202e`; see odaudit/text.py); CSV keeps line breaks and tabs, which it quotes.
+* CSV: the full value. A cell beginning with `=`, `+`, `-`, `@`, tab or CR is prefixed with `'`,
+  so spreadsheet programs show it as text instead of running it as a formula (OWASP "CSV
+  injection"). Numeric columns are written as numbers and left alone.
+* Markdown: portal text goes into tables and lists as one line of at most FIELD_LIMIT
+  characters (longer text ends with `…`; the CSV tables have it whole), with markdown punctuation
   (`\\ ` * _ [ ] | ~`) backslash-escaped and `&`, `<`, `>` as entities, so it can neither break a table, start a
-  link or image, nor inject HTML. Links are only made to http(s) URLs.
+  link or image, nor inject HTML. Links are only made to http(s) URLs of at most URL_LIMIT characters.
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import pandas as pd
+
+from ..text import UNSAFE, clip, visible
 
 _TRIGGERS = frozenset("=+-@\t\r")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _SPACE = re.compile(r"[\r\n\t\v\f\u2028\u2029]+")
+#: CSV quotes these, and multi-line descriptions keep their lines
+_CSV_KEEP = "\n\r\t"
+#: Characters of portal text per markdown field. The longest real ones are far shorter (titles
+#: up to 130, an evidence line up to about 350); a hostile 1,000,000-character agency name is not.
+FIELD_LIMIT = 500
+#: For paragraphs the researchers wrote (a catalog's method and source).
+PROSE_LIMIT = 4000
+#: Longer URLs are shown as text, not linked (browsers and servers give up around 2,000).
+URL_LIMIT = 2048
 
 
 def csv_cell(value: object) -> str:
-    text = "" if value is None else str(value)
+    text = visible("" if value is None else str(value), keep=_CSV_KEEP)
     return "'" + text if text[:1] in _TRIGGERS else text
 
 
@@ -36,23 +51,28 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _neutral(x: object) -> object:
     if isinstance(x, str):
+        x = visible(x, keep=_CSV_KEEP)
         return "'" + x if x and x[0] in _TRIGGERS else x
     return "" if x is None or x != x else x  # None / NaN → ""
 
 
-def md(value: object) -> str:
-    """Escape text for inline markdown (table cells, list items): one line, no HTML, no links."""
+def md(value: object, limit: int | None = FIELD_LIMIT) -> str:
+    """Escape text for inline markdown (table cells, list items): one line of at most `limit`
+    characters, control characters visible, no HTML, no links."""
     text = "" if value is None else str(value)
-    text = _SPACE.sub(" ", text).strip()
+    # Clipped before anything is escaped, so no escape (`\x1b`, `&amp;`) is cut in half.
+    text = visible(clip(_SPACE.sub(" ", text).strip(), limit))
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def safe_url(url: str) -> str | None:
-    """The URL if it is http(s) and has no characters that could end a markdown link; else None."""
+    """The URL if it is http(s), at most URL_LIMIT long and has no characters that could end a
+    markdown link (control and bidi characters percent-encoded); else None."""
     url = (url or "").strip()
-    if not re.match(r"^https?://[^\s]+$", url, re.IGNORECASE):
+    if len(url) > URL_LIMIT or not re.match(r"^https?://[^\s]+$", url, re.IGNORECASE):
         return None
+    url = UNSAFE.sub(lambda m: quote(m.group(), safe="", errors="surrogatepass"), url)
     return url.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E").replace('"', "%22").replace("|", "%7C").replace("[", "%5B").replace("]", "%5D")
 
 

@@ -28,4 +28,4 @@ def load_inputs(snapshot: str | None, rubric_path: str, *, verify: bool = True) 
     if snapshot is not None:
         snap = Snapshot.open(snapshot, allow_partial=True, verify=verify)
         return snap, rubric, load_catalog(snap.catalog_path())
-    return None, rubric, load_catalog(rubric.catalog_path())
+    return None, rubric, rubric.resolve_catalog()

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..catalog import Catalog
+from ..catalog import ALL_CATALOG, Catalog, load_catalog
 from ..errors import InputError
 from ..snapshot import Snapshot
 from . import automate, coverage, summary
@@ -29,7 +29,6 @@ from .tables import (
 from .tree import build_tree
 
 ProgressCallback = Callable[[str, int, int], None]
-ALL_CATALOG = "all"
 _YN = np.array(["unanswered", "no", "yes"], dtype=object)  # index by value + 1 (-1, 0, 1)
 
 
@@ -85,6 +84,17 @@ def _require_manual_answers(rubric: Rubric, frame: pd.DataFrame, manual: dict[st
                          "(odaudit score SNAPSHOT --rubric …) or answer them in the rubric")
 
 
+def _catalog_name(rubric: Rubric) -> str:
+    """The name of the catalog the rubric names; a catalog file is read for its `name:` (the
+    path `rubric init` writes for a snapshot's own catalog.yaml says nothing by itself)."""
+    if not rubric.catalog.endswith((".yaml", ".yml")):
+        return rubric.catalog
+    try:
+        return load_catalog(rubric.catalog_path()).name
+    except InputError:
+        return Path(rubric.catalog).stem
+
+
 def score_snapshot(
     snapshot: Snapshot | None,
     rubric: Rubric,
@@ -109,8 +119,7 @@ def score_snapshot(
         cat_name = str((manifest.get("catalog") or {}).get("name", ""))
         whole = cat_name == ALL_CATALOG or bool((manifest.get("options") or {}).get("all"))
         portal = str(manifest.get("portal") or catalog.portal)
-        ref = Path(rubric.catalog).stem if rubric.catalog.endswith((".yaml", ".yml")) else rubric.catalog
-        if not whole and cat_name and ref != cat_name:
+        if not whole and cat_name and _catalog_name(rubric) != cat_name:
             warnings.append(f"the rubric names catalog {rubric.catalog!r} but the snapshot was crawled with {cat_name!r}")
         unknown = snap_ds[snap_ds["fetch_status"] == "not_found"]
         if len(unknown):

@@ -3,6 +3,11 @@ evidence (as YAML comments), plus empty manual entries for datasets that need th
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+from ..catalog import ALL_CATALOG, BUNDLED_DIR, catalog_sha256
+from ..snapshot import Snapshot
 from .model import ScoreResult
 from .questions import QUESTIONS
 from .template import comment, manual_block, render
@@ -12,6 +17,24 @@ from .template import comment, manual_block, render
 #: `rubric init --update` replaces that block and nothing else (see update.py).
 AUTO_BEGIN = "# odaudit:automated-answers:begin (written by `odaudit rubric init`; `--update` rewrites this block: keep your notes elsewhere)"
 AUTO_END = "# odaudit:automated-answers:end"
+
+
+def catalog_reference(snap: Snapshot, rubric_dir: Path) -> str:
+    """What `rubric init` writes as `catalog:`, so that `rubric check` finds the very catalog
+    the snapshot was crawled with: `all` for a whole-portal snapshot; the bundled name when the
+    snapshot's catalog is that bundled catalog, byte for byte; else the path of the snapshot's
+    own catalog.yaml, relative to the rubric file's folder."""
+    name = str((snap.manifest.get("catalog") or {}).get("name") or "")
+    if name == ALL_CATALOG or (snap.manifest.get("options") or {}).get("all"):
+        return ALL_CATALOG
+    copy = snap.catalog_path()
+    bundled = BUNDLED_DIR / f"{name}.yaml"
+    if name and bundled.is_file() and catalog_sha256(bundled) == catalog_sha256(copy):
+        return name
+    try:
+        return Path(os.path.relpath(copy.resolve(), rubric_dir.resolve())).as_posix()
+    except ValueError:  # another drive (Windows): no relative path
+        return copy.resolve().as_posix()
 
 
 def prefilled_rubric(result: ScoreResult, *, name: str, catalog_ref: str, method: str = "flat") -> str:

@@ -19,7 +19,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .. import bundled
-from ..catalog import resolve_catalog_path
+from ..catalog import ALL_CATALOG, Catalog, load_catalog, resolve_catalog_path, whole_portal_catalog
 from ..errors import InputError
 from ..yamlsrc import load_yaml, validate, where
 from .questions import DEFAULT_POINTS, QUESTION_IDS
@@ -210,7 +210,7 @@ class Rubric(_Strict):
     version: Literal[1] = RUBRIC_VERSION
     name: str = Field(min_length=1)
     title: str = ""
-    #: bundled catalog name (ocf-2017) or a path relative to this file
+    #: bundled catalog name (ocf-2017), a path relative to this file, or `all` (the whole portal)
     catalog: str = Field(min_length=1)
     method: Literal["flat", "odb"]
     odb: OdbOptions = Field(default_factory=OdbOptions)
@@ -262,6 +262,16 @@ class Rubric(_Strict):
         if self._path is None:
             return "rubric"
         return where(self._path, self._tree, loc)
+
+    @property
+    def whole_portal(self) -> bool:
+        """`catalog: all`: the whole portal, as `rubric init` writes for a `crawl --all` snapshot."""
+        return self.catalog == ALL_CATALOG
+
+    def resolve_catalog(self) -> Catalog:
+        """The catalog `catalog:` names. `all` is the whole portal: a stand-in with one category
+        and no datasets (they are the snapshot's, matched when scoring)."""
+        return whole_portal_catalog() if self.whole_portal else load_catalog(self.catalog_path())
 
     def catalog_path(self) -> Path:
         """The catalog named by `catalog:`: a path relative to the rubric file, or a bundled name."""

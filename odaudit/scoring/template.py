@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterable
 
+from ..text import UNSAFE, visible
 from .questions import QUESTIONS
 
 #: OCF Table 2.7 (methodology §2.3): readiness and impact components and their items.
@@ -32,20 +33,20 @@ OCF_IMPACT = (
 )
 
 
-_YAML_UNPRINTABLE = re.compile("[\x7f-\x9f\ufffe\uffff]")
-
-
 def q(text: str) -> str:
-    """A YAML 1.2 double-quoted scalar (JSON strings are valid YAML).
+    """A YAML 1.2 double-quoted scalar (JSON strings are valid YAML) that reads back as `text`.
 
-    json.dumps leaves DEL, the C1 controls and U+FFFE/U+FFFF raw, which YAML forbids: escape them.
+    json.dumps escapes the C0 controls but leaves DEL, the C1 controls, U+FFFE/U+FFFF (which
+    YAML forbids), the line separators and the bidi controls raw: escape those too, so the file
+    shows them and loads back the same string.
     """
-    return _YAML_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=False))
+    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=False))
 
 
 def comment(text: str) -> str:
-    """Text made safe for one YAML comment line."""
-    return re.sub(r"[\r\n\u2028\u2029\x85]+", " ", text).strip()
+    """Text made safe for one YAML comment line: one line, and every character YAML forbids (NUL,
+    ESC, …) or that would mislead a reader (bidi overrides) written as a visible escape (`\\x1b`)."""
+    return visible(re.sub(r"[\r\n\u2028\u2029\x85]+", " ", text).strip())
 
 
 def _judged(name: str, components: tuple, weight: float) -> list[str]:
@@ -68,7 +69,7 @@ def header(*, name: str, title: str, catalog: str, method: str, notes: Iterable[
         "version: 1",
         f"name: {q(name)}",
         f"title: {q(title)}",
-        f"catalog: {q(catalog)}        # bundled catalog name, or a path relative to this file",
+        f"catalog: {q(catalog)}        # bundled catalog name, a path relative to this file, or all (the whole portal)",
         f"method: {method}            # flat (OCF 2014-2016: plain weighted sum) or odb (ODB chaining, -5 when outdated)",
         "odb:",
         "  outdated_penalty: 5",
