@@ -8,6 +8,12 @@ second (before: 20 minutes and 4.4 GB, or 74 s and 4.4 GB). The bombs are built 
 from __future__ import annotations
 
 import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,8 +23,14 @@ import frictionless
 import pytest
 from test_checks_helpers import Portal, fixture
 
-from odaudit.checks import sheets
+from odaudit.bounded import BoundedPool, CheckLimits, CheckStopped
+from odaudit.checks import run_checks, sheets
+from odaudit.checks.limits import OverLimit
 from odaudit.checks.tabular import scan_spreadsheet
+from odaudit.crawl import CrawlOptions, run_crawl
+from odaudit.diff.recheck import today_findings
+from odaudit.snapshot import Snapshot
+from portal import FakePortal
 
 REF = datetime(2025, 9, 23, 12, tzinfo=UTC)
 NS = "http://schemas.openxmlformats.org"
@@ -204,3 +216,200 @@ def test_a_sheet_within_the_caps_is_read_as_frictionless_reads_it(tmp_path: Path
     rows = _frictionless_rows(tmp_path, body, fmt)
     assert scan.notes == ("first sheet",) and scan.complete, name
     assert list(scan.labels) == [str(x) for x in rows[0]] and scan.rows == len(rows) - 1, name
+
+
+# -- checks bounded in time and memory (odaudit/bounded.py) ---------------------------------------------
+
+CRAWLED = "2025-09-23T04:00:00Z"
+
+
+def wide_csv(columns: int = 50_000) -> bytes:
+    """440 KB of CSV with 50,000 columns: frictionless's schema detection takes minutes over it (a
+    bomb no cap defuses yet, so only the time limit stops it)."""
+    return (",".join(f"c{i}" for i in range(columns)) + "\n" + ",".join("1" for _ in range(columns)) + "\n").encode()
+
+
+def shared_strings_bomb(n: int = 100_000) -> bytes:
+    """315 KB of XLSX whose shared-strings table holds 100 MB of text: openpyxl loads all of it."""
+    sst = (f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{NS}/spreadsheetml/2006/main" count="{n}" uniqueCount="{n}">'
+           + ("<si><t>" + "odaudit-" * 125 + "</t></si>") * n + "</sst>")
+    plain = zipfile.ZipFile(io.BytesIO(xlsx('<row r="1"><c r="A1" t="s"><v>0</v></c></row>', "A1:A1")))
+    files = {i.filename: plain.read(i.filename) for i in plain.infolist()}
+    files["[Content_Types].xml"] = files["[Content_Types].xml"].replace(b"</Types>", (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'spreadsheetml.sharedStrings+xml"/></Types>'))
+    files["xl/_rels/workbook.xml.rels"] = files["xl/_rels/workbook.xml.rels"].replace(b"</Relationships>", (
+        f'<Relationship Id="rId2" Type="{NS}/officeDocument/2006/relationships/sharedStrings" '
+        'Target="sharedStrings.xml"/></Relationships>').encode())
+    files["xl/sharedStrings.xml"] = sst.encode()
+    return _zip(files)
+
+
+def small_csv() -> bytes:
+    return "站名,日期,數量\n臺東,2025-09-01,3\n綠島,2025-09-02,4\n".encode()
+
+
+def by_resource(findings: list) -> dict[str, dict[str, object]]:
+    out: dict[str, dict[str, object]] = {}
+    for f in findings:
+        out.setdefault(f.resource.rsplit("#", 1)[-1] if f.resource else "", {})[f.check] = f
+    return out
+
+
+def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "odaudit", *args], capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.timeout(120)
+def test_a_check_over_the_time_limit_is_an_error_and_the_crawl_goes_on(tmp_path: Path) -> None:
+    """The real command line: one dataset, a normal CSV, the 50,000-column CSV and a normal XLSX,
+    a 2 s limit. Only the table checks of the wide CSV stop; everything else is as usual."""
+    with FakePortal(agency_hosts=1) as portal:
+        h = portal.hosts[1]
+        urls = [h.serve("/a.csv", small_csv(), content_type="text/csv"),
+                h.serve("/wide.csv", wide_csv(), content_type="text/csv"),
+                h.serve("/c.xlsx", xlsx(ten_rows(), "A1:C10"), content_type="application/octet-stream")]
+        portal.add_dataset({"資料集識別碼": "1", "資料集名稱": "bounded", "檔案格式": "CSV;CSV;XLSX",
+                            "資料下載網址": ";".join(urls), "編碼格式": "UTF-8;UTF-8;UTF-8",
+                            "授權方式": "政府資料開放授權條款-第1版", "計費方式": "免費"})
+        cat = tmp_path / "cat.yaml"
+        cat.write_text("name: b\ntitle: b\nmethod: m\ncategories:\n- id: '1'\n  name: one\n  datasets:\n"
+                       "  - {name: bounded, id: '1'}\n", encoding="utf-8")
+        t0 = time.monotonic()
+        done = cli("crawl", "--portal", portal.base_url, "--catalog", str(cat), "--out", str(tmp_path / "snap"),
+                   "--check-workers", "1", "--check-timeout", "2", "--quiet", "--retries", "0")
+        took = time.monotonic() - t0
+    assert done.returncode == 0, done.stderr
+    assert took < 60
+    snap = Snapshot.open(tmp_path / "snap")
+    assert (snap.manifest["options"]["check_timeout"], snap.manifest["options"]["check_memory"]) == (2.0, 2048)
+    r = by_resource(snap.findings())
+    for check in ("structure", "fields"):
+        f = r["1"][check]
+        assert (f.outcome, f.measured) == ("error", "time limit"), f
+        assert f.evidence == "check stopped: over the 2 s time limit (reading the body as a table)"
+    assert [r["1"][c].outcome for c in ("link", "downloadable", "format", "encoding")] == ["pass"] * 4
+    assert (r["0"]["structure"].outcome, r["0"]["structure"].measured) == ("pass", "rows=2 fields=3 errors=0")
+    assert (r["2"]["structure"].outcome, r["2"]["structure"].measured) == ("pass", "rows=9 fields=3 errors=0")
+    assert "#1 data dates unavailable (OverLimit)" in r[""]["freshness"].evidence
+
+
+@pytest.mark.timeout(120)
+def test_only_the_guilty_resources_stop_and_the_findings_repeat(tmp_path: Path) -> None:
+    """Two bombs among three resources, in one job: each bomb's table checks stop (two kills), and
+    every other finding of the dataset is the one it has when the bombs are harmless files."""
+    def snapshot(root: Path, bomb: bytes) -> Portal:
+        p = Portal(root)
+        p.add(small_csv(), rows="2")
+        p.add(bomb, rows="1")
+        p.add(bomb, rows="1")
+        return p
+
+    bombs = snapshot(tmp_path / "bombs", wide_csv())
+    tame = snapshot(tmp_path / "tame", b"a,b\n1,2\n")
+    limits = CheckLimits(time_s=2, memory_mb=None)
+    with BoundedPool(1, limits) as pool:
+        got = pool.submit(run_checks, bombs.dataset(), bombs.resources, str(tmp_path / "bombs"), CRAWLED).result()
+        again = pool.submit(run_checks, bombs.dataset(), bombs.resources, str(tmp_path / "bombs"), CRAWLED).result()
+    assert got == again
+    ours, plain = by_resource(got), by_resource(run_checks(tame.dataset(), tame.resources, str(tmp_path / "tame"), CRAWLED))
+    assert ours["0"] == plain["0"]
+    for i in ("1", "2"):
+        stopped = {c for c, f in ours[i].items() if f.outcome == "error"}
+        assert stopped == {"structure", "fields", "consistency"}
+        assert {c: (f.outcome, f.measured) for c, f in ours[i].items() if c not in stopped} == \
+               {c: (f.outcome, f.measured) for c, f in plain[i].items() if c not in stopped}
+    assert {c: f for c, f in ours[""].items() if c != "freshness"} == {c: f for c, f in plain[""].items() if c != "freshness"}
+
+
+@pytest.mark.timeout(120)
+def test_a_check_over_the_memory_limit_is_an_error_in_recheck(tmp_path: Path) -> None:
+    """`crawl --recheck` with a 64 MB limit: the XLSX whose shared strings take 100 MB is an error
+    that names the limit; the manifest records the limits the recheck ran within."""
+    p = Portal(tmp_path / "snap")
+    p.add(small_csv(), rows="2")
+    p.add(shared_strings_bomb(), fmt="XLSX", rows="1")
+    build_snapshot_from(p, tmp_path / "snap")
+    done = cli("crawl", "--recheck", str(tmp_path / "snap"), "--check-workers", "1", "--check-memory", "64", "--quiet")
+    assert done.returncode == 0, done.stderr
+    snap = Snapshot.open(tmp_path / "snap")
+    assert (snap.manifest["recheck_check_timeout"], snap.manifest["recheck_check_memory"]) == (300.0, 64)
+    r = by_resource(snap.findings())
+    f = r["1"]["structure"]
+    assert (f.outcome, f.measured) == ("error", "memory limit"), f
+    assert f.evidence == "check stopped: over the 64 MB memory limit (reading the body as a table)"
+    assert r["1"]["format"].outcome == "pass" and r["0"]["structure"].outcome == "pass"
+
+
+@pytest.mark.timeout(120)
+def test_diff_rechecks_within_the_limits(tmp_path: Path) -> None:
+    p = Portal(tmp_path / "snap")
+    p.add(small_csv(), rows="2")
+    p.add(wide_csv(), rows="1")
+    snap = Snapshot.open(build_snapshot_from(p, tmp_path / "snap"))
+    side = today_findings(snap, tmp_path / "overlay", recheck=True, reason="test", row_limit=None, workers=2,
+                          limits=CheckLimits(time_s=2, memory_mb=None))
+    r = by_resource(side.snapshot.findings())
+    assert (r["1"]["structure"].outcome, r["1"]["structure"].measured) == ("error", "time limit")
+    assert r["0"]["structure"].outcome == "pass"
+
+
+def build_snapshot_from(p: Portal, root: Path) -> Path:
+    """A sealed snapshot of the Portal's one dataset (bodies already under root/bodies)."""
+    from odaudit.snapshot import file_hashes, new_manifest, write_findings, write_records
+
+    write_records(root / "datasets.jsonl", [p.dataset()])
+    write_records(root / "resources.jsonl", p.resources)
+    write_findings(root / "findings.csv", [])
+    (root / "catalog.yaml").write_text("name: b\ntitle: b\nmethod: m\ncategories:\n- id: '1'\n  name: one\n  datasets:\n"
+                                       "  - {name: x, id: '1'}\n", encoding="utf-8")
+    manifest = new_manifest(portal="https://data.gov.tw", catalog_name="b", catalog_sha256="0" * 64, options={},
+                            started_at=CRAWLED)
+    manifest.update({"status": "complete", "finished_at": CRAWLED, "rules_version": "old", "counts": {"findings": 0},
+                     "files": file_hashes(root)})
+    (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return root
+
+
+# -- the pool itself: stops outside any check, processes that die ---------------------------------------
+
+
+def _sleeps(seconds: float, *, guard: object) -> None:
+    time.sleep(seconds)  # outside any stage of run_checks
+
+
+def _dies_in_a_stage(*, guard: object) -> str:
+    try:
+        guard.enter(0, 102, "reading the body as a table")  # type: ignore[attr-defined]
+    except OverLimit as exc:
+        return exc.text
+    os.kill(os.getpid(), signal.SIGKILL)
+    return "not reached"
+
+
+@pytest.mark.timeout(60)
+def test_a_job_over_its_limit_outside_any_check_fails_as_stopped() -> None:
+    with BoundedPool(1, CheckLimits(time_s=0.5, memory_mb=None)) as pool:
+        with pytest.raises(CheckStopped, match="over the 0.5 s time limit"):
+            pool.submit(_sleeps, 30).result()
+        assert pool.submit(_sleeps, 0).result() is None  # the replaced worker takes the next job
+
+
+@pytest.mark.timeout(60)
+def test_a_worker_that_dies_twice_at_one_stage_stops_that_stage() -> None:
+    with BoundedPool(1, CheckLimits(time_s=None, memory_mb=None)) as pool:
+        assert pool.submit(_dies_in_a_stage).result() == ("check stopped: its process died (SIGKILL) "
+                                                          "(reading the body as a table)")
+
+
+def test_in_process_checks_record_no_limits(tmp_path: Path) -> None:
+    with FakePortal(agency_hosts=1) as portal:
+        url = portal.hosts[1].serve("/a.csv", small_csv(), content_type="text/csv")
+        portal.add_dataset({"資料集識別碼": "1", "資料集名稱": "x", "檔案格式": "CSV", "資料下載網址": url})
+        cat = tmp_path / "cat.yaml"
+        cat.write_text("name: b\ntitle: b\nmethod: m\ncategories:\n- id: '1'\n  name: one\n  datasets:\n"
+                       "  - {name: x, id: '1'}\n", encoding="utf-8")
+        run_crawl(CrawlOptions(out=tmp_path / "snap", portal=portal.base_url, catalog_path=cat, check_workers=0,
+                               check_limits=CheckLimits(time_s=5, memory_mb=100)))
+    options = Snapshot.open(tmp_path / "snap").manifest["options"]
+    assert (options["check_timeout"], options["check_memory"]) == (None, None)
