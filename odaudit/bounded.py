@@ -299,6 +299,8 @@ class BoundedPool:
         self._queue: deque[_Job] = deque()
         self._next = 0
         self._closing = self._cancel = False
+        #: one byte in the wake pipe at most: thousands of submits must not fill it (and block)
+        self._wake_pending = False
         self._wake_r, self._wake_w = self._ctx.Pipe(duplex=False)
         self._workers = [self._spawn() for _ in range(max(1, workers))]
         self._thread = threading.Thread(target=self._supervise, name="check-supervisor", daemon=True)
@@ -352,6 +354,9 @@ class BoundedPool:
 
     def _wake(self) -> None:
         with self._lock:
+            if self._wake_pending:
+                return
+            self._wake_pending = True
             try:
                 self._wake_w.send_bytes(b"")
             except OSError:
@@ -368,6 +373,8 @@ class BoundedPool:
                     self._send(w, job)
                 objs = [self._wake_r, *(w.conn for w in self._workers), *(w.proc.sentinel for w in self._workers)]
                 ready = set(wait(objs, timeout=self._timeout()))
+                with self._lock:
+                    self._wake_pending = False  # a submit from now on sends a new byte
                 while self._wake_r.poll():
                     self._wake_r.recv_bytes()
                 for w in list(self._workers):

@@ -38,7 +38,7 @@ from . import (
 from .base import CheckSpec, Context, short
 from .limits import DATASET, Guard, OverLimit
 
-RULES_VERSION = "2026.11.2"
+RULES_VERSION = "2026.11.3"
 
 #: Order matters: `badge` reads the findings of the checks before it.
 REGISTRY: tuple[CheckSpec, ...] = (
