@@ -16,7 +16,7 @@ Every measurement runs `run_checks` on a one-resource dataset in its own child p
   `<dimension>` (the slowest sheet path: it is measured once before it is read).
 
 Prints a table and writes bench/out/bounds_results.json; compare the normal bodies' times with the
-default `--check-timeout` (300 s per resource).
+default `--check-timeout` (600 s per resource).
 """
 
 from __future__ import annotations

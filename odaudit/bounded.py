@@ -53,7 +53,7 @@ from typing import Any
 from .checks.limits import FACT_STAGES, FACT_TEXT, WHOLE, Guard, Key, OverLimit
 
 #: default per-resource time limit (seconds) and per-worker memory limit (MB)
-DEFAULT_TIME = 300.0
+DEFAULT_TIME = 600.0
 DEFAULT_MEMORY = 2048
 #: stage value written while the worker is between checks (its time is bounded too)
 UNSTAGED = -1

@@ -333,7 +333,7 @@ def test_a_check_over_the_memory_limit_is_an_error_in_recheck(tmp_path: Path) ->
     done = cli("crawl", "--recheck", str(tmp_path / "snap"), "--check-workers", "1", "--check-memory", "64", "--quiet")
     assert done.returncode == 0, done.stderr
     snap = Snapshot.open(tmp_path / "snap")
-    assert (snap.manifest["recheck_check_timeout"], snap.manifest["recheck_check_memory"]) == (300.0, 64)
+    assert (snap.manifest["recheck_check_timeout"], snap.manifest["recheck_check_memory"]) == (600.0, 64)
     r = by_resource(snap.findings())
     f = r["1"]["structure"]
     assert (f.outcome, f.measured) == ("error", "memory limit"), f

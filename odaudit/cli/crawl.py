@@ -41,7 +41,7 @@ def crawl(
     retries: int = typer.Option(3, "--retries", min=0, help="Retries on timeouts, 429 and 5xx (backoff with jitter, Retry-After honoured)."),
     use_api: bool = typer.Option(True, "--api/--no-api", help="Also read each dataset's v2 API record (per-resource details)."),
     check_workers: int = typer.Option(None, "--check-workers", min=0, help="Processes running checks during the crawl (default: CPU count - 1, at least 1; 0 = in-process, without the check limits)."),
-    check_timeout: float = typer.Option(300.0, "--check-timeout", min=0, help="Seconds the checks of one resource may take; a check over it becomes an error finding (0 = no limit; recorded in the manifest)."),
+    check_timeout: float = typer.Option(600.0, "--check-timeout", min=0, help="Seconds the checks of one resource may take; a check over it becomes an error finding (0 = no limit; recorded in the manifest)."),
     check_memory: int = typer.Option(2048, "--check-memory", min=0, help="MB of memory a check process may use beyond its start (Linux; 0 = no limit; recorded in the manifest)."),
     row_limit: int = typer.Option(None, "--row-limit", min=1, help="Validate at most N rows per table (recorded in the manifest)."),
     replay: Path = typer.Option(None, "--replay", help="Serve HTTP from a recording folder instead of the network (offline demo and tests)."),
