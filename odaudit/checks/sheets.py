@@ -205,9 +205,11 @@ def xlsx_bounds(sheet: Any, bounds: SheetBounds) -> tuple[int | None, int | None
     try:
         with sheet._get_source() as src:  # the part openpyxl itself reads for this sheet
             ext = measure_xlsx(src)
-    except Exception:  # noqa: BLE001 - unreadable XML: read a capped rectangle; the read reports the error
+    except Exception as exc:  # noqa: BLE001 - unreadable XML: read a capped rectangle; the read reports the error
         cols = min(declared_cols or MAX_COLUMNS, MAX_COLUMNS)
-        return min(declared_rows or MAX_CELLS, MAX_CELLS // cols), cols
+        rows = min(declared_rows or MAX_CELLS, MAX_CELLS // cols)
+        bounds.note = f"sheet not measured ({type(exc).__name__}): read within {_ref(rows, cols)}"
+        return rows, cols
     if not (declared_rows and declared_cols) and within_caps(ext.rows, ext.cols):
         return None, None  # no <dimension>: openpyxl reads the rows as they are, and they are few
     bounds.note, bounds.cut = ext.note(declared)
