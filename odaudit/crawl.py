@@ -1,7 +1,8 @@
 """`odaudit crawl`, the core: catalog (or whole portal) -> snapshot directory.
 
-Threads do the I/O (HTTP, body files); a process pool runs the CPU-bound checks while the
-crawl goes on; only the main thread writes the journal, so records are never interleaved.
+Threads do the I/O (HTTP, body files); a pool of worker processes runs the CPU-bound checks while
+the crawl goes on, each resource within a time and memory limit (bounded.py); only the main thread
+writes the journal, so records are never interleaved.
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ import json
 import os
 import random
 import shutil
-import signal
 import threading
-import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,8 +24,10 @@ import httpx
 
 from . import bundled, nesting
 from .atomic import atomic_write_json, atomic_write_text, sha256_file
+from .bounded import UNBOUNDED, BoundedPool, CheckLimits, CheckStopped
 from .catalog import Catalog, catalog_sha256, load_catalog
 from .checks import RULES_VERSION, run_checks
+from .checks.limits import Guard
 from .errors import IncompleteError, InputError
 from .fetch import Fetcher, FetchOptions
 from .findings import Finding, sort_findings
@@ -67,6 +68,8 @@ class CrawlOptions:
     #: a previous snapshot used as the cache of this crawl (conditional requests, bodies reused)
     since: Path | None = None
     fetch: FetchOptions = field(default_factory=FetchOptions)
+    #: time and memory limits of each check (in worker processes; check_workers=0 has none)
+    check_limits: CheckLimits = field(default_factory=CheckLimits)
 
     def as_manifest(self) -> dict[str, Any]:
         return {
@@ -78,7 +81,13 @@ class CrawlOptions:
             "replay": str(self.replay) if self.replay else None,
             "since": str(self.since) if self.since else None,
             **self.fetch.as_manifest(),
+            **limits_manifest(self.check_workers, self.check_limits),
         }
+
+
+def limits_manifest(workers: int, limits: CheckLimits) -> dict[str, Any]:
+    """The check limits in force: none when the checks run in-process (workers = 0)."""
+    return limits.as_manifest() if workers > 0 else dict(UNBOUNDED)
 
 
 @dataclass
@@ -276,19 +285,8 @@ class _Cancelled(Exception):
 # The run
 
 
-def _check_worker_init(parent: int) -> None:
-    """Set up a check process: Ctrl-C is the crawl's business (it stops the pool itself; a
-    terminal's SIGINT reaches the whole process group, and each worker would otherwise print
-    a KeyboardInterrupt traceback), and a worker whose crawl was killed (kill -9, OOM killer)
-    exits instead of waiting for work forever."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch_parent() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch_parent, name="watch-parent", daemon=True).start()
+def _check_pool(workers: int, limits: CheckLimits) -> BoundedPool:
+    return BoundedPool(workers, limits)
 
 
 def _check_args(record: dict[str, Any], resources: list[dict[str, Any]], root: str,
@@ -302,8 +300,13 @@ def _check_args(record: dict[str, Any], resources: list[dict[str, Any]], root: s
     return nesting.clip(record), [nesting.clip(r) for r in resources], root, crawl_time
 
 
-def _check_pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, initializer=_check_worker_init, initargs=(os.getpid(),))
+def _checked(fut: Future[Any], args: tuple[Any, ...], row_limit: int | None) -> list[Finding]:
+    """A check job's findings; a job stopped as a whole (over its limit outside any one check)
+    reports every check of its dataset as stopped, computed here without reading a body."""
+    try:
+        return fut.result()
+    except CheckStopped as exc:
+        return run_checks(*args, row_limit=row_limit, guard=Guard(exc.stopped()))
 
 
 def run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None = None,
@@ -370,13 +373,13 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
         progress("datasets", resumed, total)
         progress("checks", len(done_findings), total)
 
-        pool: Executor | None = None
+        pool: BoundedPool | None = None
         if opts.check_workers > 0:
-            pool = _check_pool(opts.check_workers)
+            pool = _check_pool(opts.check_workers, opts.check_limits)
         interrupted = False
         try:
             # Datasets finished before an interruption but not yet checked are checked now.
-            pending_checks: dict[Future[Any], str] = {}
+            pending_checks: dict[Future[Any], tuple[Any, ...]] = {}
             checked = len(done_findings)
 
             def submit_checks(record: dict[str, Any], resources: list[dict[str, Any]]) -> None:
@@ -387,7 +390,7 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
                     checked += 1
                     progress("checks", checked, total)
                 else:
-                    pending_checks[pool.submit(run_checks, *args, row_limit=opts.row_limit)] = record["key"]
+                    pending_checks[pool.submit(run_checks, *args, row_limit=opts.row_limit)] = args
 
             def drain_checks(block: bool) -> None:
                 nonlocal checked
@@ -395,8 +398,8 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
                     return
                 finished, _ = wait(list(pending_checks), timeout=None if block else 0, return_when=FIRST_COMPLETED)
                 for fut in finished:
-                    key = pending_checks.pop(fut)
-                    writer.add_findings(key, fut.result())
+                    args = pending_checks.pop(fut)
+                    writer.add_findings(args[0]["key"], _checked(fut, args, opts.row_limit))
                     checked += 1
                     progress("checks", checked, total)
 
@@ -686,18 +689,19 @@ def _collect_garbage(out: Path, run: dict[str, Any]) -> None:
 
 
 def check_snapshot(snap: Snapshot, *, workers: int = 0, row_limit: int | None = None,
-                   on_progress: Progress | None = None) -> list[Finding]:
-    """Today's findings for a stored snapshot, computed offline and sorted as findings.csv is."""
+                   limits: CheckLimits | None = None, on_progress: Progress | None = None) -> list[Finding]:
+    """Today's findings for a stored snapshot, computed offline and sorted as findings.csv is.
+    With workers, each check is bounded by `limits` (default: CheckLimits()); in-process, unbounded."""
     progress = on_progress or (lambda stage, done, total: None)
     by_ds = snap.resources_by_dataset()
     crawl_time = snap.crawl_time()
     jobs = [_check_args(d, by_ds.get(d["key"], []), str(snap.root), crawl_time) for d in snap.datasets()]
     findings: list[Finding] = []
     if workers > 0:
-        with _check_pool(workers) as pool:
+        with _check_pool(workers, limits or CheckLimits()) as pool:
             futs = [pool.submit(run_checks, *job, row_limit=row_limit) for job in jobs]
-            for i, fut in enumerate(futs, 1):
-                findings.extend(fut.result())
+            for i, (fut, job) in enumerate(zip(futs, jobs, strict=True), 1):
+                findings.extend(_checked(fut, job, row_limit))
                 progress("checks", i, len(jobs))
     else:
         for i, job in enumerate(jobs, 1):
@@ -706,16 +710,18 @@ def check_snapshot(snap: Snapshot, *, workers: int = 0, row_limit: int | None = 
     return sort_findings(findings)
 
 
-def recheck(path: Path, *, workers: int = 0, row_limit: int | None = None,
+def recheck(path: Path, *, workers: int = 0, row_limit: int | None = None, limits: CheckLimits | None = None,
             on_progress: Progress | None = None) -> dict[str, Any]:
     """Re-run today's checks on a stored snapshot, offline. The findings are added beside the
     snapshot's earlier ones (see `add_recheck`), never over them: a finished snapshot is an
     archive, and what it recorded stays as it was."""
+    limits = limits or CheckLimits()
     try:
         with FolderLock(path):
             snap = Snapshot.open(path)
-            findings = check_snapshot(snap, workers=workers, row_limit=row_limit, on_progress=on_progress)
-            added, changed = add_recheck(snap, findings, rules_version=RULES_VERSION, row_limit=row_limit)
+            findings = check_snapshot(snap, workers=workers, row_limit=row_limit, limits=limits, on_progress=on_progress)
+            added, changed = add_recheck(snap, findings, rules_version=RULES_VERSION, row_limit=row_limit,
+                                         extra=limits_manifest(workers, limits))
     except OSError as exc:
         raise IncompleteError(f"{exc.filename or path}: {exc.strerror or exc}; the snapshot is as it was") from None
     return {"manifest": snap.manifest, "findings": len(findings), "changed": changed, "file": added.file}

@@ -475,11 +475,13 @@ def rewrite_findings(snap: Snapshot, findings: list[Finding], manifest_update: d
     snap.manifest = manifest
 
 
-def add_recheck(snap: Snapshot, findings: list[Finding], *, rules_version: str, row_limit: int | None) -> tuple[FindingsSet, bool]:
+def add_recheck(snap: Snapshot, findings: list[Finding], *, rules_version: str, row_limit: int | None,
+                extra: dict[str, Any] | None = None) -> tuple[FindingsSet, bool]:
     """Keep the findings of a recheck beside the snapshot's earlier ones, never over them.
 
     Returns the findings set and whether anything was added: findings equal to those the same
-    rules (and row limit) already made add nothing. Only the manifest is rewritten (atomically),
+    rules (and row limit) already made add nothing; `extra` is recorded with the entry (the check
+    limits it ran under). Only the manifest is rewritten (atomically),
     to list and seal the new file; every recorded file stays byte for byte as it was.
     """
     with atomic_open(snap.root / ".recheck.tmp", "w") as fh:  # the table as it would be written, to compare
@@ -499,7 +501,7 @@ def add_recheck(snap: Snapshot, findings: list[Finding], *, rules_version: str, 
         tmp.unlink(missing_ok=True)
     manifest = dict(snap.manifest)
     entries = [r for r in manifest.get("rechecks") or [] if not (isinstance(r, dict) and r.get("file") == rel)]
-    entries.append({"file": rel, "rules_version": rules_version, "row_limit": row_limit, "findings": len(findings)})
+    entries.append({"file": rel, "rules_version": rules_version, "row_limit": row_limit, "findings": len(findings), **(extra or {})})
     manifest["rechecks"] = entries
     manifest["files"] = {**files, rel: digest}
     atomic_write_json(snap.root / MANIFEST, manifest)

@@ -4,13 +4,15 @@ Public API::
 
     RULES_VERSION   version of the rules; bump when any rule changes
     CHECK_IDS       every check id, in the documented order
-    run_checks(dataset, resources, bodies_root, crawl_time, *, row_limit=None) -> list[Finding]
+    run_checks(dataset, resources, bodies_root, crawl_time, *, row_limit=None, guard=None) -> list[Finding]
 
 `run_checks` never downloads anything, never reads the clock (the crawl time is the reference time),
 and never raises because of a check: a check that crashes becomes an `error` finding for that check
 (and resource). It is a top-level function, so it can run in a ProcessPoolExecutor.
 
 The checks are listed in `REGISTRY` (one module each; see README.md in this folder for the rules).
+`guard` (limits.py) receives the stage marks a bounded runner needs (odaudit/bounded.py) and stops
+the stages a previous run of the same job went over a limit in.
 """
 
 from __future__ import annotations
@@ -34,8 +36,9 @@ from . import (
     structure,
 )
 from .base import CheckSpec, Context, short
+from .limits import DATASET, Guard, OverLimit
 
-RULES_VERSION = "2026.12.1"
+RULES_VERSION = "2026.12.2"
 
 #: Order matters: `badge` reads the findings of the checks before it.
 REGISTRY: tuple[CheckSpec, ...] = (
@@ -64,31 +67,51 @@ CHECK_IDS: tuple[str, ...] = (
 
 
 def _error(ctx: Context, check_id: str, exc: BaseException, res: dict[str, Any] | None) -> Finding:
+    if isinstance(exc, OverLimit):
+        return ctx.finding(check_id, "error", exc.measured, "", short(exc.text), res)
     message = str(exc)
     if ctx.bodies_root is not None:  # keep findings independent of where the snapshot lives
         message = message.replace(str(ctx.bodies_root) + "/", "")
     return ctx.finding(check_id, "error", type(exc).__name__, "", short(f"check crashed: {type(exc).__name__}: {message}"), res)
 
 
-def _run_spec(ctx: Context, spec: CheckSpec, res: dict[str, Any] | None) -> list[Finding]:
+def _run_spec(ctx: Context, stage: int, spec: CheckSpec, res: dict[str, Any] | None) -> list[Finding]:
+    what = f"the {spec.ids[-1]} check"
     try:
-        out = spec.run(ctx, res) if res is not None else spec.run(ctx)
+        ctx.guard.enter(ctx.ordinal(res) if res is not None else DATASET, stage, what)
+        try:
+            out = spec.run(ctx, res) if res is not None else spec.run(ctx)
+        finally:
+            ctx.guard.leave()
         if not isinstance(out, list) or not all(isinstance(f, Finding) for f in out):
             raise TypeError(f"{spec.run.__module__} returned {type(out).__name__}, not a list of findings")
         return out
     except Exception as exc:  # noqa: BLE001 - a crashing check must not stop the run
+        exc = ctx.guard.translate(exc, what)
         return [_error(ctx, i, exc, res) for i in spec.ids]
 
 
+def _all_stopped(ctx: Context, exc: OverLimit) -> list[Finding]:
+    """Every finding of the dataset an `error` naming the limit (a job stopped as a whole)."""
+    out: list[Finding] = []
+    for spec in REGISTRY:
+        for res in ([None] if spec.scope == "dataset" else ctx.resources):
+            out.extend(_error(ctx, i, exc, res) for i in spec.ids)
+    return out
+
+
 def run_checks(dataset: dict[str, Any], resources: list[dict[str, Any]], bodies_root: str | None,
-               crawl_time: str, *, row_limit: int | None = None) -> list[Finding]:
+               crawl_time: str, *, row_limit: int | None = None, guard: Guard | None = None) -> list[Finding]:
     """All findings for one dataset and its resources (deterministic, no network, no clock)."""
-    ctx = Context(dataset, resources, bodies_root, crawl_time, row_limit)
+    ctx = Context(dataset, resources, bodies_root, crawl_time, row_limit, guard or Guard())
+    whole = ctx.guard.whole()
+    if whole is not None:
+        return _all_stopped(ctx, whole)
     if ctx.kind == "missing":
         return [ctx.skip("link", "not found online")]
     no_meta = ctx.metadata_missing()
     skipped: set[str] = set()
-    for spec in REGISTRY:
+    for stage, spec in enumerate(REGISTRY):
         if spec.metadata and no_meta:
             for i in spec.ids:
                 if i not in skipped:
@@ -96,14 +119,14 @@ def run_checks(dataset: dict[str, Any], resources: list[dict[str, Any]], bodies_
                     ctx.findings.append(ctx.skip(i, no_meta))
             continue
         if spec.scope == "dataset":
-            ctx.findings.extend(_run_spec(ctx, spec, None))
+            ctx.findings.extend(_run_spec(ctx, stage, spec, None))
             continue
         if not ctx.resources:
             if "link" in spec.ids:
                 ctx.findings.append(ctx.finding("link", "fail", "0 resources", "≥1 resource", "the dataset declares no resource URL"))
             continue
         for res in ctx.resources:
-            ctx.findings.extend(_run_spec(ctx, spec, res))
+            ctx.findings.extend(_run_spec(ctx, stage, spec, res))
     return list(ctx.findings)
 
 

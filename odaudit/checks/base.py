@@ -16,6 +16,7 @@ from typing import Any, Literal
 from ..findings import Finding
 from .charset import Detected, detect_encoding
 from .dates import parse_crawl_time
+from .limits import FACT_STAGES, FACT_TEXT, Guard
 from .sniff import Sniffed, sniff_file
 from .tabular import (
     TableScan,
@@ -69,10 +70,16 @@ class ResourceFacts:
     def _memo(self, name: str, fn: Callable[[], Any]) -> Any:
         hit = self._cache.get(name)
         if hit is None:
+            guard, what = self.ctx.guard, FACT_TEXT[name]
             try:
-                hit = (True, fn())
+                guard.enter(self.ctx.ordinal(self.res), FACT_STAGES[name], what)
+                try:
+                    hit = (True, fn())
+                finally:
+                    guard.leave()
             except Exception as exc:  # noqa: BLE001 - re-raised to each check that asks
-                hit = (False, exc)
+                # without its traceback: the frames would keep what the failed fact had built
+                hit = (False, guard.translate(exc, what).with_traceback(None))
             self._cache[name] = hit
         ok, value = hit
         if not ok:
@@ -191,7 +198,7 @@ def scan_body(path: Path, fmt: str, *, truncated: bool, row_limit: int | None, r
 
 class Context:
     def __init__(self, dataset: dict[str, Any], resources: list[dict[str, Any]], bodies_root: str | None,
-                 crawl_time: str, row_limit: int | None) -> None:
+                 crawl_time: str, row_limit: int | None, guard: Guard | None = None) -> None:
         self.dataset = dataset
         self.key: str = dataset.get("key", "")
         self.kind: str = dataset.get("kind", "portal")
@@ -203,6 +210,12 @@ class Context:
         self.row_limit = row_limit
         self.findings: list[Finding] = []
         self._facts: dict[str, ResourceFacts] = {}
+        self.guard = guard or Guard()
+        self._ordinals = {str(r.get("key", "")): i for i, r in reversed(list(enumerate(self.resources)))}
+
+    def ordinal(self, res: dict[str, Any]) -> int:
+        """The resource's place among the dataset's resources (how a bounded runner names it)."""
+        return self._ordinals.get(str(res.get("key", "")), 0)
 
     def metadata_missing(self) -> str:
         """Why this dataset has no portal metadata to check ("" when it has)."""

@@ -580,8 +580,17 @@ def _scan_frictionless(res: Any, fmt: str, engine: str, *, row_limit: int | None
 
 
 def scan_spreadsheet(path: Path, fmt: str, *, row_limit: int | None, ref: datetime) -> TableScan:
-    return _scan_frictionless(_open_frictionless(path, fmt.lower(), None), fmt, "frictionless", row_limit=row_limit,
-                              ref=ref, notes=[], trailing=("first sheet",))
+    """The first sheet; XLSX and ODS within their real extent and the caps of sheets.py."""
+    from .sheets import bounded_sheet
+
+    with bounded_sheet() as bounds:
+        scan = _scan_frictionless(_open_frictionless(path, fmt.lower(), None), fmt, "frictionless",
+                                  row_limit=row_limit, ref=ref, notes=[], trailing=("first sheet",))
+    if bounds.note:
+        scan.notes = (*scan.notes, bounds.note)
+    if bounds.cut:
+        scan.complete = False
+    return scan
 
 
 def scan_inline(rows_in: list[list[Any]], fmt: str, engine: str, *, row_limit: int | None, ref: datetime,

@@ -92,3 +92,10 @@ def progress(quiet: bool) -> Iterator[ProgressReporter]:
     )
     with bar:
         yield ProgressReporter(bar)
+
+
+def check_limits(timeout: float, memory: int):  # -> odaudit.bounded.CheckLimits
+    """--check-timeout / --check-memory (0 = no limit) as the limits of the check workers."""
+    from ..bounded import CheckLimits
+
+    return CheckLimits(time_s=timeout or None, memory_mb=memory or None)

@@ -41,7 +41,9 @@ def crawl(
     total_timeout: float = typer.Option(300.0, "--total-timeout", min=0.1, help="Time limit for one whole response, body included."),
     retries: int = typer.Option(3, "--retries", min=0, help="Retries on timeouts, 429 and 5xx (backoff with jitter, Retry-After honoured)."),
     use_api: bool = typer.Option(True, "--api/--no-api", help="Also read each dataset's v2 API record (per-resource details)."),
-    check_workers: int = typer.Option(None, "--check-workers", min=0, help="Processes running checks during the crawl (default: CPU count - 1, at least 1; 0 = in-process)."),
+    check_workers: int = typer.Option(None, "--check-workers", min=0, help="Processes running checks during the crawl (default: CPU count - 1, at least 1; 0 = in-process, without the check limits)."),
+    check_timeout: float = typer.Option(600.0, "--check-timeout", min=0, help="Seconds the checks of one resource may take; a check over it becomes an error finding (0 = no limit; recorded in the manifest)."),
+    check_memory: int = typer.Option(2048, "--check-memory", min=0, help="MB of memory a check process may use beyond its start (Linux; 0 = no limit; recorded in the manifest)."),
     row_limit: int = typer.Option(None, "--row-limit", min=1, help="Validate at most N rows per table (recorded in the manifest)."),
     replay: str = typer.Option(None, "--replay", help="Serve HTTP from a recording folder instead of the network, or the bundled recording `demo` (offline demo and tests)."),
     recheck: Path = typer.Option(None, "--recheck", help="Re-run today's checks on an existing snapshot, offline; the new findings are kept beside the old ones."),
@@ -63,9 +65,10 @@ def crawl(
     from ..crawl import CrawlOptions, default_check_workers, recheck as do_recheck, run_crawl
 
     workers = default_check_workers() if check_workers is None else check_workers
+    limits = common.check_limits(check_timeout, check_memory)
     if recheck is not None:
         with common.progress(quiet) as report:
-            res = do_recheck(recheck, workers=workers, row_limit=row_limit, on_progress=report)
+            res = do_recheck(recheck, workers=workers, row_limit=row_limit, limits=limits, on_progress=report)
         if not quiet:
             what = f"added as {res['file']}; the earlier findings are kept" if res["changed"] else "the same as already recorded; nothing added"
             common.stderr.print(f"rechecked {recheck}: {res['findings']} findings with rules {RULES_VERSION} ({what})", markup=False)
@@ -84,7 +87,7 @@ def crawl(
     )
     opts = CrawlOptions(out=out, portal=portal.rstrip("/"), catalog_path=catalog_path, all=all_, sample=sample,
                         seed=seed, use_api=use_api, check_workers=workers, row_limit=row_limit, replay=replay, since=since,
-                        fetch=fetch)
+                        fetch=fetch, check_limits=limits)
     with common.progress(quiet) as report:
         try:
             result = run_crawl(opts, on_progress=report)

@@ -21,7 +21,9 @@ def diff(
     allow_partial: bool = typer.Option(False, "--allow-partial", help="Accept partial snapshots (interrupted crawls)."),
     lang: str = typer.Option("en", "--lang", help="Report language: en or zh-TW (labels and prose; portal text stays as published)."),
     recheck: bool = typer.Option(False, "--recheck", help="Re-check both sides even when their stored findings come from today's rules."),
-    workers: int | None = typer.Option(None, "--workers", min=0, help="Processes for re-checking large snapshots (default: one per CPU; 0 = in-process)."),
+    workers: int | None = typer.Option(None, "--workers", min=0, help="Processes for re-checking (default: one per CPU, one for small snapshots; 0 = in-process, without the check limits)."),
+    check_timeout: float = typer.Option(600.0, "--check-timeout", min=0, help="Seconds the checks of one resource may take when re-checking; over it, an error finding (0 = no limit)."),
+    check_memory: int = typer.Option(2048, "--check-memory", min=0, help="MB of memory a re-checking process may use beyond its start (Linux; 0 = no limit)."),
     blocked_as_broken: bool = typer.Option(False, "--blocked-as-broken", help="Count resources whose server refused this client (firewall pages, long 429s, 451) as failing `link`, instead of not measured."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or warnings on stderr (warnings are kept in the report)."),
 ) -> None:
@@ -47,7 +49,8 @@ def diff(
         with common.progress(quiet) as on_progress:
             result = diff_snapshots(old, new, rubric=rubric, old_rubric=old_rubric, new_rubric=new_rubric,
                                     allow_partial=allow_partial, recheck=recheck, workers=workers, on_progress=on_progress,
-                                    blocked_as_broken=blocked_as_broken)
+                                    blocked_as_broken=blocked_as_broken,
+                                    limits=common.check_limits(check_timeout, check_memory))
         rubrics = {name: input_file(bundled_rubric(str(path)), path)
                    for name, path in (("rubric", rubric), ("old_rubric", old_rubric), ("new_rubric", new_rubric)) if path}
         inputs = {"old": input_snapshot(old), "new": input_snapshot(new), **rubrics}

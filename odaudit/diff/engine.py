@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..bounded import UNBOUNDED, CheckLimits
 from ..catalog import ALL_CATALOG, DEFAULT_PORTAL, Catalog, load_catalog, whole_portal_catalog
 from ..checks import RULES_VERSION
 from ..scoring import score_snapshot
@@ -41,6 +42,8 @@ class DiffResult:
     #: the rules both sides were checked with (today's RULES_VERSION)
     rules_version: str
     row_limit: int | None
+    #: the limits each re-check ran within (check_timeout, check_memory; None: no limit)
+    check_limits: dict[str, Any]
     rubric: RubricChoice
     method: str
     #: changes.csv rows (CHANGE_COLUMNS)
@@ -115,6 +118,7 @@ def diff_snapshots(
     recheck: bool = False,
     workers: int | None = None,
     pool_threshold: int = POOL_THRESHOLD,
+    limits: CheckLimits | None = None,
     on_progress: Progress | None = None,
     blocked_as_broken: bool = False,
 ) -> DiffResult:
@@ -135,10 +139,10 @@ def diff_snapshots(
         warnings.append(f"the old and new rubrics differ ({len(choice.differences)} difference(s)); "
                         f"both sides are scored with {choice.source}")
 
-    limits = {k: s.current_findings().row_limit for k, s in snaps.items()}
-    row_limit = limits["old"] if limits["old"] == limits["new"] else None
-    if limits["old"] != limits["new"]:
-        warnings.append(f"the snapshots were checked with different row limits ({limits['old']}, {limits['new']}): "
+    row_limits = {k: s.current_findings().row_limit for k, s in snaps.items()}
+    row_limit = row_limits["old"] if row_limits["old"] == row_limits["new"] else None
+    if row_limits["old"] != row_limits["new"]:
+        warnings.append(f"the snapshots were checked with different row limits ({row_limits['old']}, {row_limits['new']}): "
                         "both are re-checked without a row limit")
     stored = {k: s.current_findings().rules_version for k, s in snaps.items()}
     if any(v != RULES_VERSION for v in stored.values()):
@@ -154,7 +158,9 @@ def diff_snapshots(
     with tempfile.TemporaryDirectory(prefix="odaudit-diff-") as tmp:
         jobs = [Job(k, snaps[k], Path(tmp) / k, reasons[k][0], reason_text(reasons[k][1], reasons[k][2]), row_limit)
                 for k in ("old", "new")]
-        with Rechecker(jobs, workers=workers, pool_threshold=pool_threshold, on_progress=progress) as rc:
+        with Rechecker(jobs, workers=workers, pool_threshold=pool_threshold, limits=limits or CheckLimits(),
+                       on_progress=progress) as rc:
+            check_limits = (limits or CheckLimits()).as_manifest() if rc.bounded else dict(UNBOUNDED)
             for k in ("old", "new"):
                 tf = rc.result(k)
                 side_rubric, notes = for_side(choice.rubric, catalogs[k], tf.facts, k)
@@ -175,7 +181,8 @@ def diff_snapshots(
     deltas = score_deltas(o, n, changes)
     progress("compare", 1, 1)
     return DiffResult(
-        old=o, new=n, rules_version=RULES_VERSION, row_limit=row_limit, rubric=choice, method=choice.rubric.method,
+        old=o, new=n, rules_version=RULES_VERSION, row_limit=row_limit, check_limits=check_limits, rubric=choice,
+        method=choice.rubric.method,
         changes=changes, score_deltas=deltas, quantity=quantity_table(o, n), checks=check_shares(o, n),
         agencies=agency_table(o, n), warnings=list(dict.fromkeys(warnings)),
     )

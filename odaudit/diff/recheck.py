@@ -11,10 +11,12 @@
   `RULES_VERSION` (with the same row limit), the stored `findings.csv` *is* today's rules' output
   (`run_checks` is deterministic: no clock, no network), so re-running it would give the same rows.
 
-Large snapshots are re-checked by a process pool. Records are read as raw lines in the parent,
-grouped by dataset, and parsed and checked in the workers (fork start method: the workers inherit
-the lines instead of receiving pickles); each worker returns its chunk's findings as CSV text, sorted
-like `findings.csv`. Without fork (or for small snapshots) the same code runs in-process.
+Snapshots are re-checked by a bounded process pool (odaudit/bounded.py: each resource within a time
+limit, each worker within a memory limit), one worker for small snapshots. Records are read as raw
+lines in the parent, grouped by dataset, and parsed and checked in the workers (fork start method:
+the workers inherit the lines instead of receiving pickles); each worker returns its chunk's findings
+as CSV text, sorted like `findings.csv`. With `workers=0`, or without fork, the same code runs
+in-process, without limits.
 """
 
 from __future__ import annotations
@@ -27,13 +29,15 @@ import os
 import re
 import shutil
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
+from ..bounded import BoundedPool, CheckLimits, CheckStopped
 from ..checks import RULES_VERSION, run_checks
-from ..errors import SnapshotError
+from ..checks.limits import Guard
+from ..errors import IncompleteError, SnapshotError
 from ..findings import FINDING_COLUMNS, sort_findings
 from ..snapshot import DATASETS, FINDINGS, RESOURCES, Snapshot
 
@@ -41,7 +45,7 @@ Progress = Callable[[str, int, int], None]
 
 #: datasets per work unit of the pool
 CHUNK = 2000
-#: below this many datasets the pool costs more than it saves
+#: below this many datasets one worker is enough (more cost more than they save)
 POOL_THRESHOLD = 4000
 
 #: per-dataset facts the comparison needs beyond what scoring tabulates
@@ -107,12 +111,14 @@ def _fact(rec: dict[str, Any]) -> tuple[str, str, str, str, str]:
             str(meta.get("service_category") or ""))
 
 
-def _work(label: str, lo: int, hi: int) -> tuple[str, list[tuple[str, str, str, str, str]], int]:
+def _work(label: str, lo: int, hi: int, *, guard: Guard | None = None) -> tuple[str, list[tuple[str, str, str, str, str]], int]:
     """Datasets lo..hi of one side: (findings as CSV rows, facts, number of findings)."""
     ds_lines, res_by_ds, root, crawl_time, row_limit, check = _STATE[label]
+    guard = guard or Guard()
     facts = []
     findings = []
     for i in range(lo, hi):
+        guard.dataset(i - lo)
         try:
             rec = json.loads(ds_lines[i])
         except json.JSONDecodeError as exc:
@@ -129,7 +135,7 @@ def _work(label: str, lo: int, hi: int) -> tuple[str, list[tuple[str, str, str, 
             if r.get("dataset_key") == rec.get("key"):
                 resources.append(r)
         resources.sort(key=lambda r: r.get("index", 0))
-        findings.extend(run_checks(rec, resources, root, crawl_time, row_limit=row_limit))
+        findings.extend(run_checks(rec, resources, root, crawl_time, row_limit=row_limit, guard=guard))
     buf = io.StringIO()
     # The fields in FINDING_COLUMNS order, read directly: Finding.as_row_list() goes through
     # dataclasses.astuple, which deep-copies every value and costs more than the checks themselves.
@@ -166,10 +172,10 @@ class Rechecker:
     """
 
     def __init__(self, jobs: list[Job], *, workers: int = 0, pool_threshold: int = POOL_THRESHOLD,
-                 on_progress: Progress | None = None) -> None:
+                 limits: CheckLimits | None = None, on_progress: Progress | None = None) -> None:
         self.jobs = {j.label: j for j in jobs}
         self.progress = on_progress or (lambda stage, done, total: None)
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: BoundedPool | None = None
         self._futures: dict[str, list[tuple[int, Future[tuple[str, list, int]]]]] = {}
         self._sizes: dict[str, int] = {}
         for j in jobs:
@@ -178,9 +184,12 @@ class Rechecker:
             _STATE[j.label] = (ds_lines, res_by_ds, str(j.snapshot.root), j.snapshot.crawl_time(), j.row_limit, j.recheck)
             self._sizes[j.label] = len(ds_lines)
         heavy = sum(self._sizes[j.label] for j in jobs if j.recheck)
-        if workers > 1 and heavy >= pool_threshold and "fork" in multiprocessing.get_all_start_methods():
+        #: the limits in force (none in-process)
+        self.bounded = workers > 0 and heavy > 0 and "fork" in multiprocessing.get_all_start_methods()
+        if self.bounded:
             # fork: the workers inherit _STATE (the raw lines) instead of receiving pickles
-            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+            self._pool = BoundedPool(workers if heavy >= pool_threshold else 1, limits or CheckLimits(),
+                                     mp_context=multiprocessing.get_context("fork"))
             for j in jobs:
                 n = self._sizes[j.label]
                 self._futures[j.label] = [(min(lo + CHUNK, n), self._pool.submit(_work, j.label, lo, min(lo + CHUNK, n)))
@@ -207,7 +216,11 @@ class Rechecker:
         out = []
         if label in self._futures:
             for hi, fut in self._futures.pop(label):
-                out.append(fut.result())
+                try:
+                    out.append(fut.result())
+                except CheckStopped as exc:  # over a limit outside any one check (in the records' parsing)
+                    raise IncompleteError(f"{j.snapshot.root}: re-checking the datasets before record {hi + 1} "
+                                          f"of {DATASETS} stopped: {exc.text}") from None
                 self.progress(stage, hi, n)
         else:
             for lo in range(0, n, CHUNK):
@@ -245,9 +258,9 @@ class Rechecker:
 
 
 def today_findings(snap: Snapshot, overlay: Path, *, recheck: bool, reason: str, row_limit: int | None,
-                   workers: int = 0, pool_threshold: int = POOL_THRESHOLD, on_progress: Progress | None = None,
-                   label: str = "snapshot") -> SideFindings:
+                   workers: int = 0, pool_threshold: int = POOL_THRESHOLD, limits: CheckLimits | None = None,
+                   on_progress: Progress | None = None, label: str = "snapshot") -> SideFindings:
     """Today's findings of one snapshot: re-checked into `overlay` (a new directory) or reused."""
     with Rechecker([Job(label, snap, overlay, recheck, reason, row_limit)], workers=workers, pool_threshold=pool_threshold,
-                   on_progress=on_progress) as rc:
+                   limits=limits, on_progress=on_progress) as rc:
         return rc.result(label)

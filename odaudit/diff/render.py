@@ -68,6 +68,8 @@ _T: dict[str, tuple[str, str]] = {
                   "up as a change of the data.", "兩邊以同一份評分準則計分（{source}）：方法、權重或配分的改變不會被當成資料的改變。"),
     "m_rubric_diff": ("The two given rubrics differ; only {source} was applied:", "提供的兩份評分準則不同；只套用 {source}："),
     "m_rowlimit": ("Row limit of the structure scan: {n}.", "結構檢查的列數上限：{n}。"),
+    "m_limits": ("Limits of a re-check: {t} per resource, {m} per check process (a check over them is an `error` finding).",
+                 "重新檢測的限制：每個資源 {t}，每個檢測程序 {m}（超過者記為 `error`）。"),
     "m_compared": ("Compared: datasets by key; resources by key within a dataset (a resource whose URL moved position is "
                     "matched by URL); findings by (dataset, resource, check), on outcome and measured value (freshness on "
                    "outcome and expected age: the measured age grows with the crawl date). Fetch details that vary between "
@@ -279,6 +281,8 @@ class _Doc:
             lines.append("- " + tr("m_rubric_diff", source=md(self.source())))
             lines += [f"  - {md(x)}" for x in r.rubric.differences]
         lines.append("- " + tr("m_rowlimit", n=r.row_limit if r.row_limit is not None else "—"))
+        t, m = r.check_limits.get("check_timeout"), r.check_limits.get("check_memory")
+        lines.append("- " + tr("m_limits", t=f"{t:g} s" if t else "—", m=f"{m} MB" if m else "—"))
         lines.append("- " + tr("m_compared"))
         return lines + [""]
 
