@@ -24,9 +24,10 @@ from typing import Any
 import httpx
 
 from .atomic import atomic_write_json, atomic_write_text, sha256_file
+from .bodies import BodyProblem, BodyStore, StoreWriter, new_snapshot_id, open_shared, problems_message, remove_tree
 from .catalog import Catalog, catalog_sha256, dataset_key, load_catalog
 from .checks import RULES_VERSION, run_checks
-from .errors import IncompleteError, InputError
+from .errors import IncompleteError, InputError, SnapshotError
 from .fetch import Fetcher, FetchOptions
 from .findings import Finding, sort_findings
 from .portals import datagovtw
@@ -35,6 +36,7 @@ from .snapshot import (
     CATALOG_COPY,
     JOURNAL,
     MANIFEST,
+    RESOURCES,
     Snapshot,
     SnapshotWriter,
     new_manifest,
@@ -60,6 +62,8 @@ class CrawlOptions:
     check_workers: int = field(default_factory=lambda: default_check_workers())
     row_limit: int | None = None
     replay: Path | None = None
+    #: a body store shared with other snapshots (crawl --bodies DIR); None: OUT/bodies
+    bodies: Path | None = None
     fetch: FetchOptions = field(default_factory=FetchOptions)
 
     def as_manifest(self) -> dict[str, Any]:
@@ -218,7 +222,7 @@ class DatasetCrawler:
             return {**base, **_unfetched(url, "no_url", "no download URL declared")}
         prev = self.previous.get(key)
         conditional = {}
-        if prev and prev.get("url") == url and self.writer.has_body(prev.get("body")):
+        if prev and prev.get("url") == url and self.writer.has_body(prev.get("body"), prev.get("sha256")):
             if prev.get("etag"):
                 conditional["If-None-Match"] = prev["etag"]
             if prev.get("last_modified"):
@@ -296,8 +300,11 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
     _check_out_dir(out)
     writer = SnapshotWriter(out)
     previous, resuming = _previous_records(out)
+    had_run = (out / JOURNAL / RUN_FILE).exists()
     run = _start_or_resume(out, opts, catalog, resuming)
     writer.manifest = run["manifest"]
+    writer.bodies = _open_bodies(out, opts, run, had_run)
+    warnings += writer.bodies.prepare()
     crawl_time = run["manifest"]["started_at"]
 
     if transport is None and opts.replay is not None:
@@ -337,7 +344,7 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
 
             def submit_checks(record: dict[str, Any], resources: list[dict[str, Any]]) -> None:
                 nonlocal checked
-                args = (record, resources, str(out), crawl_time)
+                args = (record, resources, writer.bodies.store, crawl_time)
                 if pool is None:
                     writer.add_findings(record["key"], run_checks(*args, row_limit=opts.row_limit))
                     checked += 1
@@ -436,8 +443,9 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
         }
         manifest = writer.finalize(complete=complete, extra=extra)
         if complete:
-            _collect_garbage(out, run)
+            warnings += _collect_garbage(out, run, writer.bodies)
             _drop_journal(out)
+        writer.bodies.close()
         return CrawlResult(manifest, resumed, interrupted, warnings)
 
 
@@ -448,9 +456,9 @@ def _drop_journal(out: Path) -> None:
     records without run.json), and the next run would take that for a crawl to redo.
     """
     trash = out / JOURNAL_TRASH
-    shutil.rmtree(trash, ignore_errors=True)
+    remove_tree(trash)
     os.replace(out / JOURNAL, trash)
-    shutil.rmtree(trash, ignore_errors=True)
+    remove_tree(trash)
 
 
 def _outcome_counts(writer: SnapshotWriter) -> dict[str, Any]:
@@ -466,6 +474,8 @@ def _check_out_dir(out: Path) -> None:
         raise InputError(f"{out}: exists and is not a directory")
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).exists() and not (out / JOURNAL).exists():
         raise InputError(f"{out}: directory is not empty and not an odaudit snapshot; choose another --out")
+    if (out / JOURNAL).is_symlink():  # a resume deletes journal files: never through a link
+        raise InputError(f"{out / JOURNAL}: is a symbolic link; odaudit never writes or deletes through links (remove it)")
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / ".write-test"
@@ -490,7 +500,7 @@ def _previous_records(out: Path) -> tuple[dict[str, dict[str, Any]], bool]:
 
 def _start_or_resume(out: Path, opts: CrawlOptions, catalog: Catalog | None, resuming: bool) -> dict[str, Any]:
     run_path = out / JOURNAL / RUN_FILE
-    shutil.rmtree(out / JOURNAL_TRASH, ignore_errors=True)  # left by a run killed while cleaning up
+    remove_tree(out / JOURNAL_TRASH)  # left by a run killed while cleaning up
     if opts.all:
         whole = whole_portal_catalog(opts)
         cat_name, cat_sha = "all", hashlib.sha256(whole.encode()).hexdigest()
@@ -539,7 +549,7 @@ def _load_export(fetcher: Fetcher, writer: SnapshotWriter, out: Path, opts: Craw
     """The bulk export: fetched once per run and stored as a body, so a resume reuses it."""
     url = datagovtw.export_url(opts.portal)
     rec = run.get("export")
-    if not (rec and rec.get("body") and (out / rec["body"]).exists()):
+    if not (rec and rec.get("body") and writer.has_body(rec["body"], rec.get("sha256"))):
         # The whole-portal export is tens of MB: it gets its own, larger cap.
         res = fetcher.fetch(url, writer.new_body, max_bytes=max(opts.fetch.max_bytes, 512 * 1024 * 1024))
         rec = res.record()
@@ -550,8 +560,9 @@ def _load_export(fetcher: Fetcher, writer: SnapshotWriter, out: Path, opts: Craw
         warnings.append(f"bulk export {url} unavailable ({why}); metadata from the dataset API only")
         return None
     try:
-        parsed = datagovtw.parse_export((out / rec["body"]).read_bytes(), url)
-    except ValueError as exc:
+        assert writer.bodies is not None
+        parsed = datagovtw.parse_export(writer.bodies.store.path(rec["body"], rec.get("sha256")).read_bytes(), url)
+    except (ValueError, BodyProblem) as exc:
         warnings.append(f"bulk export unreadable: {exc}")
         return None
     for issue in parsed.issues[:20]:
@@ -559,19 +570,58 @@ def _load_export(fetcher: Fetcher, writer: SnapshotWriter, out: Path, opts: Craw
     return parsed
 
 
-def _collect_garbage(out: Path, run: dict[str, Any]) -> None:
-    """Drop bodies no record refers to any more (left by a re-crawl or an aborted fetch)."""
-    keep = {r["body"] for r in read_jsonl(out / "resources.jsonl") if r.get("body")}
-    if run.get("export") and run["export"].get("body"):
-        keep.add(run["export"]["body"])
-    root = out / BODIES
-    shutil.rmtree(root / "tmp", ignore_errors=True)
-    for sub in root.iterdir() if root.exists() else []:
-        if not sub.is_dir():
-            continue
-        for f in sub.iterdir():
-            if f"{BODIES}/{sub.name}/{f.name}" not in keep:
-                f.unlink(missing_ok=True)
+def _open_bodies(out: Path, opts: CrawlOptions, run: dict[str, Any], resumed: bool) -> StoreWriter:
+    """This crawl's body store: OUT/bodies, or the shared store of `--bodies`. A snapshot keeps
+    the store it was started with: resuming or re-crawling it with another is refused."""
+    manifest = run["manifest"]
+    if resumed:
+        recorded, bound = manifest.get("bodies"), True
+    elif (out / MANIFEST).exists():
+        recorded, bound = Snapshot.open(out, verify=False).manifest.get("bodies"), True
+    else:
+        recorded, bound = None, False
+    if recorded is not None and not (isinstance(recorded, dict) and isinstance(recorded.get("store"), str)
+                                     and isinstance(recorded.get("id"), str)):
+        raise SnapshotError(f"{out}: its manifest's \"bodies\" is not {{\"store\": path, \"id\": snapshot id}}")
+    if bound:
+        where = out / BODIES if recorded is None else Path(os.path.join(out, recorded["store"]))
+        same = (recorded is None) == (opts.bodies is None) and (
+            opts.bodies is None or os.path.realpath(where) == os.path.realpath(opts.bodies))
+        if not same:
+            how = "without --bodies" if recorded is None else f"with --bodies {where}"
+            raise InputError(f"{out}: this snapshot keeps its bodies in {where}; rerun {how}")
+    if opts.bodies is None:
+        return StoreWriter.own(out)
+    root = open_shared(opts.bodies)
+    spec = {"store": _relative(root, out), "id": recorded["id"] if recorded else new_snapshot_id()}
+    if manifest.get("bodies") != spec:
+        manifest["bodies"] = spec
+        atomic_write_json(out / JOURNAL / RUN_FILE, run)
+    return StoreWriter(root, snapshot_id=spec["id"], snapshot=Path(os.path.realpath(out)))
+
+
+def _relative(path: Path, start: Path) -> str:
+    """`path` relative to `start` when it can be (a snapshot moved with its store still finds it)."""
+    try:
+        return os.path.relpath(path, os.path.realpath(start))
+    except ValueError:  # another drive (Windows)
+        return str(path)
+
+
+def _collect_garbage(out: Path, run: dict[str, Any], bodies: StoreWriter) -> list[str]:
+    """Drop bodies nothing refers to any more (left by a re-crawl or an aborted fetch). With a
+    shared store, this snapshot's refs are written first and only bodies no snapshot of the store
+    refers to go. Never follows a link, never deletes outside the store (see bodies.collect)."""
+    rels = [r.get("body") for r in read_jsonl(out / RESOURCES)]
+    rels.append((run.get("export") or {}).get("body"))
+    keep = set()
+    for rel in rels:
+        if rel:
+            try:
+                keep.add(BodyStore.name_of(rel))
+            except BodyProblem:
+                pass  # not a body name: there is no file of ours to keep
+    return bodies.finish(keep, out)
 
 
 # ---------------------------------------------------------------------------
@@ -584,7 +634,8 @@ def check_snapshot(snap: Snapshot, *, workers: int = 0, row_limit: int | None = 
     progress = on_progress or (lambda stage, done, total: None)
     by_ds = snap.resources_by_dataset()
     crawl_time = snap.crawl_time()
-    jobs = [(d, by_ds.get(d["key"], []), str(snap.root), crawl_time) for d in snap.datasets()]
+    store = snap.body_store()
+    jobs = [(d, by_ds.get(d["key"], []), store, crawl_time) for d in snap.datasets()]
     findings: list[Finding] = []
     if workers > 0:
         with _check_pool(workers) as pool:
@@ -599,12 +650,23 @@ def check_snapshot(snap: Snapshot, *, workers: int = 0, row_limit: int | None = 
     return sort_findings(findings)
 
 
-def recheck(path: Path, *, workers: int = 0, row_limit: int | None = None,
+def recheck(path: Path, *, workers: int = 0, row_limit: int | None = None, allow_missing_bodies: bool = False,
             on_progress: Progress | None = None) -> dict[str, Any]:
-    """Re-run today's checks on a stored snapshot, offline; rewrites findings.csv and the manifest."""
+    """Re-run today's checks on a stored snapshot, offline; rewrites findings.csv and the manifest.
+
+    Every stored body is verified first (bodies.BodyStore.path): one that is missing, altered or
+    not a plain file of the store makes the recheck refuse (SnapshotError, nothing rewritten),
+    unless `allow_missing_bodies`, when its resource's body checks say "not measured"."""
     snap = Snapshot.open(path)
+    progress = on_progress or (lambda stage, done, total: None)
+    problems = snap.body_problems(lambda done, total: progress("bodies", done, total))
+    if problems and not allow_missing_bodies:
+        raise SnapshotError(problems_message(path, problems))
     findings = check_snapshot(snap, workers=workers, row_limit=row_limit, on_progress=on_progress)
     before = sha256_file(snap.root / "findings.csv") if (snap.root / "findings.csv").exists() else ""
-    rewrite_findings(snap, findings, {"rules_version": RULES_VERSION, "recheck_row_limit": row_limit})
+    rewrite_findings(snap, findings, {"rules_version": RULES_VERSION, "recheck_row_limit": row_limit,
+                                      "recheck_allow_missing_bodies": allow_missing_bodies,
+                                      "recheck_body_problems": len(problems)})
     after = sha256_file(snap.root / "findings.csv")
-    return {"manifest": snap.manifest, "findings": len(findings), "changed": before != after}
+    return {"manifest": snap.manifest, "findings": len(findings), "changed": before != after,
+            "body_problems": problems}

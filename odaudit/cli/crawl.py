@@ -43,7 +43,9 @@ def crawl(
     check_workers: int = typer.Option(None, "--check-workers", min=0, help="Processes running checks during the crawl (default: CPU count - 1, at least 1; 0 = in-process)."),
     row_limit: int = typer.Option(None, "--row-limit", min=1, help="Validate at most N rows per table (recorded in the manifest)."),
     replay: Path = typer.Option(None, "--replay", help="Serve HTTP from a recording folder instead of the network (offline demo and tests)."),
+    bodies: Path = typer.Option(None, "--bodies", help="Store bodies in this folder, shared with other snapshots (reference-counted), instead of OUT/bodies."),
     recheck: Path = typer.Option(None, "--recheck", help="Re-run today's checks on an existing snapshot, offline, and exit."),
+    allow_missing_bodies: bool = typer.Option(False, "--allow-missing-bodies", help="With --recheck: check a snapshot whose bodies are missing or altered anyway; their body checks say 'not measured'."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ) -> None:
     """Snapshot a catalog's datasets from the portal, fetch every resource and check it.
@@ -53,14 +55,22 @@ def crawl(
       odaudit crawl --catalog ocf-2017 --out snapshots/2026
       odaudit crawl --all --sample 500 --seed 1 --out snapshots/portal-2026
       odaudit crawl --recheck snapshots/2026
-    Exit codes: 0 complete, 2 bad usage or input, 3 could not complete (rerun to resume), 130 interrupted.
+      odaudit crawl --catalog ocf-2017 --out snapshots/2027 --bodies snapshots/bodies
+    Exit codes: 0 complete, 2 bad usage or input (a recheck of a snapshot with missing or altered bodies), 3 could not complete (rerun to resume), 130 interrupted.
     """
     from ..crawl import CrawlOptions, default_check_workers, recheck as do_recheck, run_crawl
 
     workers = default_check_workers() if check_workers is None else check_workers
+    if allow_missing_bodies and recheck is None:
+        raise InputError("--allow-missing-bodies goes with --recheck")
     if recheck is not None:
+        if bodies is not None:
+            raise InputError("--bodies goes with a crawl, not --recheck (a snapshot's manifest says where its bodies are)")
         with common.progress(quiet) as report:
-            res = do_recheck(recheck, workers=workers, row_limit=row_limit, on_progress=report)
+            res = do_recheck(recheck, workers=workers, row_limit=row_limit, allow_missing_bodies=allow_missing_bodies,
+                             on_progress=report)
+        if res["body_problems"]:
+            common.warn(f"{len(res['body_problems'])} resource bodies missing or altered: their body checks say 'not measured'")
         if not quiet:
             common.stderr.print(
                 f"rechecked {recheck}: {res['findings']} findings with rules {res['manifest']['rules_version']}"
@@ -80,7 +90,8 @@ def crawl(
         read_timeout=timeout, total_timeout=total_timeout, attempts=retries + 1,
     )
     opts = CrawlOptions(out=out, portal=portal.rstrip("/"), catalog_path=catalog_path, all=all_, sample=sample,
-                        seed=seed, use_api=use_api, check_workers=workers, row_limit=row_limit, replay=replay, fetch=fetch)
+                        seed=seed, use_api=use_api, check_workers=workers, row_limit=row_limit, replay=replay, bodies=bodies,
+                        fetch=fetch)
     with common.progress(quiet) as report:
         try:
             result = run_crawl(opts, on_progress=report)

@@ -20,6 +20,7 @@ def diff(
     allow_partial: bool = typer.Option(False, "--allow-partial", help="Accept partial snapshots (interrupted crawls)."),
     lang: str = typer.Option("en", "--lang", help="Report language: en or zh-TW (labels and prose; portal text stays as published)."),
     recheck: bool = typer.Option(False, "--recheck", help="Re-check both sides even when their stored findings come from today's rules."),
+    allow_missing_bodies: bool = typer.Option(False, "--allow-missing-bodies", help="Re-check a side whose bodies are missing or altered anyway; their body checks say 'not measured'."),
     workers: int | None = typer.Option(None, "--workers", min=0, help="Processes for re-checking large snapshots (default: one per CPU; 0 = in-process)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
@@ -31,7 +32,8 @@ def diff(
     with the same rubric: --rubric, else --new-rubric, else defaults with method flat.
     Example:
       odaudit diff snapshots/2025 snapshots/2026 --new-rubric rubrics/2026.yaml --out reports/diff --lang zh-TW
-    Exit codes (like diff(1)): 0 no difference, 1 differences, 2 trouble (unreadable snapshot, bad rubric).
+    A side to re-check whose stored bodies are missing or altered is refused unless --allow-missing-bodies.
+    Exit codes (like diff(1)): 0 no difference, 1 differences, 2 trouble (unreadable snapshot, missing or altered bodies, bad rubric).
     """
     from ..diff import LANGS, diff_snapshots, write_diff
 
@@ -39,7 +41,8 @@ def diff(
         raise InputError(f"--lang {lang}: use one of {', '.join(LANGS)}")
     with common.progress(quiet) as on_progress:
         result = diff_snapshots(old, new, rubric=rubric, old_rubric=old_rubric, new_rubric=new_rubric,
-                                allow_partial=allow_partial, recheck=recheck, workers=workers, on_progress=on_progress)
+                                allow_partial=allow_partial, recheck=recheck, allow_missing_bodies=allow_missing_bodies,
+                                workers=workers, on_progress=on_progress)
     files = write_diff(result, out, lang=lang)
     for w in result.warnings:
         common.warn(w)
