@@ -56,6 +56,7 @@ REFS_HEADER = "# odaudit body refs 1"
 _SHARD = re.compile(r"[0-9a-f]{2}")
 _SHA = re.compile(r"[0-9a-f]{64}")
 _NAME = re.compile(r"bodies/([0-9a-f]{2})/([0-9a-f]{64})")
+_ID = re.compile(r"[0-9a-f]{32}")
 #: at most this many links are named in warnings; the rest are counted
 _MAX_NAMED = 10
 
@@ -128,10 +129,12 @@ class BodyStore:
 
     def _lstat(self, rel: object, name: str) -> os.stat_result:
         try:
-            if not stat.S_ISDIR(os.stat(self.root).st_mode):  # the store itself may be reached through a link
-                raise BodyProblem(rel, "missing", f"the body store {self.root} is not a folder")
+            # The store itself may be reached through a link. Details name no absolute path: they
+            # become findings' evidence, which must not depend on where the snapshot lives.
+            if not stat.S_ISDIR(os.stat(self.root).st_mode):
+                raise BodyProblem(rel, "missing", "its body store is not a folder")
         except FileNotFoundError:
-            raise BodyProblem(rel, "missing", f"the body store {self.root} does not exist") from None
+            raise BodyProblem(rel, "missing", "its body store does not exist") from None
         for part, what in ((self.root / name[:2], "folder"), (self.root / name[:2] / name, "file")):
             try:
                 st = os.lstat(part)
@@ -140,7 +143,7 @@ class BodyStore:
             except OSError as exc:
                 raise BodyProblem(rel, "refused", f"cannot read ({exc.strerror or exc})") from None
             if stat.S_ISLNK(st.st_mode):
-                raise BodyProblem(rel, "refused", f"{part.relative_to(self.root)} is a symbolic link (never followed)")
+                raise BodyProblem(rel, "refused", f"{BODIES}/{part.relative_to(self.root)} is a symbolic link (never followed)")
             if not (stat.S_ISDIR if what == "folder" else stat.S_ISREG)(st.st_mode):
                 raise BodyProblem(rel, "refused", f"not a regular {what}")
         return st
@@ -299,6 +302,8 @@ class StoreWriter:
     (`snapshot_id` given), where `prepare` opens this snapshot's refs log."""
 
     def __init__(self, root: Path, *, snapshot_id: str | None = None, snapshot: Path | None = None) -> None:
+        if snapshot_id is not None and not _ID.fullmatch(snapshot_id):  # it becomes a file name: nothing else
+            raise InputError(f"{snapshot}: manifest \"bodies\" id {_shown(snapshot_id)} is not an odaudit snapshot id")
         self.store = BodyStore(root)
         self.snapshot_id = snapshot_id
         self.snapshot = snapshot
@@ -313,29 +318,24 @@ class StoreWriter:
     def shared(self) -> bool:
         return self.snapshot_id is not None
 
-    def prepare(self) -> list[str]:
+    def prepare(self) -> None:
         """Before the crawl writes: refuse links it would write or delete through (a shard, tmp/,
-        refs/, or the snapshot's own bodies/ itself); warn about other links, which stay. Opens
-        the refs log of a shared store."""
+        refs/, or the snapshot's own bodies/ itself). Other links stay (garbage collection names
+        them). Opens the refs log of a shared store."""
         root = self.store.root
         if not self.shared and root.is_symlink():
             raise InputError(f"{root}: is a symbolic link; a snapshot's bodies/ must be its own folder "
                              "(to share bodies between snapshots say so: crawl --bodies DIR)")
         root.mkdir(parents=True, exist_ok=True)
-        warnings = []
         with os.scandir(root) as it:
             for e in sorted(it, key=lambda e: e.name):
-                if not e.is_symlink():
-                    continue
-                if _SHARD.fullmatch(e.name) or e.name in (TMP, REFS):
+                if e.is_symlink() and (_SHARD.fullmatch(e.name) or e.name in (TMP, REFS)):
                     raise _refuse_link(root / e.name, "remove it")
-                warnings.append(f"{root / e.name}: a symbolic link inside the body store, left alone (never followed)")
         if self.tmp.is_symlink():
             raise _refuse_link(self.tmp, "remove it")
         if self.shared and self.refs is None:
             assert self.snapshot_id is not None and self.snapshot is not None
             self.refs = RefsLog(root, self.snapshot_id, self.snapshot)
-        return warnings
 
     def new_sink(self) -> BodySink:
         return BodySink(self)
@@ -415,8 +415,6 @@ class RefsLog:
     """`DIR/refs/<snapshot id>` of one crawl: the bodies this snapshot uses (see the module doc)."""
 
     def __init__(self, root: Path, snapshot_id: str, snapshot: Path) -> None:
-        if not re.fullmatch(r"[0-9a-f]{32}", snapshot_id):
-            raise InputError(f"{snapshot}: manifest \"bodies\" id {_shown(snapshot_id)} is not an odaudit snapshot id")
         self.root, self.snapshot_id, self.snapshot = root, snapshot_id, snapshot
         self.path = root / REFS / snapshot_id
         (root / REFS).mkdir(exist_ok=True)

@@ -303,8 +303,8 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
     had_run = (out / JOURNAL / RUN_FILE).exists()
     run = _start_or_resume(out, opts, catalog, resuming)
     writer.manifest = run["manifest"]
-    writer.bodies = _open_bodies(out, opts, run, had_run)
-    warnings += writer.bodies.prepare()
+    writer.bodies = bodies = _open_bodies(out, opts, run, had_run)
+    bodies.prepare()
     crawl_time = run["manifest"]["started_at"]
 
     if transport is None and opts.replay is not None:
@@ -344,7 +344,7 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
 
             def submit_checks(record: dict[str, Any], resources: list[dict[str, Any]]) -> None:
                 nonlocal checked
-                args = (record, resources, writer.bodies.store, crawl_time)
+                args = (record, resources, bodies.store, crawl_time)
                 if pool is None:
                     writer.add_findings(record["key"], run_checks(*args, row_limit=opts.row_limit))
                     checked += 1
@@ -443,9 +443,9 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
         }
         manifest = writer.finalize(complete=complete, extra=extra)
         if complete:
-            warnings += _collect_garbage(out, run, writer.bodies)
+            warnings += _collect_garbage(out, run, bodies)
             _drop_journal(out)
-        writer.bodies.close()
+        bodies.close()
         return CrawlResult(manifest, resumed, interrupted, warnings)
 
 
