@@ -24,11 +24,12 @@ import httpx
 
 from . import bundled, nesting
 from .atomic import atomic_write_json, atomic_write_text, sha256_file
+from .bodies import BodyProblem, BodyStore, StoreWriter, new_snapshot_id, open_shared, problems_message, remove_tree
 from .bounded import UNBOUNDED, BoundedPool, CheckLimits, CheckStopped
 from .catalog import Catalog, catalog_sha256, load_catalog
 from .checks import RULES_VERSION, run_checks
 from .checks.limits import Guard
-from .errors import IncompleteError, InputError
+from .errors import IncompleteError, InputError, SnapshotError
 from .fetch import Fetcher, FetchOptions
 from .findings import Finding, sort_findings
 from .portals import datagovtw
@@ -38,6 +39,7 @@ from .snapshot import (
     CATALOG_COPY,
     JOURNAL,
     MANIFEST,
+    RESOURCES,
     Snapshot,
     SnapshotWriter,
     body_relpath,
@@ -67,6 +69,8 @@ class CrawlOptions:
     replay: Path | str | None = None
     #: a previous snapshot used as the cache of this crawl (conditional requests, bodies reused)
     since: Path | None = None
+    #: a body store shared with other snapshots (crawl --bodies DIR); None: OUT/bodies
+    bodies: Path | None = None
     fetch: FetchOptions = field(default_factory=FetchOptions)
     #: time and memory limits of each check (in worker processes; check_workers=0 has none)
     check_limits: CheckLimits = field(default_factory=CheckLimits)
@@ -289,8 +293,8 @@ def _check_pool(workers: int, limits: CheckLimits) -> BoundedPool:
     return BoundedPool(workers, limits)
 
 
-def _check_args(record: dict[str, Any], resources: list[dict[str, Any]], root: str,
-               crawl_time: str) -> tuple[dict[str, Any], list[dict[str, Any]], str, str]:
+def _check_args(record: dict[str, Any], resources: list[dict[str, Any]], root: str | BodyStore,
+               crawl_time: str) -> tuple[dict[str, Any], list[dict[str, Any]], str | BodyStore, str]:
     """The arguments of run_checks for one dataset, safe to pickle for a check worker.
 
     Pickle recurses per level of nesting: a record nested ~500 levels deep (from a journal or
@@ -339,11 +343,14 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
         manifest = Snapshot.open(out, verify=False).manifest
         return CrawlResult(manifest, int(manifest.get("counts", {}).get("datasets", 0)), False, [], already_complete=True)
     writer = SnapshotWriter(out)
-    resuming = (out / JOURNAL / RUN_FILE).exists() or (out / JOURNAL / "datasets.jsonl").exists()
+    had_run = (out / JOURNAL / RUN_FILE).exists()
+    resuming = had_run or (out / JOURNAL / "datasets.jsonl").exists()
     run = _start_or_resume(out, opts, cat_name, cat_sha, resuming)
     since = run["manifest"]["options"].get("since")
     previous = PreviousSnapshot(Path(since) if since else None)
     writer.manifest = run["manifest"]
+    writer.bodies = bodies = _open_bodies(out, opts, run, had_run)
+    bodies.prepare()
     crawl_time = run["manifest"]["started_at"]
 
     if transport is None and opts.replay is not None:
@@ -384,7 +391,7 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
 
             def submit_checks(record: dict[str, Any], resources: list[dict[str, Any]]) -> None:
                 nonlocal checked
-                args = _check_args(record, resources, str(out), crawl_time)
+                args = _check_args(record, resources, bodies.store, crawl_time)
                 if pool is None:
                     writer.add_findings(record["key"], run_checks(*args, row_limit=opts.row_limit))
                     checked += 1
@@ -485,8 +492,9 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
         }
         manifest = writer.finalize(complete=complete, extra=extra)
         if complete:
-            _collect_garbage(out, run)
+            warnings += _collect_garbage(out, run, bodies)
             _drop_journal(out)
+        bodies.close()
         return CrawlResult(manifest, resumed, interrupted, warnings)
 
 
@@ -508,9 +516,9 @@ def _drop_journal(out: Path) -> None:
     """
     trash = out / JOURNAL_TRASH
     if (out / JOURNAL).exists():
-        shutil.rmtree(trash, ignore_errors=True)
+        remove_tree(trash)
         os.replace(out / JOURNAL, trash)
-    shutil.rmtree(trash, ignore_errors=True)
+    remove_tree(trash)
 
 
 def _outcome_counts(writer: SnapshotWriter) -> dict[str, Any]:
@@ -536,12 +544,15 @@ def _check_out_dir(out: Path, cat_name: str, cat_sha: str) -> bool:
         raise InputError(f"{out}: exists and is not a directory")
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).exists() and not (out / JOURNAL).exists():
         raise InputError(f"{out}: directory is not empty and not an odaudit snapshot; choose another --out")
+    if (out / JOURNAL).is_symlink():  # a resume deletes journal files: never through a link
+        raise InputError(f"{out / JOURNAL}: is a symbolic link; odaudit never writes or deletes through links (remove it)")
     if (out / MANIFEST).exists():
         m = Snapshot.open(out, verify=False).manifest  # refuses another format version rather than overwrite it
         if m.get("status") == "complete":
             same = (m.get("catalog") or {}).get("sha256") == cat_sha and (m.get("catalog") or {}).get("name") == cat_name
             if same and ((out / JOURNAL).exists() or (out / JOURNAL_TRASH).exists()):
-                _collect_garbage(out, {"export": m.get("export")})  # the manifest keeps the export's record
+                # The manifest keeps the export's record (and the body store the snapshot uses).
+                _collect_garbage(out, {"export": m.get("export")}, _open_bodies(out, opts, {"manifest": m}, True))
                 _drop_journal(out)
                 return True
             raise InputError(
@@ -570,28 +581,26 @@ class PreviousSnapshot:
     def __init__(self, root: Path | None) -> None:
         self.root = root
         self.records: dict[str, dict[str, Any]] = {}
+        self.store: BodyStore | None = None
         if root is not None:
-            for r in Snapshot.open(root, allow_partial=True).resources():
+            snap = Snapshot.open(root, allow_partial=True)
+            self.store = snap.body_store()  # its own bodies/, or the shared store it was crawled into
+            for r in snap.resources():
                 self.records[r["key"]] = r
 
     def cached(self, key: str, url: str) -> tuple[dict[str, Any], Path] | None:
         prev = self.records.get(key)
-        if self.root is None or not prev or prev.get("url") != url or not prev.get("sha256"):
+        if self.store is None or not prev or prev.get("url") != url or not prev.get("sha256"):
             return None
-        path = self.root / body_relpath(str(prev["sha256"]))  # the hash names the file: never a path from the record
-        if path.is_symlink() or not path.is_file():
+        try:  # verified: a body named by its hash, a plain file of the store, with that hash and size
+            return prev, self.store.path(prev.get("body"), prev["sha256"], prev.get("bytes"))
+        except BodyProblem:
             return None
-        try:
-            if sha256_file(path) != prev["sha256"]:
-                return None
-        except OSError:
-            return None
-        return prev, path
 
 
 def _start_or_resume(out: Path, opts: CrawlOptions, cat_name: str, cat_sha: str, resuming: bool) -> dict[str, Any]:
     run_path = out / JOURNAL / RUN_FILE
-    shutil.rmtree(out / JOURNAL_TRASH, ignore_errors=True)  # left by a run killed while cleaning up
+    remove_tree(out / JOURNAL_TRASH)  # left by a run killed while cleaning up
     if resuming and run_path.exists():
         run = json.loads(run_path.read_text(encoding="utf-8"))
         m = run["manifest"]
@@ -648,7 +657,7 @@ def _load_export(fetcher: Fetcher, writer: SnapshotWriter, out: Path, opts: Craw
     Only the rows of `wanted` ids are kept (None: every row, for --all)."""
     url = datagovtw.export_url(opts.portal)
     rec = run.get("export")
-    if not (rec and rec.get("body") and (out / rec["body"]).exists()):
+    if not (rec and rec.get("body") and writer.has_body(rec["body"], rec.get("sha256"))):
         # The whole-portal export is tens of MB: it gets its own, larger cap.
         res = fetcher.fetch(url, writer.new_body, max_bytes=max(opts.fetch.max_bytes, 512 * 1024 * 1024))
         rec = res.record()
@@ -659,9 +668,10 @@ def _load_export(fetcher: Fetcher, writer: SnapshotWriter, out: Path, opts: Craw
         warnings.append(f"bulk export {url} unavailable ({why}); metadata from the dataset API only")
         return None
     try:
-        with open(out / rec["body"], "rb") as fh:  # streamed: a 310 MB export is never held whole
+        assert writer.bodies is not None
+        with open(writer.bodies.store.path(rec["body"], rec.get("sha256")), "rb") as fh:  # streamed: a 310 MB export is never held whole
             parsed = datagovtw.parse_export(fh, url, ids=wanted)
-    except ValueError as exc:
+    except (ValueError, BodyProblem) as exc:
         warnings.append(f"bulk export unreadable: {exc}")
         return None
     for issue in parsed.issues[:20]:
@@ -669,19 +679,58 @@ def _load_export(fetcher: Fetcher, writer: SnapshotWriter, out: Path, opts: Craw
     return parsed
 
 
-def _collect_garbage(out: Path, run: dict[str, Any]) -> None:
-    """Drop bodies no record refers to any more (left by a re-crawl or an aborted fetch)."""
-    keep = {r["body"] for r in read_jsonl(out / "resources.jsonl") if r.get("body")}
-    if run.get("export") and run["export"].get("body"):
-        keep.add(run["export"]["body"])
-    root = out / BODIES
-    shutil.rmtree(root / "tmp", ignore_errors=True)
-    for sub in root.iterdir() if root.exists() else []:
-        if not sub.is_dir():
-            continue
-        for f in sub.iterdir():
-            if f"{BODIES}/{sub.name}/{f.name}" not in keep:
-                f.unlink(missing_ok=True)
+def _open_bodies(out: Path, opts: CrawlOptions, run: dict[str, Any], resumed: bool) -> StoreWriter:
+    """This crawl's body store: OUT/bodies, or the shared store of `--bodies`. A snapshot keeps
+    the store it was started with: resuming or re-crawling it with another is refused."""
+    manifest = run["manifest"]
+    if resumed:
+        recorded, bound = manifest.get("bodies"), True
+    elif (out / MANIFEST).exists():
+        recorded, bound = Snapshot.open(out, verify=False).manifest.get("bodies"), True
+    else:
+        recorded, bound = None, False
+    if recorded is not None and not (isinstance(recorded, dict) and isinstance(recorded.get("store"), str)
+                                     and isinstance(recorded.get("id"), str)):
+        raise SnapshotError(f"{out}: its manifest's \"bodies\" is not {{\"store\": path, \"id\": snapshot id}}")
+    if bound:
+        where = out / BODIES if recorded is None else Path(os.path.join(out, recorded["store"]))
+        same = (recorded is None) == (opts.bodies is None) and (
+            opts.bodies is None or os.path.realpath(where) == os.path.realpath(opts.bodies))
+        if not same:
+            how = "without --bodies" if recorded is None else f"with --bodies {where}"
+            raise InputError(f"{out}: this snapshot keeps its bodies in {where}; rerun {how}")
+    if opts.bodies is None:
+        return StoreWriter.own(out)
+    root = open_shared(opts.bodies)
+    spec = {"store": _relative(root, out), "id": recorded["id"] if recorded else new_snapshot_id()}
+    if manifest.get("bodies") != spec:
+        manifest["bodies"] = spec
+        atomic_write_json(out / JOURNAL / RUN_FILE, run)
+    return StoreWriter(root, snapshot_id=spec["id"], snapshot=Path(os.path.realpath(out)))
+
+
+def _relative(path: Path, start: Path) -> str:
+    """`path` relative to `start` when it can be (a snapshot moved with its store still finds it)."""
+    try:
+        return os.path.relpath(path, os.path.realpath(start))
+    except ValueError:  # another drive (Windows)
+        return str(path)
+
+
+def _collect_garbage(out: Path, run: dict[str, Any], bodies: StoreWriter) -> list[str]:
+    """Drop bodies nothing refers to any more (left by a re-crawl or an aborted fetch). With a
+    shared store, this snapshot's refs are written first and only bodies no snapshot of the store
+    refers to go. Never follows a link, never deletes outside the store (see bodies.collect)."""
+    rels = [r.get("body") for r in read_jsonl(out / RESOURCES)]
+    rels.append((run.get("export") or {}).get("body"))
+    keep = set()
+    for rel in rels:
+        if rel:
+            try:
+                keep.add(BodyStore.name_of(rel))
+            except BodyProblem:
+                pass  # not a body name: there is no file of ours to keep
+    return bodies.finish(keep, out)
 
 
 # ---------------------------------------------------------------------------
@@ -695,7 +744,8 @@ def check_snapshot(snap: Snapshot, *, workers: int = 0, row_limit: int | None = 
     progress = on_progress or (lambda stage, done, total: None)
     by_ds = snap.resources_by_dataset()
     crawl_time = snap.crawl_time()
-    jobs = [_check_args(d, by_ds.get(d["key"], []), str(snap.root), crawl_time) for d in snap.datasets()]
+    store = snap.body_store()
+    jobs = [_check_args(d, by_ds.get(d["key"], []), store, crawl_time) for d in snap.datasets()]
     findings: list[Finding] = []
     if workers > 0:
         with _check_pool(workers, limits or CheckLimits()) as pool:
@@ -711,17 +761,27 @@ def check_snapshot(snap: Snapshot, *, workers: int = 0, row_limit: int | None = 
 
 
 def recheck(path: Path, *, workers: int = 0, row_limit: int | None = None, limits: CheckLimits | None = None,
-            on_progress: Progress | None = None) -> dict[str, Any]:
+            allow_missing_bodies: bool = False, on_progress: Progress | None = None) -> dict[str, Any]:
     """Re-run today's checks on a stored snapshot, offline. The findings are added beside the
     snapshot's earlier ones (see `add_recheck`), never over them: a finished snapshot is an
-    archive, and what it recorded stays as it was."""
+    archive, and what it recorded stays as it was.
+
+    Every stored body is verified first (bodies.BodyStore.path): one that is missing, altered or
+    not a plain file of the store makes the recheck refuse (SnapshotError, nothing written),
+    unless `allow_missing_bodies`, when its resource's body checks say "not measured"."""
     limits = limits or CheckLimits()
+    progress = on_progress or (lambda stage, done, total: None)
     try:
         with FolderLock(path):
             snap = Snapshot.open(path)
+            problems = snap.body_problems(lambda done, total: progress("bodies", done, total))
+            if problems and not allow_missing_bodies:
+                raise SnapshotError(problems_message(path, problems))
             findings = check_snapshot(snap, workers=workers, row_limit=row_limit, limits=limits, on_progress=on_progress)
             added, changed = add_recheck(snap, findings, rules_version=RULES_VERSION, row_limit=row_limit,
-                                         extra=limits_manifest(workers, limits))
+                                         extra={**limits_manifest(workers, limits), "allow_missing_bodies": allow_missing_bodies,
+                                                "body_problems": len(problems)})
     except OSError as exc:
         raise IncompleteError(f"{exc.filename or path}: {exc.strerror or exc}; the snapshot is as it was") from None
-    return {"manifest": snap.manifest, "findings": len(findings), "changed": changed, "file": added.file}
+    return {"manifest": snap.manifest, "findings": len(findings), "changed": changed, "file": added.file,
+            "body_problems": problems}

@@ -7,7 +7,8 @@ Layout (format version 1, documented in docs/snapshot-format.md):
     datasets.jsonl       one dataset record per line, sorted by key
     resources.jsonl      one resource record per line, sorted by key
     findings.csv         check findings, one row per dataset x resource x check, sorted
-    bodies/ab/<sha256>   raw (decoded) response bodies, content-addressed
+    bodies/ab/<sha256>   raw (decoded) response bodies, content-addressed (or in a shared
+                         store that the manifest's "bodies" names; see bodies.py)
     journal/             append-only logs of a crawl in progress (resume reads them)
 
 While a crawl runs, records are appended to the journal, one JSON line each, flushed as they
@@ -20,12 +21,10 @@ atomically and the manifest last, so a reader never sees a half-written snapshot
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import os
 import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -33,7 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from . import READABLE_SNAPSHOT_VERSIONS, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, __version__, nesting
-from .atomic import FILE_MODE, atomic_open, atomic_write_json, sha256_file
+from .atomic import atomic_open, atomic_write_json, sha256_file
+# BODIES, BodySink and body_relpath are re-exported: the body store lives in bodies.py.
+from .bodies import BODIES, BodyProblem, BodySink, BodyStore, StoreWriter, body_relpath, verify_bodies  # noqa: F401
 from .errors import IncompleteError, SnapshotError
 from .findings import FINDING_COLUMNS, Finding, sort_findings
 
@@ -45,7 +46,6 @@ FINDINGS = "findings.csv"
 RECHECKS = "rechecks"
 CATALOG_COPY = "catalog.yaml"
 JOURNAL = "journal"
-BODIES = "bodies"
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
@@ -59,69 +59,20 @@ def _jsonl_line(record: dict[str, Any]) -> str:
     return json.dumps(nesting.clip(record), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
-def body_relpath(sha256: str) -> str:
-    return f"{BODIES}/{sha256[:2]}/{sha256}"
-
-
-class BodySink:
-    """Streams one response body to a temporary file, hashing as it goes; `commit` files it by hash."""
-
-    def __init__(self, root: Path) -> None:
-        tmpdir = root / BODIES / "tmp"
-        tmpdir.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=tmpdir, suffix=".part")
-        os.fchmod(fd, FILE_MODE)
-        self._fh = os.fdopen(fd, "wb")
-        self._tmp = Path(name)
-        self._root = root
-        self._hash = hashlib.sha256()
-        self.size = 0
-
-    def write(self, chunk: bytes) -> None:
-        self._fh.write(chunk)
-        self._hash.update(chunk)
-        self.size += len(chunk)
-
-    def commit(self) -> tuple[str, str]:
-        """Close, move into place; returns (sha256, relative path)."""
-        try:
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
-            self._fh.close()
-            digest = self._hash.hexdigest()
-            rel = body_relpath(digest)
-            dest = self._root / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            if dest.exists():
-                self._tmp.unlink()
-            else:
-                os.replace(self._tmp, dest)
-        except BaseException:
-            self.discard()
-            raise
-        return digest, rel
-
-    def discard(self) -> None:
-        # Closing flushes the buffer, which fails again when the disk is full: the temporary
-        # file goes anyway.
-        try:
-            self._fh.close()
-        except OSError:
-            pass
-        self._tmp.unlink(missing_ok=True)
-
-
 @dataclass
 class SnapshotWriter:
     """Writes (or resumes) a snapshot directory."""
 
     root: Path
     manifest: dict[str, Any] = field(default_factory=dict)
+    #: where bodies go: the snapshot's own bodies/ unless the crawl chose a shared store
+    bodies: StoreWriter | None = None
 
     def __post_init__(self) -> None:
+        if self.bodies is None:
+            self.bodies = StoreWriter.own(self.root)
         try:
             (self.root / JOURNAL).mkdir(parents=True, exist_ok=True)
-            (self.root / BODIES).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise IncompleteError(f"{self.root}: cannot create the snapshot directory ({exc.strerror})") from None
         self._handles: dict[str, io.TextIOWrapper] = {}
@@ -155,28 +106,30 @@ class SnapshotWriter:
                 yield json.loads(fh.readline())
 
     def new_body(self) -> BodySink:
-        return BodySink(self.root)
+        assert self.bodies is not None
+        return self.bodies.new_sink()
 
-    def has_body(self, rel: str | None) -> bool:
-        return bool(rel) and (self.root / rel).exists()  # type: ignore[operator]
+    def has_body(self, rel: str | None, sha256: str | None = None) -> bool:
+        """Whether body `rel` is in the store, whole and unaltered (worth a conditional request)."""
+        assert self.bodies is not None
+        return bool(rel) and self.bodies.store.has(rel, sha256)
 
     def adopt_body(self, source: Path, sha256: str) -> str:
         """File a body another snapshot holds (a --since cache) under its hash: a hard link where
         the file system allows (no copy, and the other snapshot stays as it was), else a copy.
-        Returns its path relative to the snapshot."""
+        Goes through the store writer, so a shared store records it. Returns its relative path."""
+        assert self.bodies is not None
         rel = body_relpath(sha256)
-        dest = self.root / rel
-        if dest.is_file():
+        if self.bodies.store.has(rel, sha256):
             return rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.root / BODIES / "tmp" / f"{sha256}.{threading.get_ident()}.adopt"  # one per crawl thread
-        tmp.parent.mkdir(parents=True, exist_ok=True)
+        self.bodies.tmp.mkdir(parents=True, exist_ok=True)
+        tmp = self.bodies.tmp / f"{sha256}.{threading.get_ident()}.adopt"  # one per crawl thread
         tmp.unlink(missing_ok=True)
         try:
             os.link(source, tmp)
         except OSError:
             shutil.copyfile(source, tmp)
-        os.replace(tmp, dest)
+        self.bodies.file(tmp, sha256)
         return rel
 
     # -- journal ------------------------------------------------------------
@@ -433,11 +386,30 @@ class Snapshot:
     def findings(self) -> list[Finding]:
         return read_findings(self.findings_path())
 
-    def body_path(self, rel: str | None) -> Path | None:
+    def body_store(self) -> BodyStore:
+        """Where this snapshot's bodies are: its own bodies/, or the shared store its manifest names
+        (`bodies.store`, relative to the snapshot unless absolute)."""
+        spec = self.manifest.get("bodies")
+        if spec is None:
+            return BodyStore(self.root / BODIES)
+        if not isinstance(spec, dict) or not isinstance(spec.get("store"), str) or not spec["store"]:
+            raise SnapshotError(f"{self.root / MANIFEST}: \"bodies\" is not {{\"store\": path, \"id\": snapshot id}}")
+        return BodyStore(Path(os.path.join(self.root, spec["store"])))
+
+    def body_path(self, rel: str | None, sha256: str | None = None) -> Path | None:
+        """The verified file of body `rel` (None when no body was stored); SnapshotError when it is
+        missing, altered or not a plain file of the store (see bodies.BodyStore.path)."""
         if not rel:
             return None
-        p = self.root / rel
-        return p if p.exists() else None
+        try:
+            return self.body_store().path(rel, sha256)
+        except BodyProblem as p:
+            raise SnapshotError(f"{self.root}: {p}") from None
+
+    def body_problems(self, on_progress: Callable[[int, int], None] | None = None) -> list[tuple[str, BodyProblem]]:
+        """(resource key, problem) for every resource whose stored body cannot be used; each body
+        is read and hashed once."""
+        return verify_bodies(self.body_store(), read_jsonl(self.root / RESOURCES), on_progress)
 
     def crawl_time(self) -> str:
         return self.manifest.get("started_at", "")
@@ -479,24 +451,31 @@ def add_recheck(snap: Snapshot, findings: list[Finding], *, rules_version: str, 
                 extra: dict[str, Any] | None = None) -> tuple[FindingsSet, bool]:
     """Keep the findings of a recheck beside the snapshot's earlier ones, never over them.
 
-    Returns the findings set and whether anything was added: findings equal to those the same
-    rules (and row limit) already made add nothing; `extra` is recorded with the entry (the check
-    limits it ran under). Only the manifest is rewritten (atomically),
-    to list and seal the new file; every recorded file stays byte for byte as it was.
+    Returns the findings set readers now use and whether that changed. Findings equal to the
+    current ones change nothing; equal to an earlier set's (same rules and row limit), that set
+    becomes current again; otherwise they are a new file, never written over another. `extra`
+    is recorded with the entry (the check limits it ran under). Only the manifest is rewritten
+    (atomically), to list and seal the file; every recorded file stays byte for byte as it was.
     """
-    with atomic_open(snap.root / ".recheck.tmp", "w") as fh:  # the table as it would be written, to compare
-        _write_findings_csv(fh, findings)
     tmp = snap.root / ".recheck.tmp"
+    with atomic_open(tmp, "w") as fh:  # the table as it would be written, to compare
+        _write_findings_csv(fh, findings)
     try:
         digest = sha256_file(tmp)
         files = dict(snap.manifest.get("files") or {})
-        for s in snap.findings_sets():
-            if s.rules_version == rules_version and s.row_limit == row_limit and files.get(s.file) == digest:
-                return s, False
-        name = "".join(c if c.isalnum() or c in ".-_" else "_" for c in rules_version) or "unknown"
-        rel = f"{RECHECKS}/{name}{'' if row_limit is None else f'-rows{row_limit}'}/{FINDINGS}"
-        (snap.root / rel).parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, snap.root / rel)
+        same = [s for s in snap.findings_sets()
+                if s.rules_version == rules_version and s.row_limit == row_limit and files.get(s.file) == digest]
+        if same and same[-1] == snap.current_findings():
+            return same[-1], False
+        if same:
+            rel = same[-1].file
+        else:
+            name = "".join(c if c.isalnum() or c in ".-_" else "_" for c in rules_version) or "unknown"
+            base = f"{RECHECKS}/{name}{'' if row_limit is None else f'-rows{row_limit}'}"
+            rel = next(f"{base}{'' if n == 1 else f'-{n}'}/{FINDINGS}" for n in range(1, 10**6)
+                       if not (snap.root / f"{base}{'' if n == 1 else f'-{n}'}").exists())
+            (snap.root / rel).parent.mkdir(parents=True)
+            os.replace(tmp, snap.root / rel)
     finally:
         tmp.unlink(missing_ok=True)
     manifest = dict(snap.manifest)

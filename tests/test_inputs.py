@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -383,7 +384,7 @@ def test_run_crawl_raises_incomplete_error_on_a_full_disk(portal: FakePortal, tm
     def mkstemp(*a: Any, **kw: Any) -> Any:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(snapshot_mod.tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)  # where bodies are first written (bodies.BodySink)
     cat = write_catalog(tmp_path / "cat.yaml", ["1", "2"])
     with pytest.raises(IncompleteError, match="No space left on device"):
         run_crawl(CrawlOptions(out=tmp_path / "snap", portal=portal.base_url, catalog_path=cat, check_workers=0))

@@ -243,7 +243,7 @@ elif point == "findings":  # every record file written, the manifest not
         die()
     snapshot.write_findings_by_dataset = write_findings
 elif point == "manifest":  # the manifest sealed; unreferenced bodies and the journal still there
-    crawl._collect_garbage = lambda out, run: die()
+    crawl._collect_garbage = lambda *args: die()
 elif point == "journal":  # half way through deleting the journal (run.json first: the worst order)
     real_rmtree = shutil.rmtree
     def rmtree(path, *args, **kwargs):

@@ -4,7 +4,7 @@ Public API::
 
     RULES_VERSION   version of the rules; bump when any rule changes
     CHECK_IDS       every check id, in the documented order
-    run_checks(dataset, resources, bodies_root, crawl_time, *, row_limit=None, guard=None) -> list[Finding]
+    run_checks(dataset, resources, bodies, crawl_time, *, row_limit=None, guard=None) -> list[Finding]
 
 `run_checks` never downloads anything, never reads the clock (the crawl time is the reference time),
 and never raises because of a check: a check that crashes becomes an `error` finding for that check
@@ -35,10 +35,11 @@ from . import (
     stars,
     structure,
 )
+from ..bodies import BodyStore
 from .base import CheckSpec, Context, short
 from .limits import DATASET, Guard, OverLimit
 
-RULES_VERSION = "2026.12.2"
+RULES_VERSION = "2026.12.3"
 
 #: Order matters: `badge` reads the findings of the checks before it.
 REGISTRY: tuple[CheckSpec, ...] = (
@@ -70,8 +71,8 @@ def _error(ctx: Context, check_id: str, exc: BaseException, res: dict[str, Any] 
     if isinstance(exc, OverLimit):
         return ctx.finding(check_id, "error", exc.measured, "", short(exc.text), res)
     message = str(exc)
-    if ctx.bodies_root is not None:  # keep findings independent of where the snapshot lives
-        message = message.replace(str(ctx.bodies_root) + "/", "")
+    if ctx.bodies is not None:  # keep findings independent of where the snapshot (or its store) lives
+        message = message.replace(str(ctx.bodies.root) + "/", "bodies/")
     return ctx.finding(check_id, "error", type(exc).__name__, "", short(f"check crashed: {type(exc).__name__}: {message}"), res)
 
 
@@ -100,10 +101,14 @@ def _all_stopped(ctx: Context, exc: OverLimit) -> list[Finding]:
     return out
 
 
-def run_checks(dataset: dict[str, Any], resources: list[dict[str, Any]], bodies_root: str | None,
+def run_checks(dataset: dict[str, Any], resources: list[dict[str, Any]], bodies: str | BodyStore | None,
                crawl_time: str, *, row_limit: int | None = None, guard: Guard | None = None) -> list[Finding]:
-    """All findings for one dataset and its resources (deterministic, no network, no clock)."""
-    ctx = Context(dataset, resources, bodies_root, crawl_time, row_limit, guard or Guard())
+    """All findings for one dataset and its resources (deterministic, no network, no clock).
+
+    `bodies`: the body store (`Snapshot.body_store()`), or a snapshot directory holding its own
+    `bodies/`. A body is used only once verified (bodies.BodyStore.path); one that is missing,
+    altered or not a plain file of the store makes its resource's body checks skip, "not measured"."""
+    ctx = Context(dataset, resources, bodies, crawl_time, row_limit, guard or Guard())
     whole = ctx.guard.whole()
     if whole is not None:
         return _all_stopped(ctx, whole)

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from ..bodies import BODIES, BodyProblem, BodyStore
 from ..findings import Finding
 from .charset import Detected, detect_encoding
 from .dates import parse_crawl_time
@@ -66,6 +67,7 @@ class ResourceFacts:
         self.ctx = ctx
         self.res = res
         self._cache: dict[str, tuple[bool, Any]] = {}
+        self._resolved: tuple[Path | None, BodyProblem | None] | None = None
 
     def _memo(self, name: str, fn: Callable[[], Any]) -> Any:
         hit = self._cache.get(name)
@@ -87,14 +89,28 @@ class ResourceFacts:
         return value
 
     # -- body ------------------------------------------------------------------
+    def _body(self) -> tuple[Path | None, BodyProblem | None]:
+        """The verified body file, or why it cannot be used; resolved and hashed once per resource."""
+        if self._resolved is None:
+            rel = self.res.get("body")
+            store = self.ctx.bodies
+            if not rel or store is None:
+                self._resolved = (None, None)
+            else:
+                try:
+                    self._resolved = (store.path(rel, self.res.get("sha256"), self.res.get("bytes")), None)
+                except BodyProblem as p:
+                    self._resolved = (None, p)
+        return self._resolved
+
     @property
     def body_path(self) -> Path | None:
-        rel = self.res.get("body")
-        root = self.ctx.bodies_root
-        if not rel or root is None:
-            return None
-        p = root / rel
-        return p if p.is_file() else None
+        return self._body()[0]
+
+    @property
+    def body_problem(self) -> BodyProblem | None:
+        """Why a stored body cannot be read (missing, altered, a link, not a body name), else None."""
+        return self._body()[1]
 
     @property
     def truncated(self) -> bool:
@@ -197,14 +213,15 @@ def scan_body(path: Path, fmt: str, *, truncated: bool, row_limit: int | None, r
 
 
 class Context:
-    def __init__(self, dataset: dict[str, Any], resources: list[dict[str, Any]], bodies_root: str | None,
+    def __init__(self, dataset: dict[str, Any], resources: list[dict[str, Any]], bodies: str | BodyStore | None,
                  crawl_time: str, row_limit: int | None, guard: Guard | None = None) -> None:
         self.dataset = dataset
         self.key: str = dataset.get("key", "")
         self.kind: str = dataset.get("kind", "portal")
         self.meta: dict[str, Any] = dataset.get("meta") or {}
         self.resources = sorted(resources, key=lambda r: (r.get("index", 0), r.get("key", "")))
-        self.bodies_root = Path(bodies_root) if bodies_root else None
+        # A plain path is a snapshot directory holding its own bodies/ (tests, benchmarks).
+        self.bodies = BodyStore(Path(bodies) / BODIES) if isinstance(bodies, (str, Path)) and bodies else bodies or None
         self.crawl_time_text = crawl_time
         self.crawl_time = parse_crawl_time(crawl_time)
         self.row_limit = row_limit
@@ -265,8 +282,10 @@ class Context:
         if why:
             return f"link not reachable: {why}"
         f = self.facts(res)
+        if f.body_problem is not None:
+            return f.body_problem.reason()
         if f.body_path is None:
-            return "no body stored" if not res.get("body") else f"body file missing: {res.get('body')}"
+            return "no body stored"
         return ""
 
     def data_skip(self, res: dict[str, Any]) -> str:

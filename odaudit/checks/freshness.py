@@ -60,6 +60,9 @@ def evidence_dates(ctx: Context) -> tuple[list[tuple[str, datetime]], list[str]]
         if not ctx.unreachable(res):
             add(f"#{idx} Last-Modified", parse_http_date(res.get("last_modified")))
         facts = ctx.facts(res)
+        if facts.body_problem is not None and ctx.body_skip(res) == facts.body_problem.reason():
+            notes.append(f"#{idx} data dates not measured (body {facts.body_problem.kind})")
+            continue
         try:
             if ctx.data_skip(res) or not facts.table_format():
                 continue

@@ -11,10 +11,10 @@ applied when the portal gave a licence, never for external datasets).
 machine_readable:
 * pass: the real format is structured data (CSV, JSON, XML, XLS, ODS, KML, SHP, RDF, …);
 * fail: it is not (PDF, DOC, HTML, images, TXT, plain ZIP);
-* skip: link not reachable or recorded.
+* skip: link not reachable or recorded, or its stored body missing or altered (not measured).
 Evidence says whether the format is non-proprietary.
 
-stars: pass ≥ 3, warn 2, fail ≤ 1 (skip when the URL was not recorded).
+stars: pass ≥ 3, warn 2, fail ≤ 1 (skip when the URL was not recorded or its stored body cannot be used).
 """
 
 from __future__ import annotations
@@ -59,6 +59,9 @@ def check(ctx: Context, res: dict[str, Any]) -> list[Finding]:
             ctx.skip("machine_readable", f"link not reachable: {why}", res),
             ctx.finding("stars", "fail", "0", "≥3", f"link broken ({measured}) → 0 (ckanext-qa score_if_link_broken)", res),
         ]
+    problem = ctx.facts(res).body_problem
+    if problem is not None:  # the format was in those bytes: guessing it from the URL would be a different measurement
+        return [ctx.skip(i, problem.reason(), res) for i in IDS]
     fmt, how = real_format(ctx, res)
     score = STARS.get(fmt, 1) if fmt and fmt != "EMPTY" else (0 if fmt == "EMPTY" else 1)
     label = fmt or "unknown"

@@ -56,8 +56,10 @@ def error(message: str) -> None:
     stderr.print(Text.assemble(("odaudit: error:", "bold red"), " ", visible(message, keep="\n")))
 
 
-def warn(message: str) -> None:
-    if not STATE.quiet:
+def warn(message: str, *, always: bool = False) -> None:
+    """A warning on stderr; --quiet silences it (the manifest or report keeps it) unless `always`:
+    for what the user must see even then (findings that are not measurements)."""
+    if always or not STATE.quiet:
         stderr.print(Text.assemble(("odaudit: warning:", "yellow"), " ", visible(message, keep="\n")))
 
 

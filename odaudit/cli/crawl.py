@@ -46,7 +46,9 @@ def crawl(
     check_memory: int = typer.Option(2048, "--check-memory", min=0, help="MB of memory a check process may use beyond its start (Linux; 0 = no limit; recorded in the manifest)."),
     row_limit: int = typer.Option(None, "--row-limit", min=1, help="Validate at most N rows per table (recorded in the manifest)."),
     replay: str = typer.Option(None, "--replay", help="Serve HTTP from a recording folder instead of the network, or the bundled recording `demo` (offline demo and tests)."),
+    bodies: Path = typer.Option(None, "--bodies", help="Store bodies in this folder, shared with other snapshots (reference-counted), instead of OUT/bodies."),
     recheck: Path = typer.Option(None, "--recheck", help="Re-run today's checks on an existing snapshot, offline; the new findings are kept beside the old ones."),
+    allow_missing_bodies: bool = typer.Option(False, "--allow-missing-bodies", help="With --recheck: check a snapshot whose bodies are missing or altered anyway; their body checks say 'not measured'."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, summary or warnings (warnings are kept in manifest.json)."),
 ) -> None:
     """Snapshot a catalog's datasets from the portal, fetch every resource and check it.
@@ -58,7 +60,8 @@ def crawl(
       odaudit crawl --all --sample 500 --seed 1 --out snapshots/portal-2026
       odaudit crawl --catalog demo-datagovtw --replay demo --out snapshots/demo
       odaudit crawl --recheck snapshots/2026
-    Exit codes: 0 complete, 2 bad usage or input, 3 could not complete (rerun to resume), 130 interrupted.
+      odaudit crawl --catalog ocf-2017 --out snapshots/2027 --bodies snapshots/bodies
+    Exit codes: 0 complete, 2 bad usage or input (a recheck of a snapshot with missing or altered bodies), 3 could not complete (rerun to resume), 130 interrupted.
     """
     common.STATE.quiet = quiet
     from ..checks import RULES_VERSION
@@ -66,9 +69,17 @@ def crawl(
 
     workers = default_check_workers() if check_workers is None else check_workers
     limits = common.check_limits(check_timeout, check_memory)
+    if allow_missing_bodies and recheck is None:
+        raise InputError("--allow-missing-bodies goes with --recheck")
     if recheck is not None:
+        if bodies is not None:
+            raise InputError("--bodies goes with a crawl, not --recheck (a snapshot's manifest says where its bodies are)")
         with common.progress(quiet) as report:
-            res = do_recheck(recheck, workers=workers, row_limit=row_limit, limits=limits, on_progress=report)
+            res = do_recheck(recheck, workers=workers, row_limit=row_limit, limits=limits,
+                             allow_missing_bodies=allow_missing_bodies, on_progress=report)
+        if res["body_problems"]:
+            common.warn(f"{len(res['body_problems'])} resource bodies missing or altered: their body checks say 'not measured'",
+                        always=True)
         if not quiet:
             what = f"added as {res['file']}; the earlier findings are kept" if res["changed"] else "the same as already recorded; nothing added"
             common.stderr.print(f"rechecked {recheck}: {res['findings']} findings with rules {RULES_VERSION} ({what})", markup=False)
@@ -86,7 +97,7 @@ def crawl(
         read_timeout=timeout, total_timeout=total_timeout, attempts=retries + 1,
     )
     opts = CrawlOptions(out=out, portal=portal.rstrip("/"), catalog_path=catalog_path, all=all_, sample=sample,
-                        seed=seed, use_api=use_api, check_workers=workers, row_limit=row_limit, replay=replay, since=since,
+                        seed=seed, use_api=use_api, check_workers=workers, row_limit=row_limit, replay=replay, since=since, bodies=bodies,
                         fetch=fetch, check_limits=limits)
     with common.progress(quiet) as report:
         try:

@@ -21,6 +21,7 @@ def diff(
     allow_partial: bool = typer.Option(False, "--allow-partial", help="Accept partial snapshots (interrupted crawls)."),
     lang: str = typer.Option("en", "--lang", help="Report language: en or zh-TW (labels and prose; portal text stays as published)."),
     recheck: bool = typer.Option(False, "--recheck", help="Re-check both sides even when their stored findings come from today's rules."),
+    allow_missing_bodies: bool = typer.Option(False, "--allow-missing-bodies", help="Re-check a side whose bodies are missing or altered anyway; their body checks say 'not measured'."),
     workers: int | None = typer.Option(None, "--workers", min=0, help="Processes for re-checking (default: one per CPU, one for small snapshots; 0 = in-process, without the check limits)."),
     check_timeout: float = typer.Option(600.0, "--check-timeout", min=0, help="Seconds the checks of one resource may take when re-checking; over it, an error finding (0 = no limit)."),
     check_memory: int = typer.Option(2048, "--check-memory", min=0, help="MB of memory a re-checking process may use beyond its start (Linux; 0 = no limit)."),
@@ -36,7 +37,8 @@ def diff(
     The output folder is replaced whole, and must be empty, new or an earlier `odaudit diff`.
     Example:
       odaudit diff snapshots/2025 snapshots/2026 --new-rubric rubrics/2026.yaml --out reports/diff --lang zh-TW
-    Exit codes (like diff(1)): 0 no difference, 1 differences, 2 trouble (unreadable snapshot, bad rubric).
+    A side to re-check whose stored bodies are missing or altered is refused unless --allow-missing-bodies.
+    Exit codes (like diff(1)): 0 no difference, 1 differences, 2 trouble (unreadable snapshot, missing or altered bodies, bad rubric).
     """
     common.STATE.quiet = quiet
     from ..diff import LANGS, diff_snapshots, publish_diff
@@ -48,7 +50,7 @@ def diff(
         check_report_out(out, "diff")  # before any work: a snapshot or another report is never written over
         with common.progress(quiet) as on_progress:
             result = diff_snapshots(old, new, rubric=rubric, old_rubric=old_rubric, new_rubric=new_rubric,
-                                    allow_partial=allow_partial, recheck=recheck, workers=workers, on_progress=on_progress,
+                                    allow_partial=allow_partial, recheck=recheck, allow_missing_bodies=allow_missing_bodies, workers=workers, on_progress=on_progress,
                                     blocked_as_broken=blocked_as_broken,
                                     limits=common.check_limits(check_timeout, check_memory))
         rubrics = {name: input_file(bundled_rubric(str(path)), path)
@@ -56,7 +58,7 @@ def diff(
         inputs = {"old": input_snapshot(old), "new": input_snapshot(new), **rubrics}
         files = publish_diff(result, out, lang=lang, inputs=inputs, options={"blocked_as_broken": blocked_as_broken})
     for w in result.warnings:
-        common.warn(w)
+        common.warn(w, always="not measured" in w)  # what was not measured is said even with --quiet
     for d in result.rubric.differences:
         common.warn(f"rubric difference: {d}")
     n = len(result.changes)

@@ -14,7 +14,9 @@ import pandas as pd
 
 from ..bounded import UNBOUNDED, CheckLimits
 from ..catalog import ALL_CATALOG, DEFAULT_PORTAL, Catalog, load_catalog, whole_portal_catalog
+from ..bodies import problems_message
 from ..checks import RULES_VERSION
+from ..errors import SnapshotError
 from ..scoring import score_snapshot
 from ..snapshot import Snapshot
 from .compare import (
@@ -103,6 +105,17 @@ REASONS: dict[str, tuple[str, str]] = {
 }
 
 
+def _verify_bodies(label: str, snap: Snapshot, path: str, allow_missing: bool, progress: Progress) -> list[str]:
+    """Refuse (SnapshotError) a side to re-check whose bodies cannot be used, unless `allow_missing`."""
+    problems = snap.body_problems(lambda done, total: progress(f"bodies {label}", done, total))
+    if not problems:
+        return []
+    if not allow_missing:
+        raise SnapshotError(problems_message(path, problems))
+    return [f"the {label} snapshot has {len(problems)} resource bodies missing or altered (--allow-missing-bodies): "
+            "their body checks are not measured"]
+
+
 def reason_text(key: str, args: dict[str, Any], lang: str = "en") -> str:
     return REASONS[key][0 if lang == "en" else 1].format(**args)
 
@@ -116,6 +129,7 @@ def diff_snapshots(
     new_rubric: Path | None = None,
     allow_partial: bool = False,
     recheck: bool = False,
+    allow_missing_bodies: bool = False,
     workers: int | None = None,
     pool_threshold: int = POOL_THRESHOLD,
     limits: CheckLimits | None = None,
@@ -125,7 +139,8 @@ def diff_snapshots(
     """Compare two snapshots by today's rules and one rubric.
 
     Raises SnapshotError / InputError (exit 2) for an unreadable or partial snapshot (unless
-    `allow_partial`) and for a bad rubric.
+    `allow_partial`), for a side to re-check whose bodies are missing or altered (unless
+    `allow_missing_bodies`: their body checks then say "not measured") and for a bad rubric.
     """
     progress = on_progress or (lambda stage, done, total: None)
     workers = (os.cpu_count() or 1) if workers is None else workers
@@ -155,6 +170,9 @@ def diff_snapshots(
 
     sides: dict[str, Side] = {}
     reasons = {k: _recheck_reason(s, recheck, row_limit) for k, s in snaps.items()}
+    for k, s in snaps.items():
+        if reasons[k][0]:  # a side whose stored findings are reused reads no body
+            warnings += _verify_bodies(k, s, paths[k], allow_missing_bodies, progress)
     with tempfile.TemporaryDirectory(prefix="odaudit-diff-") as tmp:
         jobs = [Job(k, snaps[k], Path(tmp) / k, reasons[k][0], reason_text(reasons[k][1], reasons[k][2]), row_limit)
                 for k in ("old", "new")]

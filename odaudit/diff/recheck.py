@@ -39,6 +39,7 @@ from ..checks import RULES_VERSION, run_checks
 from ..checks.limits import Guard
 from ..errors import IncompleteError, SnapshotError
 from ..findings import FINDING_COLUMNS, sort_findings
+from ..bodies import BodyStore
 from ..snapshot import DATASETS, FINDINGS, RESOURCES, Snapshot
 
 Progress = Callable[[str, int, int], None]
@@ -101,8 +102,8 @@ def _group_resources(lines: list[bytes], where: str = RESOURCES) -> dict[str, li
 
 # -- the work (runs in pool workers or in-process) -----------------------------------------
 
-#: label → (dataset lines, resource lines by dataset key, bodies root, crawl time, row limit, check?)
-_STATE: dict[str, tuple[list[bytes], dict[str, list[bytes]], str, str, int | None, bool]] = {}
+#: label → (dataset lines, resource lines by dataset key, snapshot root, body store, crawl time, row limit, check?)
+_STATE: dict[str, tuple[list[bytes], dict[str, list[bytes]], str, BodyStore, str, int | None, bool]] = {}
 
 
 def _fact(rec: dict[str, Any]) -> tuple[str, str, str, str, str]:
@@ -113,7 +114,7 @@ def _fact(rec: dict[str, Any]) -> tuple[str, str, str, str, str]:
 
 def _work(label: str, lo: int, hi: int, *, guard: Guard | None = None) -> tuple[str, list[tuple[str, str, str, str, str]], int]:
     """Datasets lo..hi of one side: (findings as CSV rows, facts, number of findings)."""
-    ds_lines, res_by_ds, root, crawl_time, row_limit, check = _STATE[label]
+    ds_lines, res_by_ds, root, store, crawl_time, row_limit, check = _STATE[label]
     guard = guard or Guard()
     facts = []
     findings = []
@@ -135,7 +136,7 @@ def _work(label: str, lo: int, hi: int, *, guard: Guard | None = None) -> tuple[
             if r.get("dataset_key") == rec.get("key"):
                 resources.append(r)
         resources.sort(key=lambda r: r.get("index", 0))
-        findings.extend(run_checks(rec, resources, root, crawl_time, row_limit=row_limit, guard=guard))
+        findings.extend(run_checks(rec, resources, store, crawl_time, row_limit=row_limit, guard=guard))
     buf = io.StringIO()
     # The fields in FINDING_COLUMNS order, read directly: Finding.as_row_list() goes through
     # dataclasses.astuple, which deep-copies every value and costs more than the checks themselves.
@@ -181,7 +182,8 @@ class Rechecker:
         for j in jobs:
             ds_lines = _lines(j.snapshot.root / DATASETS)
             res_by_ds = _group_resources(_lines(j.snapshot.root / RESOURCES), str(j.snapshot.root / RESOURCES)) if j.recheck else {}
-            _STATE[j.label] = (ds_lines, res_by_ds, str(j.snapshot.root), j.snapshot.crawl_time(), j.row_limit, j.recheck)
+            _STATE[j.label] = (ds_lines, res_by_ds, str(j.snapshot.root), j.snapshot.body_store(), j.snapshot.crawl_time(),
+                               j.row_limit, j.recheck)
             self._sizes[j.label] = len(ds_lines)
         heavy = sum(self._sizes[j.label] for j in jobs if j.recheck)
         #: the limits in force (none in-process)
@@ -254,6 +256,8 @@ class Rechecker:
         manifest = dict(snap.manifest)
         manifest.update({"rules_version": RULES_VERSION, "recheck_row_limit": j.row_limit, "files": {}, "rechecks": [],
                          "counts": {**(snap.manifest.get("counts") or {}), "findings": total}})
+        if "bodies" in manifest:  # the overlay lives elsewhere: name the shared store absolutely
+            manifest["bodies"] = {**manifest["bodies"], "store": str(snap.body_store().root.resolve())}
         return SideFindings(Snapshot(j.overlay, manifest), True, j.reason, facts, n, total)
 
 
