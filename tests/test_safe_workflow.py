@@ -297,6 +297,30 @@ def test_disk_full_in_score_exits_3_names_the_file_and_keeps_the_report(snap: Pa
     assert tree(out) == old and not [p for p in tmp_path.iterdir() if ".odaudit-" in p.name]
 
 
+def test_disk_full_in_diff_exits_3_and_keeps_the_report(snap: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "compared"
+    assert run("diff", str(snap), str(snap), "--out", str(out), "-q").returncode == 0
+    old = tree(out)
+    from odaudit import atomic
+
+    real_open = os.fdopen
+    calls = []
+
+    def full(fd: int, *a, **kw):
+        calls.append(fd)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_open(fd, *a, **kw)
+
+    monkeypatch.setattr(atomic.os, "fdopen", full)
+    with pytest.raises(SystemExit) as exc:
+        main(["diff", str(snap), str(snap), "--out", str(out), "-q", "--lang", "zh-TW"])
+    err = capsys.readouterr().err
+    assert exc.value.code == 3 and "No space left on device" in err and f"previous report in {out} is kept" in err, err
+    assert tree(out) == old and not [p for p in tmp_path.iterdir() if ".odaudit-" in p.name]
+
+
 def test_disk_full_in_rubric_init_and_recheck_exits_3(snap: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     from odaudit import atomic

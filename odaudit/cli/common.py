@@ -81,7 +81,9 @@ class ProgressReporter:
 
 @contextmanager
 def progress(quiet: bool) -> Iterator[ProgressReporter]:
-    if quiet:
+    """A progress bar on stderr while a terminal watches; none with --quiet or when stderr is a
+    file or a pipe (logs and CI keep only the messages, as csvkit and rich's own defaults do)."""
+    if quiet or not stderr.is_terminal:
         yield ProgressReporter(None)
         return
     bar = Progress(
