@@ -93,3 +93,18 @@ def test_an_export_row_without_resources_but_an_api_with_some_is_noted() -> None
 def test_fixture_files_are_valid_json() -> None:
     for p in DRIFT.glob("*.json"):
         json.loads(p.read_text(encoding="utf-8"))
+
+
+def test_vocabulary_understood_is_each_checks_own_reading() -> None:
+    from odaudit.checks.understood import not_understood, understood
+
+    assert understood("品質檢測", "白金") and understood("品質檢測", "無(白名單)") and not understood("品質檢測", "鑽石")
+    assert understood("更新頻率", "每1日") and understood("更新頻率", {"regularupdate": "1", "Frequency": "1", "unittime": "日"})
+    assert not understood("更新頻率", "依實際需求")
+    assert understood("授權方式", "政府資料開放授權條款-第1版") and understood("授權方式", "1")
+    assert not understood("授權方式", "機關自訂授權")
+    assert understood("檔案格式", "JSON;CSV;XML") and understood("檔案格式", "壓縮檔") and not understood("檔案格式", "PARQUET")
+    assert understood("更新頻率", "")  # missing is not a vocabulary problem
+    rows = not_understood([("檔案格式", "PARQUET"), ("更新頻率", "依實際需求"), ("更新頻率", "依實際需求"), ("授權方式", "1")])
+    assert rows == [{"vocabulary": "更新頻率", "value": "依實際需求", "count": 2},
+                    {"vocabulary": "檔案格式", "value": "PARQUET", "count": 1}]

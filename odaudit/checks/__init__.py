@@ -35,7 +35,7 @@ from . import (
 )
 from .base import CheckSpec, Context, short
 
-RULES_VERSION = "2026.11.2"
+RULES_VERSION = "2026.12.1"
 
 #: Order matters: `badge` reads the findings of the checks before it.
 REGISTRY: tuple[CheckSpec, ...] = (
