@@ -27,6 +27,7 @@ from . import bundled
 from .atomic import atomic_write_json, atomic_write_text, sha256_file
 from .catalog import Catalog, catalog_sha256, load_catalog
 from .checks import RULES_VERSION, run_checks
+from .doctor import CrawlProbe
 from .errors import IncompleteError, InputError
 from .fetch import Fetcher, FetchOptions
 from .findings import Finding, sort_findings
@@ -150,19 +151,21 @@ def all_items(export: datagovtw.ExportParse, portal: str, sample: int | None, se
 class DatasetCrawler:
     def __init__(self, fetcher: Fetcher, writer: SnapshotWriter, opts: CrawlOptions,
                  export: datagovtw.ExportParse | None, previous: PreviousSnapshot,
-                 cancel: threading.Event) -> None:
+                 cancel: threading.Event, probe: CrawlProbe | None = None) -> None:
         self.fetcher = fetcher
         self.writer = writer
         self.opts = opts
         self.export = export
         self.previous = previous
         self.cancel = cancel
+        #: sees the first API answers, for the manifest's `doctor` verdict
+        self.probe = probe
 
     def crawl(self, item: WorkItem) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         record: dict[str, Any] = {
             "key": item.key, "kind": item.kind, "id": item.id, "name": item.name,
             "category": item.category, "url": item.url, "catalog_entries": item.entries,
-            "raw": {"export": None, "api": None}, "meta": {}, "parse_issues": [], "resources": [],
+            "raw": {"export": None, "api": None}, "api_shape": None, "meta": {}, "parse_issues": [], "resources": [],
         }
         declared: list[dict[str, str]] = []
         if item.kind == "portal":
@@ -194,6 +197,8 @@ class DatasetCrawler:
         if self.opts.use_api and item.fetch_resources:
             url = datagovtw.dataset_api_url(self.opts.portal, item.id)
             res, data = self.fetcher.get_bytes(url, max_bytes=20 * 1024 * 1024)
+            if self.probe is not None:
+                self.probe.offer(item.key, item.id, res, data)
             if res.error and res.error["kind"] == "not_recorded":
                 pass  # an offline recording without API answers: the export alone describes it
             elif res.error:
@@ -211,6 +216,7 @@ class DatasetCrawler:
                 except ValueError as exc:
                     errors.append(str(exc))
         record["raw"] = {"export": export_raw, "api": api_result}
+        record["api_shape"] = datagovtw.api_shape(api_result)  # where the API's resource list was read
         meta, declared, issues = datagovtw.normalise(export_raw, api_result)
         record["meta"], record["parse_issues"] = meta, issues
         if sources:
@@ -350,6 +356,8 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
         total = len(items)
         progress("datasets", resumed, total)
         progress("checks", len(done_findings), total)
+        # The same probe as `odaudit doctor`, on this run's first API answers (work order).
+        probe = CrawlProbe([it.key for it in todo if it.kind == "portal" and it.fetch_resources] if opts.use_api else [])
 
         pool: Executor | None = None
         if opts.check_workers > 0:
@@ -391,7 +399,7 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
                 for rec in writer.records("datasets", unchecked):
                     submit_checks(rec, sorted(by_ds.get(rec["key"], []), key=lambda r: r["index"]))
 
-            crawler = DatasetCrawler(fetcher, writer, opts, export, previous, cancel)
+            crawler = DatasetCrawler(fetcher, writer, opts, export, previous, cancel, probe)
             done = resumed
             window = max(4, opts.fetch.concurrency * 2)
             with ThreadPoolExecutor(max_workers=opts.fetch.concurrency, thread_name_prefix="crawl") as threads:
@@ -453,11 +461,13 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
             warnings.append("the portal's metadata could not be fetched at all (bulk export and dataset API failed)")
             complete = False
         warnings.extend(_not_found_warnings(writer, journaled))
+        doctor = _doctor_verdict(out, opts, run, export, probe, warnings)
         extra = {
             "finished_at": utc_now(),
             "rules_version": RULES_VERSION,
             "warnings": warnings,
             "export": run.get("export"),
+            "doctor": doctor,
             "counts": _outcome_counts(writer),
         }
         manifest = writer.finalize(complete=complete, extra=extra)
@@ -642,6 +652,26 @@ def _load_export(fetcher: Fetcher, writer: SnapshotWriter, out: Path, opts: Craw
     for issue in parsed.issues[:20]:
         warnings.append(f"export: {issue.get('issue', '')} {issue.get('detail', '')}".strip())
     return parsed
+
+
+def _doctor_verdict(out: Path, opts: CrawlOptions, run: dict[str, Any], export: datagovtw.ExportParse | None,
+                    probe: CrawlProbe, warnings: list[str]) -> dict[str, Any]:
+    """What `odaudit doctor` would say of this crawl's own first responses (manifest `doctor`);
+    a drift or an unusable verdict is also a warning."""
+    rec = run.get("export") or {}
+    head = None
+    if export is not None and rec.get("body"):
+        with open(out / rec["body"], "rb") as fh:
+            head = fh.read(65536)
+    why = next((w for w in warnings if w.startswith("bulk export")), "not fetched")
+    result = probe.report(opts.portal, head, datagovtw.export_url(opts.portal), export,
+                                              export_error=why, size=rec.get("bytes"))
+    if result["verdict"] != "ok":
+        changed = [o["what"] for o in result["observations"] if o["severity"] != "info"]
+        warnings.append(f"the portal has drifted from what odaudit expects ({result['verdict']}): "
+                        + "; ".join(changed[:3]) + (f"; and {len(changed) - 3} more" if len(changed) > 3 else "")
+                        + " (manifest.json `doctor` says what odaudit did about each)")
+    return result
 
 
 def _collect_garbage(out: Path, run: dict[str, Any]) -> None:
