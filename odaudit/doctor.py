@@ -203,9 +203,10 @@ def _answer_keys(result: dict, shapes: Counter, item_keys: Counter, urlless: lis
             urlless.append(ds_id)
 
 
-def probe_api(answers: list[tuple[str, FetchResult | None, bytes]], export: tw.ExportParse | None) -> tuple[dict[str, Any], list[Observation], list[dict]]:
+def probe_api(answers: list[tuple[str, FetchResult | None, bytes]],
+              export: tw.ExportParse | None) -> tuple[dict[str, Any], list[Observation], list[tuple[str, dict]]]:
     """Sampled v2 answers ((id, fetch result, body)) against the adapter's expectations.
-    Also returns the usable `result` objects (for the vocabulary and dates probes)."""
+    Also returns the usable (id, `result`) pairs (for the vocabulary and dates probes)."""
     shapes: Counter[str] = Counter()
     item_keys: Counter[str] = Counter()
     envelope_new: Counter[str] = Counter()
@@ -227,7 +228,7 @@ def probe_api(answers: list[tuple[str, FetchResult | None, bytes]], export: tw.E
         except tw.PortalError as exc:
             failed.append(f"{ds_id} ({exc.kind or 'unreadable'})")
             continue
-        results.append(result)
+        results.append((ds_id, result))
         result_keys.update(result.keys())
         _answer_keys(result, shapes, item_keys, urlless, ds_id)
         row = export.rows.get(ds_id) if export is not None else None
@@ -241,7 +242,7 @@ def probe_api(answers: list[tuple[str, FetchResult | None, bytes]], export: tw.E
                                       failed, urlless, disagree), results
 
 
-def _api_observations(n: int, results: list[dict], shapes: Counter, item_keys: Counter, envelope_new: Counter,
+def _api_observations(n: int, results: list[tuple[str, dict]], shapes: Counter, item_keys: Counter, envelope_new: Counter,
                       result_keys: Counter, failed: list[str], urlless: list[str], disagree: list[str]) -> list[Observation]:
     obs: list[Observation] = []
     if failed:
@@ -282,19 +283,24 @@ def _api_observations(n: int, results: list[dict], shapes: Counter, item_keys: C
 # --------------------------------------------------------------------------- vocabulary and dates
 
 
-def _vocabulary_values(export: tw.ExportParse | None, results: list[dict]) -> list[tuple[str, object]]:
-    cols = {"品質檢測": "品質檢測", "更新頻率": "更新頻率", "授權方式": "授權方式"}
-    values: list[tuple[str, object]] = []
-    for row in (export.rows.values() if export is not None else ()):
-        values += [(v, row.raw.get(c, "")) for v, c in cols.items()]
-        values += [("檔案格式", f) for f in row.raw.get("檔案格式", "").split(";")]
-    for r in results:
-        values += [("品質檢測", r.get("dataQuality") or ""), ("更新頻率", r.get("updateFrequency") or ""),
-                   ("授權方式", r.get("license") or "")]
-        items = tw.api_resource_list(r)[1]
-        items = [items] if isinstance(items, dict) else items if isinstance(items, list) else []
-        values += [("檔案格式", i.get("resourceFormat") or i.get("format") or "") for i in items if isinstance(i, dict)]
-    return values
+def _record_values(meta: dict, resources: list[dict]) -> list[tuple[str, object]]:
+    """A dataset's vocabulary values as the crawl records them (meta, declared resources)."""
+    out: list[tuple[str, object]] = [(v, meta.get(k, "")) for v, k in VOCABULARIES.items() if k != "format"]
+    return out + [("檔案格式", r.get("format", "")) for r in resources]
+
+
+def _vocabulary_values(export: tw.ExportParse | None, results: list[tuple[str, dict]]) -> list[tuple[str, object]]:
+    """Per dataset, the values the crawl would record: the export row's, or, for the sampled
+    datasets, what `normalise` makes of the export row and the API answer together."""
+    cols = ("品質檢測", "更新頻率", "授權方式")  # the export column is named as the vocabulary
+    per_id: dict[str, list[tuple[str, object]]] = {}
+    for ds_id, row in (export.rows.items() if export is not None else ()):
+        per_id[ds_id] = [(c, row.raw.get(c, "")) for c in cols] + [("檔案格式", f) for f in row.raw.get("檔案格式", "").split(";")]
+    for ds_id, result in results:
+        row = export.rows.get(ds_id) if export is not None else None
+        meta, resources, _ = tw.normalise(row.raw if row is not None else None, result)
+        per_id[ds_id] = _record_values(meta, resources)
+    return [v for ds_id in per_id for v in per_id[ds_id]]
 
 
 _VOCAB_ACTION = {
@@ -305,7 +311,7 @@ _VOCAB_ACTION = {
 }
 
 
-def probe_vocabulary(export: tw.ExportParse | None, results: list[dict]) -> tuple[list[dict], list[Observation]]:
+def probe_vocabulary(export: tw.ExportParse | None, results: list[tuple[str, dict]]) -> tuple[list[dict], list[Observation]]:
     rows = not_understood(_vocabulary_values(export, results))
     obs = []
     for vocab in VOCABULARIES:
@@ -313,7 +319,7 @@ def probe_vocabulary(export: tw.ExportParse | None, results: list[dict]) -> tupl
         if mine:
             obs.append(Observation("vocabulary", "drift", f"{vocab}: {len(mine)} value{'s' if len(mine) != 1 else ''} odaudit does not "
                                    f"understand: {_examples(repr(r['value']) + ' ×' + str(r['count']) for r in mine)}",
-                                   _VOCAB_ACTION[vocab] + "; the report lists them as not understood (README: adding a vocabulary value)"))
+                                   _VOCAB_ACTION[vocab] + "; listed in the report as not understood"))
     return rows, obs
 
 
@@ -321,33 +327,40 @@ def _date_pattern(value: str) -> str:
     return re.sub(r"[0-9]", "9", value.strip())
 
 
-def probe_dates(export: tw.ExportParse | None, results: list[dict]) -> tuple[dict[str, int], list[Observation]]:
-    values: list[str] = []
+def probe_dates(export: tw.ExportParse | None,
+                results: list[tuple[str, dict]]) -> tuple[dict[str, dict[str, int]], list[Observation]]:
+    """Date formats seen, per source (export, API), as patterns (`9999/99/99 99:99`)."""
+    values: list[tuple[str, str]] = []
     for row in (export.rows.values() if export is not None else ()):
         for col in _DATE_COLUMNS:
-            values += [v for v in row.raw.get(col, "").split(";") if v.strip()]
-    for r in results:
-        values += [str(r.get(k)) for k in _DATE_API_KEYS if r.get(k)]
-    readable: Counter[str] = Counter()
-    unread: Counter[str] = Counter()
+            values += [("export", v) for v in row.raw.get(col, "").split(";") if v.strip()]
+    for _, r in results:
+        values += [("API", str(r.get(k))) for k in _DATE_API_KEYS if r.get(k)]
+    readable: Counter[tuple[str, str]] = Counter()
+    unread: Counter[tuple[str, str]] = Counter()
     junk: list[str] = []
-    for v in values:
+    for source, v in values:
         if tw.iso_datetime(v):
-            readable[_date_pattern(v)] += 1
+            readable[(source, _date_pattern(v))] += 1
         elif _DATE_LIKE.search(v) or re.fullmatch(r"[0-9]{6,8}", v.strip()):
-            unread[_date_pattern(v)] += 1
+            unread[(source, _date_pattern(v))] += 1
         else:
             junk.append(v.strip())
     obs = []
     if unread:
-        obs.append(Observation("dates", "drift", f"dates in formats odaudit cannot read: {_examples(f'{p} ×{n}' for p, n in unread.most_common())}",
+        obs.append(Observation("dates", "drift", "dates in formats odaudit cannot read: "
+                               + _examples(f"{p} ×{n} ({src})" for (src, p), n in unread.most_common()),
                                "recorded as unreadable (a bad_date parse issue); freshness uses the other dates it has"))
     if junk:
         obs.append(Observation("dates", "info", f"{len(junk)} date cells hold no date: {_examples(repr(j[:30]) for j in junk)}",
                                "recorded as unreadable (a bad_date parse issue)"))
     if readable:
-        obs.append(Observation("dates", "info", f"date formats seen: {_examples(f'{p} ×{n}' for p, n in readable.most_common())}", "read"))
-    return dict(sorted(readable.items())), obs
+        obs.append(Observation("dates", "info", "date formats seen: "
+                               + _examples(f"{p} ×{n} ({src})" for (src, p), n in readable.most_common()), "read"))
+    formats: dict[str, dict[str, int]] = {}
+    for (src, p), n in sorted(readable.items()):
+        formats.setdefault(src, {})[p] = n
+    return formats, obs
 
 
 # --------------------------------------------------------------------------- CKAN

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from ..fetch import FetchOptions
 from ..portals import datagovtw
@@ -67,20 +67,16 @@ def doctor(
 
 
 def _screen(result: dict) -> None:
+    """One screen: the verdict, then each observation (worst first) and what odaudit does."""
     out = common.stdout
     requests = result.get("requests")
     out.print(f"odaudit doctor: {result['portal']}" + (f"  ({requests} requests)" if requests else ""), markup=False)
     verdict = result["verdict"]
-    out.print(f"[{_STYLE.get(verdict, 'bold green') if verdict != 'ok' else 'bold green'}]verdict: "
-              f"{_VERDICT_TEXT[verdict]}[/]")
-    obs = result["observations"]
-    if not obs:
-        return
-    t = Table(show_header=True, box=None, pad_edge=False)
-    t.add_column("area")
-    t.add_column("", no_wrap=True)
-    t.add_column("what changed  →  what odaudit does")
-    for o in obs:
+    out.print(f"[{'bold green' if verdict == 'ok' else _STYLE[verdict]}]verdict: {escape(_VERDICT_TEXT[verdict])}[/]")
+    order = {"unusable": 0, "drift": 1, "info": 2}
+    for o in sorted(result["observations"], key=lambda o: order[o["severity"]]):  # stable: areas stay in order
         style = _STYLE[o["severity"]]
-        t.add_row(o["area"], f"[{style}]{o['severity']}[/]", f"{o['what']}\n  → {o['action']}")
-    out.print(t)
+        out.print(f"[{style}]{o['severity']:<8}[/] {o['area']:<10} {escape(o['what'])}")
+        out.print(f"{'':<20}→ {escape(o['action'])}", style="dim" if o["severity"] == "info" else None)
+    if any(o["area"] == "vocabulary" for o in result["observations"]):
+        out.print("To teach odaudit a vocabulary value: README, \"Adding a vocabulary value\".", markup=False)

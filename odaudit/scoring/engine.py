@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..catalog import Catalog
+from ..checks.understood import not_understood
 from ..errors import InputError
 from ..snapshot import Snapshot
 from . import automate, summary
@@ -84,6 +86,16 @@ def _require_manual_answers(rubric: Rubric, frame: pd.DataFrame, manual: dict[st
                          "(odaudit score SNAPSHOT --rubric …) or answer them in the rubric")
 
 
+def _not_understood(snap_ds: pd.DataFrame, resources: pd.DataFrame) -> list[dict[str, Any]]:
+    """The snapshot's 品質檢測 / 更新頻率 / 授權方式 values (per dataset) and 檔案格式 values (per
+    resource) that odaudit does not understand, counted (checks/understood.py decides)."""
+    values: list[tuple[str, object]] = []
+    for vocab, col in (("品質檢測", "badge"), ("更新頻率", "frequency"), ("授權方式", "licence")):
+        values += [(vocab, v) for v in snap_ds[col]]
+    values += [("檔案格式", v) for v in resources["format"]]
+    return not_understood(values)
+
+
 def score_snapshot(
     snapshot: Snapshot | None,
     rubric: Rubric,
@@ -121,10 +133,13 @@ def score_snapshot(
             "status": str(manifest.get("status", "")), "rules_version": str(manifest.get("rules_version", "")),
             "tool_version": str(manifest.get("tool_version", "")), "root": str(snapshot.root),
         }
+        doctor = manifest.get("doctor") if isinstance(manifest.get("doctor"), dict) else {}
+        vocabulary = _not_understood(snap_ds, resources)
     else:
         snap_ds, resources, findings = _empty(DATASET_COLUMNS), _empty(RESOURCE_COLUMNS), _empty(("dataset", "resource", "url", "check", "outcome", "measured", "expected", "evidence"))
         snap_ds["n_resources"] = snap_ds["n_resources"].astype(int)
         whole, portal, snap_info = False, catalog.portal, {}
+        doctor, vocabulary = {}, []
     portal = portal.rstrip("/")
 
     # -- the datasets to score: catalog entries, plus snapshot datasets outside the catalog ----
@@ -241,4 +256,6 @@ def score_snapshot(
         formats=summary.format_table(resources),
         years=summary.year_table(frame),
         warnings=warnings,
+        doctor=doctor,
+        not_understood=vocabulary,
     )

@@ -76,6 +76,11 @@ class ScoreResult:
     formats: pd.DataFrame
     years: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    #: the crawl's portal probe (manifest `doctor`: verdict, observations); {} when absent
+    doctor: dict[str, Any] = field(default_factory=dict)
+    #: vocabulary values odaudit did not understand: [{vocabulary, value, count}] (checks/understood.py);
+    #: count is datasets, resources for 檔案格式
+    not_understood: list[dict[str, Any]] = field(default_factory=list)
 
     # -- conveniences for diff and tests -------------------------------------
     def node(self, node_id: str) -> Node:
