@@ -218,7 +218,7 @@ def probe_api(answers: list[tuple[str, FetchResult | None, bytes]],
     for ds_id, res, data in answers:
         url = res.url if res is not None else ds_id
         if res is None or res.error or res.status != 200:
-            failed.append(f"{ds_id} ({res.error['message'] if res and res.error else f'HTTP {res.status}' if res else 'not fetched'})")
+            failed.append(f"{ds_id} ({res.error['kind'] if res and res.error else f'HTTP {res.status}' if res else 'not fetched'})")
             continue
         env = _envelope(data)
         if env is not None:
@@ -476,6 +476,8 @@ class CrawlProbe:
         self._lock = threading.Lock()
 
     def offer(self, key: str, ds_id: str, res: FetchResult | None, data: bytes) -> None:
+        if res is not None and res.error and res.error["kind"] == "not_recorded":
+            return  # a replay without API answers: nothing was asked of the portal
         if key in self.order:
             with self._lock:
                 self._answers[key] = (ds_id, res, data)

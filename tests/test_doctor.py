@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from odaudit.catalog import resolve_catalog_path
 from odaudit.cli import app, main
 from odaudit.crawl import CrawlOptions, run_crawl
 from odaudit.doctor import probe_export
@@ -142,6 +143,11 @@ def test_crawl_of_a_drifted_portal_finds_every_url_and_records_the_shape(spec, t
     vocab = report.split("## Vocabulary not understood", 1)[1].split("\n## ", 1)[0]
     for value in (*NEW_VALUES.values(), "PARQUET"):
         assert value in vocab
+    res = CliRunner().invoke(app, ["score", str(tmp_path / "snap"), "--rubric", str(rubric), "--out", str(tmp_path / "zh"),
+                                   "--lang", "zh-TW", "-q"])
+    assert res.exit_code == 0, res.output
+    zh = (tmp_path / "zh" / "report.md").read_text(encoding="utf-8")
+    assert "## 未能理解的詞彙" in zh and "機關自訂授權" in zh and "結果 **drift**" in zh
     findings = {(f.dataset, f.check): f for f in snap.findings() if not f.resource}
     lic = findings[("tw:41568", "licence")]  # 41568 carries the new 授權方式
     assert lic.outcome == "skip" and "not understood" in lic.evidence
@@ -187,3 +193,13 @@ def test_export_without_bom_or_in_big5_is_drift() -> None:
     assert [(o.area, o.severity) for o in obs] == [("encoding", "drift")] and "no UTF-8 byte order mark" in obs[0].what
     _, obs, _ = probe_export((header + row).encode("cp950"), "x")
     assert [o.what for o in obs] == ["the export is not UTF-8: decoded as cp950"]
+
+
+def test_a_replay_without_api_answers_is_not_drift(tmp_path: Path) -> None:
+    """The bundled demo recording has no API answers: the crawl's probe must not call that drift."""
+    result = run_crawl(CrawlOptions(out=tmp_path / "snap", portal=tw.DEFAULT_PORTAL, catalog_path=resolve_catalog_path("demo-datagovtw"),
+                                    replay="demo", check_workers=0, fetch=FAST))
+    d = result.manifest["doctor"]
+    assert d["verdict"] == "ok", d["observations"]
+    assert d["api"]["answered"] == 0 and d["api"]["note"].startswith("no API answer was probed")
+    assert d["export"]["bom"] is True and d["export"]["missing"] == [] and d["export"]["new"] == []
