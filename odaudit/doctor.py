@@ -339,13 +339,13 @@ def probe_dates(export: tw.ExportParse | None,
     readable: Counter[tuple[str, str]] = Counter()
     unread: Counter[tuple[str, str]] = Counter()
     junk: list[str] = []
-    for source, v in values:
+    for (source, v), n in Counter(values).items():  # each distinct value once
         if tw.iso_datetime(v):
-            readable[(source, _date_pattern(v))] += 1
+            readable[(source, _date_pattern(v))] += n
         elif _DATE_LIKE.search(v) or re.fullmatch(r"[0-9]{6,8}", v.strip()):
-            unread[(source, _date_pattern(v))] += 1
+            unread[(source, _date_pattern(v))] += n
         else:
-            junk.append(v.strip())
+            junk += [v.strip()] * n
     obs = []
     if unread:
         obs.append(Observation("dates", "drift", "dates in formats odaudit cannot read: "

@@ -14,6 +14,7 @@ not understood is never mapped to a near one: the checks skip or warn, and the r
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable
 
@@ -45,11 +46,18 @@ def understood(vocabulary: str, value: object) -> bool:
 
 def not_understood(values: Iterable[tuple[str, object]]) -> list[dict[str, object]]:
     """[(vocabulary, value)] -> [{vocabulary, value, count}] for the values not understood,
-    sorted by vocabulary (in VOCABULARIES order), then count (most first), then value."""
-    counts: Counter[tuple[str, str]] = Counter()
+    sorted by vocabulary (in VOCABULARIES order), then count (most first), then value.
+    Each distinct value is judged once (a whole export repeats a few dozen values)."""
+    seen: Counter[tuple[str, str]] = Counter()
+    dicts: dict[tuple[str, str], object] = {}
     for vocabulary, value in values:
-        if not understood(vocabulary, value):
-            counts[(vocabulary, normalise_text(value) if not isinstance(value, dict) else str(value))] += 1
+        if isinstance(value, dict):
+            key = (vocabulary, json.dumps(value, ensure_ascii=False, sort_keys=True))
+            dicts[key] = value
+        else:
+            key = (vocabulary, normalise_text(value))
+        seen[key] += 1
+    counts = {k: n for k, n in seen.items() if not understood(k[0], dicts.get(k, k[1]))}
     order = list(VOCABULARIES)
     rows = sorted(counts.items(), key=lambda kv: (order.index(kv[0][0]), -kv[1], kv[0][1]))
     return [{"vocabulary": v, "value": text, "count": n} for (v, text), n in rows]
