@@ -54,8 +54,10 @@ def test_other_shapes(shape: str) -> None:
 def test_shape_of_no_list_and_of_no_answer() -> None:
     assert tw.api_shape({"title": "x"}) == "none"
     assert tw.api_shape(None) is None
-    # a documented distribution wins over any other list
-    assert tw.api_shape({"distribution": [], "resources": [{"url": "u"}]}) == "distribution"
+    # the documented distribution wins over any other list, unless it is empty and another is not
+    assert tw.api_shape({"distribution": [{"resourceDownloadUrl": "v"}], "resources": [{"url": "u"}]}) == "distribution"
+    assert tw.api_shape({"distribution": [], "resources": [{"url": "u"}]}) == "resources"
+    assert tw.api_shape({"distribution": [], "resources": []}) == "distribution"
 
 
 def _row(**cells: str) -> dict[str, str]:

@@ -203,3 +203,25 @@ def test_a_replay_without_api_answers_is_not_drift(tmp_path: Path) -> None:
     assert d["verdict"] == "ok", d["observations"]
     assert d["api"]["answered"] == 0 and d["api"]["note"].startswith("no API answer was probed")
     assert d["export"]["bom"] is True and d["export"]["missing"] == [] and d["export"]["new"] == []
+
+
+def test_odd_api_answers_and_a_moved_page_are_drift() -> None:
+    rows = [{"資料集識別碼": str(i), "資料集名稱": f"D{i}", "檔案格式": "CSV", "資料下載網址": f"http://127.0.0.2/{i}.csv",
+             "編碼格式": "UTF-8", "資料量": "1"} for i in (1, 2, 3)]
+    with FakePortal(rows) as portal:
+        wrapped = {"success": True, "result": export_row_to_api(rows[0]), "pagination": {"page": 1}}
+        portal.configure_api("1", body=json.dumps(wrapped).encode())
+        portal.configure_api("2", body=b"<html><body>maintenance</body></html>", content_type="text/html")
+        portal.portal.serve("/dataset/1", b"<html>gone</html>", status=404, content_type="text/html")
+        code, result = doctor(portal.base_url, "--sample", "3")
+    assert code == 1
+    drift = " | ".join(whats(result, "drift"))
+    assert "new keys around the API's result: pagination" in drift
+    assert "1 of 3 dataset API answers are unusable: 2 (invalid_json)" in drift
+    assert "/dataset/1 answers HTTP 404" in drift
+
+
+def test_portal_must_be_an_http_url(capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["doctor", "--portal", "data.gov.tw"])
+    assert exc.value.code == 2 and "not an http(s) URL" in capsys.readouterr().err

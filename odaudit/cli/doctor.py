@@ -49,7 +49,11 @@ def doctor(
     Exit codes: 0 ok, 1 drift, 2 unusable (or bad usage), 3 the portal could not be reached.
     """
     from ..doctor import EXIT_CODES, run_doctor
+    from ..errors import InputError
     from ..fetch import Fetcher
+
+    if not portal.lower().startswith(("http://", "https://")):
+        raise InputError(f"--portal {portal!r}: not an http(s) URL (e.g. https://data.gov.tw)")
 
     options = FetchOptions(per_host=1, concurrency=1, connect_timeout=timeout, read_timeout=timeout,
                            total_timeout=max(300.0, timeout), attempts=retries + 1)

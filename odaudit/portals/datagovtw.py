@@ -557,15 +557,15 @@ def _export_resources(ex: dict, issues: list[dict]) -> list[dict]:
 
 
 def api_resource_list(api: Any) -> tuple[str, Any]:
-    """(shape, raw list) of a v2 `result`: the first key of API_RESOURCE_SHAPES present.
-
-    shape is "" when the result has none of them (or is not an object)."""
+    """(shape, raw list) of a v2 `result`: the first key of API_RESOURCE_SHAPES that holds
+    something (an empty `distribution` beside a full `resources` is not the list), else the
+    first present. shape is "" when the result has none of them (or is not an object)."""
     if not isinstance(api, dict):
         return "", None
-    for shape in API_RESOURCE_SHAPES:
-        if shape in api:
-            return shape, api.get(shape)
-    return "", None
+    present = [s for s in API_RESOURCE_SHAPES if s in api]
+    full = [s for s in present if api.get(s)]
+    shape = (full or present or [""])[0]
+    return shape, api.get(shape) if shape else None
 
 
 def api_shape(api: Any) -> str | None:
