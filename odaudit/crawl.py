@@ -664,8 +664,8 @@ def _doctor_verdict(out: Path, opts: CrawlOptions, run: dict[str, Any], export: 
         with open(out / rec["body"], "rb") as fh:
             head = fh.read(65536)
     why = next((w for w in warnings if w.startswith("bulk export")), "not fetched")
-    result = probe.report(opts.portal, head, datagovtw.export_url(opts.portal), export,
-                                              export_error=why, size=rec.get("bytes"))
+    result = probe.report(opts.portal, head, datagovtw.export_url(opts.portal), export, export_error=why,
+                          size=rec.get("bytes"))
     if result["verdict"] != "ok":
         changed = [o["what"] for o in result["observations"] if o["severity"] != "info"]
         warnings.append(f"the portal has drifted from what odaudit expects ({result['verdict']}): "

@@ -152,6 +152,8 @@ _T: dict[str, tuple[str, str]] = {
                   "爬取時以 `odaudit doctor` 的方法檢查平臺最初的回應（整批匯出檔與最初的資料集 API 回應）：結果 **ok**，皆符合 odaudit 的預期。"),
     "doctor_drift": ("The crawl probed the portal's first responses (the bulk export and the first dataset API answers) as `odaudit doctor` does: verdict **{verdict}**. What had changed, and what odaudit did about it:",
                      "爬取時以 `odaudit doctor` 的方法檢查平臺最初的回應（整批匯出檔與最初的資料集 API 回應）：結果 **{verdict}**。有所改變之處，以及 odaudit 的處理方式："),
+    "doctor_no_api": ("(No dataset API answer was probed in this crawl: `--no-api`, a resumed crawl with nothing left to fetch, or a recording without them.)",
+                      "（此次爬取未檢查任何資料集 API 回應：使用 `--no-api`、續跑時已無待抓取者，或錄製檔中沒有 API 回應。）"),
     "doctor_none": ("This snapshot records no portal probe (crawled by an odaudit older than `doctor`).",
                     "此快照未記錄平臺檢查（由較早、尚無 `doctor` 的 odaudit 版本爬取）。"),
     "vocabulary": ("Vocabulary not understood", "未能理解的詞彙"),

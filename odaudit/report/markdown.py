@@ -134,12 +134,13 @@ class Report:
         verdict = r.doctor.get("verdict")
         if not verdict:
             return lines + [tr("doctor_none"), ""]
+        no_api = [tr("doctor_no_api")] if not (r.doctor.get("api") or {}).get("answered") else []
         if verdict == "ok":
-            return lines + [tr("doctor_ok"), ""]
+            return lines + [" ".join([tr("doctor_ok"), *no_api]), ""]
         changed = [o for o in r.doctor.get("observations") or [] if isinstance(o, dict) and o.get("severity") != "info"]
         return lines + [tr("doctor_drift", verdict=md(verdict)), ""] + [
             f"- **{md(o.get('severity', ''))}** ({md(o.get('area', ''))}) {md(o.get('what', ''))} → {md(o.get('action', ''))}"
-            for o in changed] + [""]
+            for o in changed] + [""] + ([*no_api, ""] if no_api else [])
 
     def vocabulary(self) -> list[str]:
         r, tr = self.r, self.tr
