@@ -29,6 +29,7 @@ from .bounded import UNBOUNDED, BoundedPool, CheckLimits, CheckStopped
 from .catalog import Catalog, catalog_sha256, load_catalog
 from .checks import RULES_VERSION, run_checks
 from .checks.limits import Guard
+from .doctor import CrawlProbe
 from .errors import IncompleteError, InputError, SnapshotError
 from .fetch import Fetcher, FetchOptions
 from .findings import Finding, sort_findings
@@ -163,7 +164,8 @@ def all_items(export: datagovtw.ExportParse, portal: str, sample: int | None, se
 class DatasetCrawler:
     def __init__(self, fetcher: Fetcher, writer: SnapshotWriter, opts: CrawlOptions,
                  export: datagovtw.ExportParse | None, previous: PreviousSnapshot,
-                 cancel: threading.Event, provenance: Callable[[str], dict[str, str] | None] | None = None) -> None:
+                 cancel: threading.Event, provenance: Callable[[str], dict[str, str] | None] | None = None,
+                 probe: CrawlProbe | None = None) -> None:
         self.fetcher = fetcher
         self.provenance = provenance
         self.writer = writer
@@ -171,12 +173,14 @@ class DatasetCrawler:
         self.export = export
         self.previous = previous
         self.cancel = cancel
+        #: sees the first API answers, for the manifest's `doctor` verdict
+        self.probe = probe
 
     def crawl(self, item: WorkItem) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         record: dict[str, Any] = {
             "key": item.key, "kind": item.kind, "id": item.id, "name": item.name,
             "category": item.category, "url": item.url, "catalog_entries": item.entries,
-            "raw": {"export": None, "api": None}, "meta": {}, "parse_issues": [], "resources": [],
+            "raw": {"export": None, "api": None}, "api_shape": None, "meta": {}, "parse_issues": [], "resources": [],
         }
         if not item.fetch_resources:
             record["sampled"] = False  # --all --sample: metadata only; quality is estimated from the sample
@@ -210,6 +214,8 @@ class DatasetCrawler:
         if self.opts.use_api and item.fetch_resources:
             url = datagovtw.dataset_api_url(self.opts.portal, item.id)
             res, data = self.fetcher.get_bytes(url, max_bytes=20 * 1024 * 1024)
+            if self.probe is not None:
+                self.probe.offer(item.key, item.id, res, data)
             if res.error and res.error["kind"] == "not_recorded":
                 pass  # an offline recording without API answers: the export alone describes it
             elif res.error:
@@ -227,6 +233,7 @@ class DatasetCrawler:
                 except ValueError as exc:
                     errors.append(str(exc))
         record["raw"] = {"export": export_raw, "api": api_result}
+        record["api_shape"] = datagovtw.api_shape(api_result)  # where the API's resource list was read
         meta, declared, issues = datagovtw.normalise(export_raw, api_result)
         record["meta"], record["parse_issues"] = meta, issues
         if sources:
@@ -379,6 +386,8 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
         total = len(items)
         progress("datasets", resumed, total)
         progress("checks", len(done_findings), total)
+        # The same probe as `odaudit doctor`, on this run's first API answers (work order).
+        probe = CrawlProbe([it.key for it in todo if it.kind == "portal" and it.fetch_resources] if opts.use_api else [])
 
         pool: BoundedPool | None = None
         if opts.check_workers > 0:
@@ -421,7 +430,7 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
                     submit_checks(rec, sorted(by_ds.get(rec["key"], []), key=lambda r: r["index"]))
 
             crawler = DatasetCrawler(fetcher, writer, opts, export, previous, cancel,
-                                     provenance=getattr(transport, "provenance", None))
+                                     provenance=getattr(transport, "provenance", None), probe=probe)
             done = resumed
             window = max(4, opts.fetch.concurrency * 2)
             with ThreadPoolExecutor(max_workers=opts.fetch.concurrency, thread_name_prefix="crawl") as threads:
@@ -483,11 +492,13 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
             warnings.append("the portal's metadata could not be fetched at all (bulk export and dataset API failed)")
             complete = False
         warnings.extend(_not_found_warnings(writer, journaled))
+        doctor = _doctor_verdict(opts, run, export, probe, warnings, writer.bodies.store)
         extra = {
             "finished_at": utc_now(),
             "rules_version": RULES_VERSION,
             "warnings": warnings,
             "export": run.get("export"),
+            "doctor": doctor,
             "counts": _outcome_counts(writer),
         }
         manifest = writer.finalize(complete=complete, extra=extra)
@@ -731,6 +742,26 @@ def _collect_garbage(out: Path, run: dict[str, Any], bodies: StoreWriter) -> lis
             except BodyProblem:
                 pass  # not a body name: there is no file of ours to keep
     return bodies.finish(keep, out)
+
+
+def _doctor_verdict(opts: CrawlOptions, run: dict[str, Any], export: datagovtw.ExportParse | None,
+                    probe: CrawlProbe, warnings: list[str], store: BodyStore) -> dict[str, Any]:
+    """What `odaudit doctor` would say of this crawl's own first responses (manifest `doctor`);
+    a drift or an unusable verdict is also a warning."""
+    rec = run.get("export") or {}
+    head = None
+    if export is not None and rec.get("body"):
+        with open(store.path(rec["body"], rec.get("sha256")), "rb") as fh:  # verified, as every body read
+            head = fh.read(65536)
+    why = next((w for w in warnings if w.startswith("bulk export")), "not fetched")
+    result = probe.report(opts.portal, head, datagovtw.export_url(opts.portal), export, export_error=why,
+                          size=rec.get("bytes"))
+    if result["verdict"] != "ok":
+        changed = [o["what"] for o in result["observations"] if o["severity"] != "info"]
+        warnings.append(f"the portal has drifted from what odaudit expects ({result['verdict']}): "
+                        + "; ".join(changed[:3]) + (f"; and {len(changed) - 3} more" if len(changed) > 3 else "")
+                        + " (manifest.json `doctor` says what odaudit did about each)")
+    return result
 
 
 # ---------------------------------------------------------------------------

@@ -49,6 +49,7 @@ from odaudit.portals import datagovtw
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "portal"
 EXPORT_PATH = "/api/front/dataset/export?format=csv"
 API_PREFIX = "/api/v2/rest/dataset/"
+PAGE_PREFIX = "/dataset/"
 #: Loopback addresses used for agency hosts (Linux routes all of 127.0.0.0/8 to lo).
 AGENCY_ADDRESSES = ("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5")
 
@@ -468,6 +469,16 @@ def export_row_to_api(row: dict[str, str], *, publisher_oid: str = "") -> dict:
     return result
 
 
+def ckan_style(result: dict) -> dict:
+    """A v2 result whose `distribution` became CKAN-style `resources` (format, url, name,
+    encoding, last_modified): the shape third-party scripts report (tests/fixtures/drift)."""
+    out = {k: v for k, v in result.items() if k != "distribution"}
+    out["resources"] = [{"name": d.get("resourceDescription", ""), "format": d.get("resourceFormat", ""),
+                         "url": d.get("resourceDownloadUrl", ""), "encoding": d.get("resourceCharacterEncoding", ""),
+                         "last_modified": d.get("resourceModifiedDate", "")} for d in result.get("distribution", [])]
+    return out
+
+
 @dataclass
 class DatasetSpec:
     export: dict[str, str]
@@ -509,11 +520,17 @@ class FakePortal:
       (UTF-8 with BOM, Content-Type text/html like the real one), built per request.
     * ``GET /api/v2/rest/dataset/{id}``: ``{"success": true, "result": …}``; unknown ids get
       ``{"success": false, …}`` with status 200, or 404 with ``unknown_api="404"``.
+    * ``GET /dataset/{id}``: a small HTML page for known ids (404 otherwise).
+
+    A portal that has drifted (`odaudit doctor`): `rename_columns` ({old: new}) writes a column
+    of the export under another name, `export_columns` may list extra columns (their values come
+    from the rows' keys of the same name), `ckan_style(result)` turns a v2 result into the
+    CKAN-style shape, and `serve_ckan_status` makes the host answer CKAN's status_show.
     """
 
     def __init__(self, datasets: Iterable[DatasetSpec | dict] = (), *, agency_hosts: int = 0, latency: float = 0.0,
                  unknown_api: str = "200", export_columns: Iterable[str] = datagovtw.EXPORT_COLUMNS,
-                 address: str = "127.0.0.1") -> None:
+                 address: str = "127.0.0.1", rename_columns: dict[str, str] | None = None) -> None:
         if not 0 <= agency_hosts <= len(AGENCY_ADDRESSES):
             raise ValueError(f"agency_hosts must be 0..{len(AGENCY_ADDRESSES)}")
         self.portal = FakeHost(address, latency=latency, name="data.gov.tw")
@@ -527,6 +544,7 @@ class FakePortal:
             raise
         self.unknown_api = unknown_api
         self.export_columns = list(export_columns)
+        self.rename_columns = dict(rename_columns or {})
         self.datasets: dict[str, DatasetSpec] = {}
         #: original resource URL -> local URL (filled by from_spec)
         self.url_map: dict[str, str] = {}
@@ -578,13 +596,29 @@ class FakePortal:
         self.datasets.pop(ds_id, None)
 
     def export_bytes(self) -> bytes:
-        return _csv_bytes((d.export for d in self.datasets.values()), self.export_columns)
+        ren = self.rename_columns
+        rows = ({ren.get(k, k): v for k, v in d.export.items()} for d in self.datasets.values())
+        return _csv_bytes(rows, [ren.get(c, c) for c in self.export_columns])
+
+    def serve_ckan_status(self, version: str = "2.10.4", *, search: bool = True) -> None:
+        """Answer CKAN's status_show (and package_search when `search`) as a CKAN portal does."""
+        status = {"help": f"{self.base_url}/api/3/action/help_show?name=status_show", "success": True,
+                  "result": {"ckan_version": version, "site_title": "Fake CKAN", "site_url": self.base_url,
+                             "site_description": "", "locale_default": "zh_Hant_TW", "extensions": ["datastore"]}}
+        self.portal.serve("/api/3/action/status_show", json.dumps(status).encode(), content_type="application/json")
+        if search:
+            found = {"help": "", "success": True, "result": {"count": len(self.datasets), "results": [], "facets": {}}}
+            self.portal.serve("/api/3/action/package_search?rows=0", json.dumps(found).encode(), content_type="application/json")
 
     def api_result(self, ds_id: str) -> dict:
         spec = self.datasets[ds_id]
         return spec.api if spec.api is not None else export_row_to_api(spec.export)
 
     def _api_route(self, key: str) -> Route | None:
+        if key.startswith(PAGE_PREFIX) and key[len(PAGE_PREFIX):] in self.datasets:
+            title = self.datasets[key[len(PAGE_PREFIX):]].export.get("資料集名稱", "")
+            page = f'<!DOCTYPE html><html lang="zh-Hant"><head><meta charset="utf-8"><title>{escape(title)}</title></head></html>'
+            return Route(body=page.encode(), content_type="text/html; charset=utf-8")
         if not key.startswith(API_PREFIX):
             return None
         ds_id = key[len(API_PREFIX):].split("?", 1)[0].strip("/")

@@ -43,7 +43,9 @@ def test_irregular_static_missing_unknown(tmp_path: Path) -> None:
     f = one(Portal(tmp_path, frequency="不更新", modified="2012-01-01T00:00:00"), "freshness", "")
     assert f.outcome == "pass" and "never stale" in f.evidence
     assert one(Portal(tmp_path, frequency=""), "freshness", "").outcome == "warn"
-    assert one(Portal(tmp_path, frequency="看心情"), "freshness", "").outcome == "warn"
+    # An 更新頻率 odaudit does not understand is not measured (issue 18): skip, never a silent pass.
+    f = one(Portal(tmp_path, frequency="看心情"), "freshness", "")
+    assert f.outcome == "skip" and "'看心情' not understood" in f.evidence
 
 
 def test_no_date_at_all_skips(tmp_path: Path) -> None:

@@ -42,8 +42,14 @@ def test_open_licence_passes(tmp_path: Path) -> None:
 def test_non_open_licence_fails(tmp_path: Path) -> None:
     f = one(Portal(tmp_path, licence="CC BY-NC 4.0"), "licence", "")
     assert (f.outcome, f.measured) == ("fail", "CC-BY-NC-4.0")
+
+
+
+def test_unrecognised_licence_is_not_understood_not_failed(tmp_path: Path) -> None:
+    # issue 18: a 授權方式 odaudit does not recognise is coverage, not failure: skipped and named
     f = one(Portal(tmp_path, licence="依菸酒管理法相關規定"), "licence", "")
-    assert (f.outcome, f.measured) == ("fail", "unknown")
+    assert (f.outcome, f.measured) == ("skip", "unknown")
+    assert "'依菸酒管理法相關規定' not understood" in f.evidence
 
 
 def test_missing_licence_fails(tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ from ..bodies import BodyStore
 from .base import CheckSpec, Context, short
 from .limits import DATASET, Guard, OverLimit
 
-RULES_VERSION = "2026.12.3"
+RULES_VERSION = "2026.12.4"
 
 #: Order matters: `badge` reads the findings of the checks before it.
 REGISTRY: tuple[CheckSpec, ...] = (

@@ -16,7 +16,8 @@ format is binary (XLS, ODS, …) counts as met; other skips and errors leave it 
 * pass: every requirement of the claimed level is met (evidence also gives the highest level met);
 * fail: disputed, a requirement is broken (evidence names the checks and resources);
 * warn: nothing broken but some requirement could not be verified;
-* skip: no badge claimed (empty or 無) or exempt (無(白名單)).
+* skip: no badge claimed (empty or 無) or exempt (無(白名單));
+* warn: a 品質檢測 value odaudit does not know (`KNOWN_BADGES`): listed as not understood, not judged.
 """
 
 from __future__ import annotations
@@ -33,6 +34,15 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "金": ("link", "downloadable", "machine_readable", "encoding", "fields"),
 }
 WARN_BREAKS = {"downloadable", "encoding", "fields"}
+#: Every 品質檢測 value this check understands (datagovtw.md §2): the levels, 白金, and the two
+#: "no badge" values. Anything else is reported, never mapped (see checks/understood.py).
+KNOWN_BADGES: frozenset[str] = frozenset({*LEVELS, "白金", "無", "無(白名單)"})
+
+
+def badge_known(value: object) -> bool:
+    """True when `value` (as published; "" = no badge) is a 品質檢測 value odaudit understands."""
+    claimed = normalise_text(value)
+    return claimed == "" or claimed in KNOWN_BADGES
 
 
 def _status(ctx: Context, check: str) -> tuple[str, list[str]]:
@@ -60,13 +70,13 @@ def _status(ctx: Context, check: str) -> tuple[str, list[str]]:
 
 def check(ctx: Context) -> list[Finding]:
     claimed = normalise_text(ctx.meta.get("badge"))
+    if not badge_known(claimed):
+        return [ctx.finding(CHECK_ID, "warn", "", claimed, f"品質檢測 {claimed!r} not understood (README: adding a vocabulary value)")]
     if claimed in ("", "無"):
         return [ctx.skip(CHECK_ID, "no badge claimed" + (" (無)" if claimed else ""))]
     if claimed.startswith("無"):
         return [ctx.skip(CHECK_ID, f"exempt from the quality check ({claimed})", expected=claimed)]
     target = "金" if claimed == "白金" else claimed
-    if target not in REQUIRES:
-        return [ctx.finding(CHECK_ID, "warn", "", claimed, f"unknown badge value {claimed!r}")]
     statuses = {c: _status(ctx, c) for c in REQUIRES["金"]}
     achieved = "none"
     for level in LEVELS:

@@ -10,8 +10,9 @@ The newest of these is the age (in days); the expected maximum is frequency.py's
 
 * pass: age ≤ expected maximum; or declared static (不更新, 不需更新, 無): never stale by declaration;
 * fail: older than the expected maximum (stale);
-* skip: 不定期 (irregular: no expected age), or no date at all to compare;
-* warn: 更新頻率 missing or not understood.
+* skip: 不定期 (irregular: no expected age), no date at all to compare, or an 更新頻率 odaudit does
+  not understand (listed in the report as not understood; README "Adding a vocabulary value");
+* warn: 更新頻率 missing.
 """
 
 from __future__ import annotations
@@ -95,8 +96,8 @@ def check(ctx: Context) -> list[Finding]:
         tail.append(freq.note)
     if freq.kind == "missing":
         return [ctx.finding(CHECK_ID, "warn", measured, "更新頻率", "; ".join(["更新頻率 not stated", *tail]))]
-    if freq.kind == "unknown":
-        return [ctx.finding(CHECK_ID, "warn", measured, f"更新頻率 {freq.text}", "; ".join([f"更新頻率 {freq.text!r} not understood", *tail]))]
+    if freq.kind == "unknown":  # not understood is not measured: no expected age to hold the data to
+        return [ctx.finding(CHECK_ID, "skip", measured, f"更新頻率 {freq.text}", "; ".join([f"更新頻率 {freq.text!r} not understood", *tail]))]
     if freq.kind == "irregular":
         return [ctx.finding(CHECK_ID, "skip", measured, f"更新頻率 {freq.text}", "; ".join([f"{freq.text}: irregular, no expected age", *tail]))]
     if freq.kind == "static":

@@ -8,7 +8,10 @@
 * CC licences with NC (非商業) or ND (禁止改作): not open.
 
 * pass: an open licence;
-* fail: missing, unrecognised (e.g. `依菸酒管理法相關規定`) or not open.
+* fail: missing, or a recognised licence that is not open (NC / ND terms);
+* skip: a 授權方式 odaudit does not recognise (e.g. `依菸酒管理法相關規定`): not understood, so not
+  judged; the report lists it under "not understood" and a researcher answers by hand (or adds
+  the wording here, README "Adding a vocabulary value").
 """
 
 from __future__ import annotations
@@ -67,6 +70,11 @@ def normalise_licence(value: object) -> Licence:
     return Licence("unknown", False, text, "not a recognised open licence")
 
 
+def licence_understood(value: object) -> bool:
+    """True when a 授權方式 value (or v2 code) is recognised; "" (missing) counts as understood."""
+    return normalise_licence(value).id != "unknown"
+
+
 def licence_of(ctx: Context) -> Licence:
     value = ctx.meta.get("licence") or ""
     if not value:
@@ -82,5 +90,8 @@ def check(ctx: Context) -> list[Finding]:
     lic = licence_of(ctx)
     if not lic.text:
         return [ctx.finding(CHECK_ID, "fail", "missing", EXPECTED, "授權方式 is empty")]
+    if lic.id == "unknown":
+        return [ctx.finding(CHECK_ID, "skip", "unknown", EXPECTED,
+                            f"授權方式 {lic.text!r} not understood: judge by hand, or add it (README: adding a vocabulary value)")]
     evidence = f"授權方式 {lic.text!r} → {lic.id}" + (f" ({lic.note})" if lic.note else "")
     return [ctx.finding(CHECK_ID, "pass" if lic.open else "fail", lic.id, EXPECTED, evidence)]

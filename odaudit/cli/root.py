@@ -40,8 +40,9 @@ def _root(
 
 def _register() -> None:
     # Imported here so that a broken optional command cannot stop `--help` of the others.
-    from . import crawl, diff, rubric, score
+    from . import crawl, diff, doctor, rubric, score
 
+    app.command("doctor")(doctor.doctor)
     app.command("crawl")(crawl.crawl)
     app.command("score")(score.score)
     app.command("diff")(diff.diff)

@@ -13,7 +13,9 @@ Interfaces (see docs/snapshot-format.md and the data.gov.tw reference):
 * bulk export ``/api/front/dataset/export?format=csv``: one row per dataset, 22 columns,
   UTF-8 with BOM; 檔案格式, 資料下載網址, 編碼格式, 資料量 (and 資料資源更新時間 where present)
   hold one value per resource joined by ``;`` and aligned by position.
-* v2 API ``/api/v2/rest/dataset/{id}``: ``{"success": true, "result": {..., "distribution": [...]}}``.
+* v2 API ``/api/v2/rest/dataset/{id}``: ``{"success": true, "result": {..., "distribution": [...]}}``;
+  the resource list is also read as ``distributions``, ``resources`` or ``resource`` with
+  CKAN-style keys (``format``, ``url``, …), shapes third-party scripts report (`api_shape`).
 * 2017 dataset pages and 2018 scraper records (OpenData-TW/DataPackage-DGTW): converted to
   export rows by :func:`legacy_2017_to_export` and :func:`legacy_2018_to_export`.
 """
@@ -117,15 +119,25 @@ _CODED_API_KEYS = {"license", "cost", "categoryService", "type", "updateFrequenc
 _COMPARED = ("title", "published", "modified")
 _DATE_KEYS = ("published", "modified")
 
-# v2 distribution[] keys per declared-resource key, first non-empty wins.
+# v2 distribution[] keys per declared-resource key, first non-empty wins. The CKAN-style
+# keys (format, url, name, …) are what third-party scripts report for `result.resources` and
+# `result.resource`; they come after the v2 names so a v2 item is read as before.
 _API_RESOURCE_KEYS: dict[str, tuple[str, ...]] = {
-    "format": ("resourceFormat",),
-    "url": ("resourceDownloadUrl", "resourceAccessUrl", "resourceUrl"),
-    "encoding": ("resourceCharacterEncoding", "resourceEncoding"),
-    "description": ("resourceDescription",),
-    "modified": ("resourceModifiedDate", "resourceModified", "resourceUpdateDate"),
+    "format": ("resourceFormat", "format"),
+    "url": ("resourceDownloadUrl", "resourceAccessUrl", "resourceUrl", "downloadURL", "downloadUrl", "url",
+            "resource_url", "accessURL"),
+    "encoding": ("resourceCharacterEncoding", "resourceEncoding", "encoding", "characterEncoding"),
+    "description": ("resourceDescription", "description", "name", "title"),
+    "modified": ("resourceModifiedDate", "resourceModified", "resourceUpdateDate", "resourceModifyDate",
+                 "last_modified", "modified"),
     "rows": ("resourceAmount", "resourceCount", "resourceRecordCount"),
 }
+_API_FIELD_KEYS = ("resourceField",)
+
+#: Where a v2 answer's resource list has been seen, in the order they are looked for: the
+#: documented `distribution`, then the shapes third-party scripts report. The name of the one
+#: found is the dataset record's `api_shape`.
+API_RESOURCE_SHAPES: tuple[str, ...] = ("distribution", "distributions", "resources", "resource")
 
 #: Deepest nesting of lists and objects accepted in a v2 API answer. Real answers nest at most
 #: 6 levels (distribution[] -> resourceField[] -> field); a deeper one is refused as a whole.
@@ -670,36 +682,58 @@ def _export_resources(ex: dict, issues: list[dict]) -> list[dict]:
     return resources
 
 
+def api_resource_list(api: Any) -> tuple[str, Any]:
+    """(shape, raw list) of a v2 `result`: the first key of API_RESOURCE_SHAPES that holds
+    something (an empty `distribution` beside a full `resources` is not the list), else the
+    first present. shape is "" when the result has none of them (or is not an object)."""
+    if not isinstance(api, dict):
+        return "", None
+    present = [s for s in API_RESOURCE_SHAPES if s in api]
+    full = [s for s in present if api.get(s)]
+    shape = (full or present or [""])[0]
+    return shape, api.get(shape) if shape else None
+
+
+def api_shape(api: Any) -> str | None:
+    """The resource-list shape a v2 result uses (recorded per dataset as `api_shape`):
+    one of API_RESOURCE_SHAPES, "none" when it has no resource list, None without a result."""
+    if not isinstance(api, dict):
+        return None
+    return api_resource_list(api)[0] or "none"
+
+
 def _api_resources(api: dict, issues: list[dict]) -> list[dict] | None:
-    if "distribution" not in api:
+    shape, dist = api_resource_list(api)
+    if not shape:
         issues.append(_issue("distribution", "missing_field", "API result has no distribution"))
         return None
-    dist = api.get("distribution")
     if isinstance(dist, dict):
         dist = [dist]
     if dist is None:
         dist = []
     if not isinstance(dist, list):
-        issues.append(_issue("distribution", "bad_type", f"distribution is a {type(dist).__name__}, expected a list"))
+        issues.append(_issue(shape, "bad_type", f"{shape} is a {type(dist).__name__}, expected a list"))
         return None
     out = []
     for i, d in enumerate(dist):
         if not isinstance(d, dict):
-            issues.append(_issue(f"distribution[{i}]", "bad_type", f"a {type(d).__name__}, expected an object; ignored"))
+            issues.append(_issue(f"{shape}[{i}]", "bad_type", f"a {type(d).__name__}, expected an object; ignored"))
             continue
         r = _empty_resource()
+        used: dict[str, str] = {}
         for key, names in _API_RESOURCE_KEYS.items():
             for name in names:
                 v = _text(d.get(name)).strip()
                 if v:
-                    r[key] = v
+                    r[key], used[key] = v, name
                     break
         if r["modified"]:
             iso = iso_datetime(r["modified"])
             if iso is None:
-                issues.append(_issue(f"distribution[{i}].resourceModifiedDate", "bad_date", repr(r["modified"])))
+                issues.append(_issue(f"{shape}[{i}].{used['modified']}", "bad_date", repr(r["modified"])))
             r["modified"] = iso or ""
-        r["fields"] = parse_fields(d.get("resourceField")) if d.get("resourceField") else []
+        raw_fields = next((d.get(k) for k in _API_FIELD_KEYS if d.get(k)), None)
+        r["fields"] = parse_fields(raw_fields) if raw_fields else []
         out.append(r)
     return out
 
@@ -710,7 +744,8 @@ def _same(key: str, a: str, b: str) -> bool:
     return a.strip() == b.strip()
 
 
-def _merge_resources(ex_res: list[dict], api_res: list[dict] | None, issues: list[dict]) -> list[dict]:
+def _merge_resources(ex_res: list[dict], api_res: list[dict] | None, issues: list[dict],
+                     shape: str = "distribution") -> list[dict]:
     if api_res is None:
         return ex_res
     if not ex_res:
@@ -719,7 +754,7 @@ def _merge_resources(ex_res: list[dict], api_res: list[dict] | None, issues: lis
     if len(ex_res) == len(api_res):
         pairs = list(zip(ex_res, api_res, strict=True))
     else:
-        issues.append(_issue("distribution", "resource_count_mismatch",
+        issues.append(_issue(shape, "resource_count_mismatch",
                              f"export {len(ex_res)} resources, API {len(api_res)}; matched by URL"))
         unused = list(range(len(ex_res)))
         pairs = []
@@ -731,7 +766,7 @@ def _merge_resources(ex_res: list[dict], api_res: list[dict] | None, issues: lis
                 unused.remove(match)
             pairs.append((ex_res[match] if match is not None else None, a))
         for i in unused:
-            issues.append(_issue(f"資料下載網址[{i}]", "resource_not_in_api", f"export resource {i} ({ex_res[i]['url'] or 'no URL'}) not in the API distribution; kept"))
+            issues.append(_issue(f"資料下載網址[{i}]", "resource_not_in_api", f"export resource {i} ({ex_res[i]['url'] or 'no URL'}) not in the API {shape}; kept"))
             pairs.append((ex_res[i], None))
     merged = []
     for pos, (e, a) in enumerate(pairs):
@@ -761,8 +796,9 @@ def normalise(export_raw: dict | None, api_result: dict | None) -> tuple[dict, l
     """(meta, declared_resources, parse_issues) from an export row and/or a v2 API result.
 
     Dataset-level facts come from the export and fall back to the API; per-resource facts
-    come from the API's distribution[] where it answers (matched by position when the counts
-    agree, else by URL) and from the `;`-joined export columns otherwise. Never raises.
+    come from the API's resource list where it answers (`distribution[]`, or another shape of
+    API_RESOURCE_SHAPES; see `api_shape`), matched by position when the counts agree, else by
+    URL, and from the `;`-joined export columns otherwise. Never raises.
     """
     issues: list[dict] = []
     meta: dict[str, Any] = dict.fromkeys(META_KEYS, "")
@@ -826,7 +862,12 @@ def normalise(export_raw: dict | None, api_result: dict | None) -> tuple[dict, l
 
     ex_res = _export_resources(ex, issues) if ex is not None else []
     api_res = _api_resources(api, issues) if api is not None else None
-    resources = _merge_resources(ex_res, api_res, issues)
+    shape = api_resource_list(api)[0] or "distribution"
+    if ex is not None and not ex_res and api_res:
+        # The export row lists no resource but the API does: the two disagree (see consistency).
+        issues.append(_issue("資料下載網址", "resources_only_in_api",
+                             f"the export lists no resource, the API {shape} lists {len(api_res)}; API used"))
+    resources = _merge_resources(ex_res, api_res, issues, shape)
 
     meta["fields"] = parse_fields(meta["fields_text"])
     if not meta["fields"]:

@@ -148,7 +148,35 @@ class Report:
         lines += [f"### {tr('who')}", "", tr("who_text", auto=int((a["source"] == "auto").sum()), total=len(a),
                                             manual=int((a["source"] == "manual").sum()), un=int((a["source"] == "unanswered").sum()),
                                             ja=sum(1 for i in items if i.score is not None), jt=len(items)), ""]
-        return lines
+        return lines + self.portal_check()
+
+    def portal_check(self) -> list[str]:
+        """The crawl's own `doctor` verdict (manifest `doctor`), under the method."""
+        r, tr = self.r, self.tr
+        if not r.has_snapshot:
+            return []
+        lines = [f"### {tr('portal_check')}", ""]
+        verdict = r.doctor.get("verdict")
+        if not verdict:
+            return lines + [tr("doctor_none"), ""]
+        no_api = [tr("doctor_no_api")] if not (r.doctor.get("api") or {}).get("answered") else []
+        if verdict == "ok":
+            return lines + [" ".join([tr("doctor_ok"), *no_api]), ""]
+        changed = [o for o in r.doctor.get("observations") or [] if isinstance(o, dict) and o.get("severity") != "info"]
+        return lines + [tr("doctor_drift", verdict=md(verdict)), ""] + [
+            f"- **{md(o.get('severity', ''))}** ({md(o.get('area', ''))}) {md(o.get('what', ''))} → {md(o.get('action', ''))}"
+            for o in changed] + [""] + ([*no_api, ""] if no_api else [])
+
+    def vocabulary(self) -> list[str]:
+        r, tr = self.r, self.tr
+        if not r.has_snapshot:
+            return []
+        lines = [f"## {tr('vocabulary')}", "", tr("vocabulary_text"), ""]
+        if not r.not_understood:
+            return lines + [tr("vocabulary_none"), ""]
+        rows = ((md(v["vocabulary"]), md(v["value"]),
+                 f"{v['count']} {tr('unit_resources' if v['vocabulary'] == '檔案格式' else 'unit_datasets')}") for v in r.not_understood)
+        return lines + table([tr("vocabulary_col"), tr("value"), tr("count_of")], rows, limit=TABLE_LIMIT)
 
     def quantity(self) -> list[str]:
         r, tr = self.r, self.tr
@@ -290,7 +318,7 @@ class Report:
         return lines + [""]
 
     def render(self, charts: list[str]) -> str:
-        parts = [self.header(), self.summary(), self.method(), self.quantity(), self.quality(), self.scores(),
+        parts = [self.header(), self.summary(), self.method(), self.quantity(), self.quality(), self.vocabulary(), self.scores(),
                  self.agencies(), self.badges(), self.overrides(), self.unanswered(), self.files(charts)]
         return "\n".join(line for part in parts for line in part).rstrip("\n") + "\n"
 

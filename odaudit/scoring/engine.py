@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..catalog import ALL_CATALOG, Catalog, load_catalog
+from ..checks.understood import not_understood
 from ..errors import InputError
 from ..snapshot import Snapshot
 from . import automate, coverage, summary
@@ -95,6 +97,16 @@ def _catalog_name(rubric: Rubric) -> str:
         return Path(rubric.catalog).stem
 
 
+def _not_understood(snap_ds: pd.DataFrame, resources: pd.DataFrame) -> list[dict[str, Any]]:
+    """The snapshot's 品質檢測 / 更新頻率 / 授權方式 values (per dataset) and 檔案格式 values (per
+    resource) that odaudit does not understand, counted (checks/understood.py decides)."""
+    values: list[tuple[str, object]] = []
+    for vocab, col in (("品質檢測", "badge"), ("更新頻率", "frequency"), ("授權方式", "licence")):
+        values += [(vocab, v) for v in snap_ds[col]]
+    values += [("檔案格式", v) for v in resources["format"]]
+    return not_understood(values)
+
+
 def score_snapshot(
     snapshot: Snapshot | None,
     rubric: Rubric,
@@ -133,11 +145,14 @@ def score_snapshot(
             "tool_version": str(manifest.get("tool_version", "")), "root": str(snapshot.root),
             "replay": str((manifest.get("options") or {}).get("replay") or ""),
         }
+        doctor = manifest.get("doctor") if isinstance(manifest.get("doctor"), dict) else {}
+        vocabulary = _not_understood(snap_ds, resources)
     else:
         snap_ds, resources, findings = _empty(DATASET_COLUMNS), _empty(RESOURCE_COLUMNS), _empty(("dataset", "resource", "url", "check", "outcome", "measured", "expected", "evidence"))
         snap_ds["n_resources"] = snap_ds["n_resources"].astype(int)
         snap_ds["sampled"] = snap_ds["sampled"].astype(bool)
         whole, portal, snap_info = False, catalog.portal, {}
+        doctor, vocabulary = {}, []
     portal = portal.rstrip("/")
 
     # -- the datasets to score: catalog entries, plus snapshot datasets outside the catalog ----
@@ -266,6 +281,8 @@ def score_snapshot(
         resource_coverage=res_cov,
         blocked_as_broken=blocked_as_broken,
         estimate=_sample_estimate(frame, snapshot, whole),
+        doctor=doctor,
+        not_understood=vocabulary,
     )
 
 

@@ -84,6 +84,11 @@ class ScoreResult:
     blocked_as_broken: bool = False
     #: whole-portal snapshot with --sample: the portal's quality share, estimated (scoring/estimate.py)
     estimate: Any = None
+    #: the crawl's portal probe (manifest `doctor`: verdict, observations); {} when absent
+    doctor: dict[str, Any] = field(default_factory=dict)
+    #: vocabulary values odaudit did not understand: [{vocabulary, value, count}] (checks/understood.py);
+    #: count is datasets, resources for 檔案格式
+    not_understood: list[dict[str, Any]] = field(default_factory=list)
 
     # -- conveniences for diff and tests -------------------------------------
     def node(self, node_id: str) -> Node:
