@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 
 from . import bundled, nesting
 from .atomic import atomic_write_json, atomic_write_text, sha256_file
@@ -31,7 +30,7 @@ from .checks import RULES_VERSION, run_checks
 from .checks.limits import Guard
 from .doctor import CrawlProbe
 from .errors import IncompleteError, InputError, SnapshotError
-from .fetch import Fetcher, FetchOptions
+from .http import Fetcher, FetchOptions, Transport
 from .findings import Finding, sort_findings
 from .portals import datagovtw
 from .outdir import FolderLock, real
@@ -320,7 +319,7 @@ def _checked(fut: Future[Any], args: tuple[Any, ...], row_limit: int | None) -> 
         return run_checks(*args, row_limit=row_limit, guard=Guard(exc.stopped()))
 
 
-def run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None = None,
+def run_crawl(opts: CrawlOptions, *, transport: Transport | None = None,
               on_progress: Progress | None = None, cancel: threading.Event | None = None) -> CrawlResult:
     """Crawl into `opts.out`. Local file-system trouble (disk full, read-only, quota) ends
     the run with IncompleteError: the journal keeps what was done and a rerun resumes."""
@@ -333,7 +332,7 @@ def run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None = Non
                               "(rerun the same command to resume)") from exc
 
 
-def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
+def _run_crawl(opts: CrawlOptions, *, transport: Transport | None,
                on_progress: Progress | None, cancel: threading.Event | None) -> CrawlResult:
     progress = on_progress or (lambda stage, done, total: None)
     cancel = cancel or threading.Event()
@@ -361,7 +360,7 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
     crawl_time = run["manifest"]["started_at"]
 
     if transport is None and opts.replay is not None:
-        from .replay import ReplayTransport
+        from .http import ReplayTransport
 
         transport = ReplayTransport(bundled.recording_path(opts.replay))
 

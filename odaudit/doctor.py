@@ -29,7 +29,7 @@ from typing import Any
 
 from .checks.understood import VOCABULARIES, not_understood
 from .errors import IncompleteError
-from .fetch import Fetcher, FetchResult
+from .http import Fetcher, FetchResult
 from .portals import datagovtw as tw
 
 SEVERITY_ORDER = ("info", "drift", "unusable")

@@ -25,7 +25,7 @@ import pytest
 from odaudit.atomic import sha256_file
 from odaudit.cli import main
 from odaudit.crawl import CrawlOptions, run_crawl
-from odaudit.fetch import FetchOptions
+from odaudit.http import FetchOptions
 from odaudit.snapshot import Snapshot
 from portal import FakePortal, real_portal_fixture
 

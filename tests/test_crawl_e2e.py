@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from odaudit.crawl import CrawlOptions, check_snapshot, run_crawl
-from odaudit.fetch import FetchOptions
+from odaudit.http import FetchOptions
 from odaudit.snapshot import Snapshot
 from portal import FakePortal, real_portal_fixture
 

@@ -30,7 +30,7 @@ from odaudit.checks import RULES_VERSION
 from odaudit.cli import main
 from odaudit.crawl import CrawlOptions, run_crawl
 from odaudit.diff import CHANGE_COLUMNS, SCORE_DELTA_COLUMNS, diff_snapshots, write_diff
-from odaudit.fetch import FetchOptions
+from odaudit.http import FetchOptions
 from odaudit.findings import Finding
 from odaudit.snapshot import Snapshot, rewrite_findings
 

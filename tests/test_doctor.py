@@ -15,7 +15,7 @@ from odaudit.catalog import resolve_catalog_path
 from odaudit.cli import app, main
 from odaudit.crawl import CrawlOptions, run_crawl
 from odaudit.doctor import probe_export
-from odaudit.fetch import FetchOptions
+from odaudit.http import FetchOptions
 from odaudit.portals import datagovtw as tw
 from odaudit.snapshot import Snapshot
 from portal import DatasetSpec, FakeHost, FakePortal, PortalSpec, ckan_style, export_row_to_api, real_portal_fixture

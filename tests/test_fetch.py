@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from odaudit.fetch import Fetcher, FetchOptions, parse_retry_after
+from odaudit.http import Fetcher, FetchOptions, parse_retry_after
 from odaudit.snapshot import SnapshotWriter
 
 FAST = FetchOptions(attempts=3, backoff_initial=0.01, backoff_max=0.02, max_bytes=1000)

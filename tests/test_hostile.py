@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 
 from odaudit.crawl import CrawlOptions, run_crawl
-from odaudit.fetch import Fetcher, FetchOptions
+from odaudit.http import Fetcher, FetchOptions
 from odaudit.portals import datagovtw
 from odaudit.snapshot import Snapshot, SnapshotWriter
 from portal import EXPORT_PATH, FakePortal

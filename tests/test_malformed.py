@@ -247,7 +247,7 @@ def test_a_catalog_crawl_holds_only_its_rows_of_a_big_export(tmp_path: Path) -> 
     import tracemalloc
 
     from odaudit.crawl import CrawlOptions, run_crawl
-    from odaudit.fetch import FetchOptions
+    from odaudit.http import FetchOptions
 
     peaks = {}
     with FakePortal(agency_hosts=1) as portal:

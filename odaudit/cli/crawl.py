@@ -10,7 +10,7 @@ from rich.table import Table
 
 from ..catalog import resolve_catalog_path
 from ..errors import ExitCode, InputError, OdauditError
-from ..fetch import FetchOptions
+from ..http import FetchOptions
 from ..portals import datagovtw
 from . import common
 

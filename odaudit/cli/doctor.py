@@ -7,7 +7,7 @@ import json
 import typer
 from rich.markup import escape
 
-from ..fetch import FetchOptions
+from ..http import FetchOptions
 from ..portals import datagovtw
 from . import common
 
@@ -50,7 +50,7 @@ def doctor(
     """
     from ..doctor import EXIT_CODES, run_doctor
     from ..errors import InputError
-    from ..fetch import Fetcher
+    from ..http import Fetcher
 
     if not portal.lower().startswith(("http://", "https://")):
         raise InputError(f"--portal {portal!r}: not an http(s) URL (e.g. https://data.gov.tw)")

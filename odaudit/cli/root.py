@@ -5,6 +5,7 @@ installed (see cli/__init__.py)."""
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Callable
 
 import typer
@@ -70,6 +71,10 @@ def run(argv: list[str] | None, *, on_work: Callable[[bool], None] | None = None
 
 def _dispatch(argv: list[str] | None) -> int:
     """Map errors to one-line messages and documented exit codes."""
+    # The crawl records every retry (a resource's `attempts`); stamina's own log line for each
+    # would reach the terminal through logging's last-resort handler. The CLI owns the terminal,
+    # so it says so here; library users keep stamina's instrumentation as they set it.
+    logging.getLogger("stamina").setLevel(logging.ERROR)
     try:
         rc = app(args=argv, prog_name="odaudit", standalone_mode=False)
         # Without standalone mode, click hands back typer.Exit's code instead of exiting.

@@ -10,8 +10,6 @@ with a backoff hook that honours `Retry-After`.
 from __future__ import annotations
 
 import email.utils
-import ipaddress
-import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -20,18 +18,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-import httpcore
 import httpx
 import stamina
-import stamina.instrumentation
 
-from . import __version__
+from .. import __version__
 from .blocked import HEAD_BYTES, blocked_reason
+from .deadline import DeadlineTransport, attempt_deadline
+from .decoding import decoded_chunks
+from .errors import FetchFailure, NotRecorded
+from .limits import HostLimiter
+from .urls import check_host, host_of, to_url
 
 USER_AGENT = f"odaudit/{__version__} (+https://github.com/odaudit/odaudit; open-data quality audit)"
 REDIRECT_CODES = {301, 302, 303, 307, 308}
 RETRY_STATUS = {429, 500, 502, 503, 504}
-CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -91,13 +91,6 @@ class FetchResult:
         return dict(self.__dict__)
 
 
-class FetchFailure(Exception):
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-
-
 class _RetryableStatus(Exception):
     """A 429/5xx answer; carries the wait the server asked for, if any."""
 
@@ -105,10 +98,6 @@ class _RetryableStatus(Exception):
         super().__init__(f"HTTP {status}")
         self.status = status
         self.retry_after = retry_after
-
-
-class NotRecorded(httpx.TransportError):
-    """Raised by the replay transport for a URL missing from the recording."""
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -123,74 +112,6 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         return None
     now_dt = datetime.fromtimestamp(now if now is not None else time.time(), UTC)
     return max(0.0, (when - now_dt).total_seconds())
-
-
-# ---------------------------------------------------------------------------
-# The wall-clock limit of one attempt (--total-timeout), enforced on every socket operation.
-#
-# httpx has per-read timeouts only: a server that sends a byte a second, in the headers or the
-# body, never trips them. Each fetching thread sets the deadline of its current attempt here,
-# and the network streams of the client's connection pool cap every read/write/connect at
-# the time left; past the deadline they raise a timeout, which the Fetcher reports as too_slow.
-
-_attempt = threading.local()
-
-
-def _time_left(timeout: float | None, exc: type[Exception]) -> float | None:
-    limit = getattr(_attempt, "limit", None)
-    if limit is None:
-        return timeout
-    clock, deadline = limit
-    left = deadline - clock()
-    if left <= 0:
-        raise exc("total time limit of the response reached")
-    return left if timeout is None else min(timeout, left)
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _time_left(timeout, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _time_left(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, _time_left(timeout, httpcore.ConnectTimeout)))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _DeadlineBackend(httpcore.NetworkBackend):
-    def __init__(self, inner: httpcore.NetworkBackend) -> None:
-        self._inner = inner
-
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-                    socket_options: Any = None) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._inner.connect_tcp(host, port, _time_left(timeout, httpcore.ConnectTimeout),
-                                                       local_address, socket_options))
-
-    def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options: Any = None) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._inner.connect_unix_socket(path, _time_left(timeout, httpcore.ConnectTimeout), socket_options))
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
-
-
-def _install_deadline(client: httpx.Client) -> None:
-    """Wrap the network backend of the client's own connection pools (not an injected
-    transport: replay and mock transports have no sockets)."""
-    for transport in (client._transport, *client._mounts.values()):  # noqa: SLF001
-        pool = getattr(transport, "_pool", None)
-        backend = getattr(pool, "_network_backend", None)
-        if backend is not None and not isinstance(backend, _DeadlineBackend):
-            pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
 
 
 #: Response extension holding a redirect's unusable Location and why (see _set_aside_bad_location).
@@ -212,23 +133,6 @@ def _set_aside_bad_location(response: httpx.Response) -> None:
         response.extensions[_BAD_LOCATION] = (location, str(exc))
 
 
-class HostLimiter:
-    """At most `per_host` requests in flight to one host, `total` overall."""
-
-    def __init__(self, per_host: int, total: int) -> None:
-        self._per_host = per_host
-        self._total = threading.BoundedSemaphore(total)
-        self._hosts: dict[str, threading.BoundedSemaphore] = {}
-        self._lock = threading.Lock()
-
-    @contextmanager
-    def slot(self, host: str) -> Iterator[None]:
-        with self._lock:
-            sem = self._hosts.setdefault(host, threading.BoundedSemaphore(self._per_host))
-        with sem, self._total:
-            yield
-
-
 class Fetcher:
     def __init__(
         self,
@@ -239,20 +143,16 @@ class Fetcher:
     ) -> None:
         self.options = options or FetchOptions()
         o = self.options
-        # stamina logs every retry as a warning by default; the crawl reports attempts itself.
-        stamina.instrumentation.set_on_retry_hooks([])
         self._limiter = HostLimiter(o.per_host, o.concurrency)
         self._clock = clock
+        limits = httpx.Limits(max_connections=o.concurrency * 2, max_keepalive_connections=o.concurrency)
         self.client = httpx.Client(
-            transport=transport,
+            transport=transport or DeadlineTransport(limits),
             follow_redirects=False,
             timeout=httpx.Timeout(o.read_timeout, connect=o.connect_timeout),
             headers={"User-Agent": o.user_agent, "Accept-Encoding": "gzip, deflate"},
-            limits=httpx.Limits(max_connections=o.concurrency * 2, max_keepalive_connections=o.concurrency),
             event_hooks={"response": [_set_aside_bad_location]},
         )
-        if transport is None:
-            _install_deadline(self.client)
 
     def close(self) -> None:
         self.client.close()
@@ -276,7 +176,7 @@ class Fetcher:
         result = FetchResult(url=url)
         started = self._clock()
         try:
-            result.request_url = str(_to_url(url))
+            result.request_url = str(to_url(url))
             self._fetch_with_retries(result, new_body, conditional or {}, max_bytes or self.options.max_bytes)
         except FetchFailure as exc:
             result.error = {"kind": exc.kind, "message": exc.message}
@@ -311,26 +211,23 @@ class Fetcher:
 
     def _one_attempt(self, result: FetchResult, new_body: Callable[[], BodyWriter], conditional: dict[str, str], max_bytes: int) -> None:
         deadline = self._clock() + self.options.total_timeout
-        _attempt.limit = (self._clock, deadline)
-        try:
+        with attempt_deadline(self._clock, deadline):
             self._hops(result, new_body, conditional, max_bytes, deadline)
-        finally:
-            _attempt.limit = None
 
     def _hops(self, result: FetchResult, new_body: Callable[[], BodyWriter], conditional: dict[str, str], max_bytes: int,
               deadline: float) -> None:
         o = self.options
-        url = _to_url(result.url)
+        url = to_url(result.url)
         result.redirects = []
         seen: set[str] = set()
         for _hop in range(o.max_redirects + 1):
             if url.scheme not in ("http", "https"):
                 raise FetchFailure("scheme", f"refused non-HTTP URL scheme {url.scheme!r}: {url}")
-            _check_host(url)  # the declared URL and every redirect Location
+            check_host(url)  # the declared URL and every redirect Location
             headers = {}
             if not result.redirects and conditional:
                 headers.update(conditional)
-            with self._limiter.slot(_host(url)), self._request(url, headers, deadline) as resp:
+            with self._limiter.slot(host_of(url)), self._request(url, headers, deadline) as resp:
                 nxt = self._next_hop(result, resp, url, seen)
                 if nxt is not None:
                     url = nxt
@@ -429,7 +326,7 @@ class Fetcher:
         truncated = False
         head = bytearray()
         try:
-            for chunk in _decoded_chunks(resp):
+            for chunk in decoded_chunks(resp):
                 if self._clock() > deadline:
                     raise self._too_slow(sink.size)
                 if len(head) < HEAD_BYTES:
@@ -497,98 +394,3 @@ class _MemoryBody:
         return b"".join(self._parts)
 
 
-#: Content codings undone while reading (zlib wbits; 47: auto-detect a gzip or zlib header).
-_INFLATE_WBITS = {"gzip": 47, "x-gzip": 47, "deflate": zlib.MAX_WBITS}
-
-
-def _decoded_chunks(resp: httpx.Response) -> Iterator[bytes]:
-    """Body bytes with gzip/deflate undone in bounded steps (a gzip bomb cannot blow up memory).
-
-    Raw bytes are taken as they arrive (no buffering up to a chunk size, so the time limit
-    is checked while a server trickles). Every listed coding is undone here, layer by layer,
-    never by httpx, whose decoders are unbounded (`Content-Encoding: gzip, gzip` would inflate
-    a bomb in one call); at a coding we cannot undo (br, zstd, …) the rest is kept as received.
-    """
-    if resp.is_stream_consumed:  # built with its content in memory (replay, mock transports): nothing to bound
-        return resp.iter_bytes()
-    codings = [c.strip().lower() for c in resp.headers.get("content-encoding", "").split(",") if c.strip()]
-    chunks: Iterator[bytes] = resp.iter_raw()
-    for coding in reversed(codings):  # the last listed was applied last
-        if coding == "identity":
-            continue
-        if coding not in _INFLATE_WBITS:
-            break
-        chunks = _inflate(chunks, _INFLATE_WBITS[coding])
-    return chunks
-
-
-def _inflate(chunks: Iterator[bytes], wbits: int) -> Iterator[bytes]:
-    d = zlib.decompressobj(wbits)
-    for raw in chunks:
-        data = raw
-        while data:
-            out = d.decompress(data, CHUNK)
-            if out:
-                yield out
-            data = d.unconsumed_tail
-            if d.eof:
-                return
-    tail = d.flush()
-    if tail:
-        yield tail
-
-
-def _to_url(url: str) -> httpx.URL:
-    """httpx percent-encodes raw non-ASCII characters (URLs on the portal often have Chinese)."""
-    try:
-        u = httpx.URL(url.strip())
-    except (httpx.InvalidURL, UnicodeError) as exc:  # httpx's IDNA check raises UnicodeError, not InvalidURL
-        raise FetchFailure("invalid_url", f"invalid URL {url!r}: {exc}") from None
-    if u.scheme not in ("http", "https"):
-        raise FetchFailure("scheme", f"refused non-HTTP URL scheme {u.scheme!r}: {url}")
-    _check_host(u)
-    return u
-
-
-def _check_host(u: httpx.URL) -> None:
-    """Refuse a host name the resolver would choke on, before anything is requested.
-
-    Python's resolver encodes the name with the IDNA codec, which raises UnicodeError (not a
-    network error) on an empty label, a label over 63 characters or broken punycode; that
-    would end the whole crawl. DNS also caps a name at 253 characters.
-    """
-    host = _host(u)
-    if not host:
-        raise FetchFailure("invalid_url", f"URL without a host: {u}")
-    why = _bad_host_name(host)
-    if why:
-        raise FetchFailure("invalid_url", f"invalid host name in {u}: {why}")
-
-
-def _host(u: httpx.URL) -> str:
-    """The host as sent (ASCII, punycode). Not `URL.host`, which decodes punycode and raises
-    UnicodeError on a label the stricter IDNA 2008 rules refuse."""
-    return u.raw_host.decode("ascii", errors="replace")
-
-
-def _bad_host_name(host: str) -> str | None:
-    """Why `host` (ASCII, as sent) is not a usable DNS name, or None if it is (or is an IP address)."""
-    try:
-        ipaddress.ip_address(host)
-        return None
-    except ValueError:
-        pass
-    name = host[:-1] if host.endswith(".") else host  # one trailing dot: a fully qualified name
-    if len(name) > 253:
-        return f"{len(name)} characters, more than the 253 DNS allows"
-    for label in name.split("."):
-        if not label:
-            return "empty label (two dots in a row, or a leading dot)"
-        if len(label) > 63:
-            return f"label {label[:16]}… has {len(label)} characters, more than the 63 DNS allows"
-        if label.lower().startswith("xn--"):
-            try:
-                label.lower().encode("ascii").decode("idna")  # punycode that decodes and round-trips
-            except UnicodeError:
-                return f"label {label!r} is not valid punycode (IDNA)"
-    return None

@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
-from .errors import InputError
-from .fetch import NotRecorded
+from ..errors import InputError
+from .errors import NotRecorded
 
 RECORDING_FORMAT = "odaudit-recording"
 
