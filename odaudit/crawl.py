@@ -20,10 +20,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-
 from . import bundled, nesting
-from .atomic import atomic_write_json, atomic_write_text, sha256_file
-from .bodies import BodyProblem, BodyStore, StoreWriter, new_snapshot_id, open_shared, problems_message, remove_tree
+from .atomic import atomic_write_json, atomic_write_text
+from .bodies import (
+    BodyProblem,
+    BodyStore,
+    StoreWriter,
+    new_snapshot_id,
+    open_shared,
+    problems_message,
+    remove_tree,
+)
 from .bounded import UNBOUNDED, BoundedPool, CheckLimits, CheckStopped
 from .catalog import Catalog, catalog_sha256, load_catalog
 from .checks import RULES_VERSION, run_checks
@@ -31,9 +38,10 @@ from .checks.limits import Guard
 from .doctor import CrawlProbe
 from .errors import IncompleteError, InputError, SnapshotError
 from .http import Fetcher, FetchOptions, Transport
-from .findings import Finding, sort_findings
-from .portals import datagovtw
+from .model import ErrorKind, Progress, unfetched
+from .model.findings import Finding, sort_findings
 from .outdir import FolderLock, real
+from .portals import datagovtw
 from .snapshot import (
     BODIES,
     CATALOG_COPY,
@@ -42,13 +50,11 @@ from .snapshot import (
     RESOURCES,
     Snapshot,
     SnapshotWriter,
-    body_relpath,
-    new_manifest,
     add_recheck,
+    new_manifest,
     read_jsonl,
 )
 
-Progress = Callable[[str, int, int], None]
 RUN_FILE = "run.json"
 #: A finished crawl's journal is renamed to this, then deleted (see _drop_journal).
 JOURNAL_TRASH = ".journal.old"
@@ -251,9 +257,9 @@ class DatasetCrawler:
         base = {"key": key, "dataset_key": item.key, "index": index, "declared": decl}
         url = decl.get("url", "")
         if not item.fetch_resources:
-            return {**base, **_unfetched(url, "not_sampled", "not in the --sample of this whole-catalog crawl")}
+            return {**base, **unfetched(url, ErrorKind.NOT_SAMPLED, "not in the --sample of this whole-catalog crawl")}
         if not url:
-            return {**base, **_unfetched(url, "no_url", "no download URL declared")}
+            return {**base, **unfetched(url, ErrorKind.NO_URL, "no download URL declared")}
         cached = self.previous.cached(key, url)
         conditional = {}
         if cached is not None:
@@ -275,16 +281,6 @@ class DatasetCrawler:
             rec["body"] = self.writer.adopt_body(path, prev["sha256"])
         rec["fetched"] = True
         return rec
-
-
-def _unfetched(url: str, kind: str, message: str) -> dict[str, Any]:
-    return {
-        "url": url, "request_url": "", "final_url": "", "redirects": [], "status": None,
-        "content_type": "", "content_length": "", "content_encoding": "", "content_disposition": "",
-        "last_modified": "", "etag": "", "bytes": 0, "truncated": False, "sha256": None, "body": None,
-        "elapsed_ms": 0, "attempts": 0, "not_modified": False, "fetched": False,
-        "error": {"kind": kind, "message": message},
-    }
 
 
 class _Cancelled(Exception):

@@ -36,7 +36,7 @@ from .atomic import atomic_open, atomic_write_json, sha256_file
 # BODIES, BodySink and body_relpath are re-exported: the body store lives in bodies.py.
 from .bodies import BODIES, BodyProblem, BodySink, BodyStore, StoreWriter, body_relpath, verify_bodies  # noqa: F401
 from .errors import IncompleteError, SnapshotError
-from .findings import FINDING_COLUMNS, Finding, sort_findings
+from .model.findings import FINDING_COLUMNS, Finding, sort_findings
 
 MANIFEST = "manifest.json"
 DATASETS = "datasets.jsonl"

@@ -26,7 +26,7 @@ from typing import Any
 
 from odaudit.atomic import atomic_write_json, atomic_write_text
 from odaudit.catalog import CatalogDataset, catalog_sha256, dataset_key
-from odaudit.findings import Finding
+from odaudit.model.findings import Finding
 from odaudit.snapshot import (
     CATALOG_COPY,
     DATASETS,

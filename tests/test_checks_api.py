@@ -13,7 +13,7 @@ from test_checks_helpers import CRAWL, Portal
 from odaudit import checks
 from odaudit.checks import CHECK_IDS, REGISTRY, RULES_VERSION, run_checks
 from odaudit.checks.base import CheckSpec
-from odaudit.findings import OUTCOMES, Finding
+from odaudit.model.findings import OUTCOMES, Finding
 
 
 def _portal(tmp_path: Path) -> Portal:

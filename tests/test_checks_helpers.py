@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from odaudit.checks import run_checks
-from odaudit.findings import Finding
+from odaudit.model.findings import Finding
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bodies"
 SAMPLES = Path("/work/shared/datagovtw/samples")

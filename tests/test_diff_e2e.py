@@ -31,7 +31,7 @@ from odaudit.cli import main
 from odaudit.crawl import CrawlOptions, run_crawl
 from odaudit.diff import CHANGE_COLUMNS, SCORE_DELTA_COLUMNS, diff_snapshots, write_diff
 from odaudit.http import FetchOptions
-from odaudit.findings import Finding
+from odaudit.model.findings import Finding
 from odaudit.snapshot import Snapshot, rewrite_findings
 
 FAST = FetchOptions(attempts=2, backoff_initial=0.01, backoff_max=0.05, read_timeout=2.0, connect_timeout=2.0, total_timeout=5.0)

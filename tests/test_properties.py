@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from odaudit.catalog import Catalog, load_catalog
 from odaudit.checks.frequency import UNIT_DAYS, Frequency, parse_frequency
 from odaudit.errors import InputError, OdauditError, SnapshotError
-from odaudit.findings import Finding
+from odaudit.model.findings import Finding
 from odaudit.portals import datagovtw
 from odaudit.portals.datagovtw import EXPORT_COLUMNS, META_KEYS, RESOURCE_KEYS, PortalError
 

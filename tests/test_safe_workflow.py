@@ -24,7 +24,7 @@ from odaudit.cli import main
 from odaudit.crawl import check_snapshot
 from odaudit.outdir import FolderLock
 from odaudit.scoring.rubric import load_rubric
-from odaudit.findings import Finding
+from odaudit.model.findings import Finding
 from odaudit.snapshot import Snapshot, rewrite_findings
 from portal import FakePortal, real_portal_fixture
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..findings import Finding
+from ..model.findings import Finding
 from . import (
     badge,
     consistency,

@@ -22,7 +22,7 @@ format is binary (XLS, ODS, …) counts as met; other skips and errors leave it 
 
 from __future__ import annotations
 
-from ..findings import Finding
+from ..model.findings import Finding
 from .base import Context
 from .vocab import normalise_text
 

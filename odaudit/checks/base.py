@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..bodies import BODIES, BodyProblem, BodyStore
-from ..findings import Finding
+from ..model.findings import Finding
 from .charset import Detected, detect_encoding
 from .dates import parse_crawl_time
 from .limits import FACT_STAGES, FACT_TEXT, Guard

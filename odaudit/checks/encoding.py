@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..findings import Finding
+from ..model.findings import Finding
 from .base import Context
 from .vocab import ENC_ASCII, TEXT_FORMATS, declared_encoding
 

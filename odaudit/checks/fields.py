@@ -18,7 +18,7 @@ import re
 import unicodedata
 from typing import Any
 
-from ..findings import Finding
+from ..model.findings import Finding
 from .base import Context
 
 CHECK_ID = "fields"

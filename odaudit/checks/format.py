@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..findings import Finding
+from ..model.findings import Finding
 from .base import Context
 from .vocab import SERVICE_RESPONSES
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..findings import Finding
+from ..model.findings import Finding
 from .base import Context
 from .vocab import normalise_text
 

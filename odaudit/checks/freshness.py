@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ..findings import Finding
+from ..model.findings import Finding
 from .base import Context
 from .dates import age_days, fmt_days, fmt_dt, parse_http_date, parse_meta_datetime
 from .frequency import parse_frequency

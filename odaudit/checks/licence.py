@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..findings import Finding
+from ..model.findings import Finding
 from .base import Context
 from .vocab import normalise_text
 

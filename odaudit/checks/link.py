@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..findings import Finding
+from ..model.findings import Finding
 from .base import Context, not_fetched, reachability, short
 
 CHECK_ID = "link"

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from ..findings import Finding
+from ..model.findings import Finding
 from .base import Context
 from .dates import parse_meta_datetime
 from .frequency import parse_frequency

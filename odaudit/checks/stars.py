@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..findings import Finding
+from ..model.findings import Finding
 from .base import Context, not_fetched, reachability
 from .licence import licence_of
 from .vocab import MACHINE_READABLE, NON_PROPRIETARY, STARS, format_from_url

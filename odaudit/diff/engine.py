@@ -5,18 +5,24 @@ from __future__ import annotations
 import gc
 import os
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ..bounded import UNBOUNDED, CheckLimits
-from ..catalog import ALL_CATALOG, DEFAULT_PORTAL, Catalog, load_catalog, whole_portal_catalog
 from ..bodies import problems_message
+from ..bounded import UNBOUNDED, CheckLimits
+from ..catalog import (
+    ALL_CATALOG,
+    DEFAULT_PORTAL,
+    Catalog,
+    load_catalog,
+    whole_portal_catalog,
+)
 from ..checks import RULES_VERSION
 from ..errors import SnapshotError
+from ..model import Progress
 from ..scoring import score_snapshot
 from ..snapshot import Snapshot
 from .compare import (
@@ -31,8 +37,6 @@ from .compare import (
 )
 from .recheck import POOL_THRESHOLD, Job, Rechecker
 from .rubrics import RubricChoice, choose_rubric, for_side
-
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass

@@ -28,21 +28,19 @@ import multiprocessing
 import os
 import re
 import shutil
-from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
+from ..bodies import BodyStore
 from ..bounded import BoundedPool, CheckLimits, CheckStopped
 from ..checks import RULES_VERSION, run_checks
 from ..checks.limits import Guard
 from ..errors import IncompleteError, SnapshotError
-from ..findings import FINDING_COLUMNS, sort_findings
-from ..bodies import BodyStore
+from ..model import Progress
+from ..model.findings import FINDING_COLUMNS, sort_findings
 from ..snapshot import DATASETS, FINDINGS, RESOURCES, Snapshot
-
-Progress = Callable[[str, int, int], None]
 
 #: datasets per work unit of the pool
 CHUNK = 2000

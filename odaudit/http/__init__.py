@@ -16,7 +16,14 @@ from __future__ import annotations
 
 import httpx
 
-from .client import USER_AGENT, BodyWriter, Fetcher, FetchOptions, FetchResult, parse_retry_after
+from .client import (
+           USER_AGENT,
+           BodyWriter,
+           Fetcher,
+           FetchOptions,
+           FetchResult,
+           parse_retry_after,
+)
 from .errors import FetchFailure, NotRecorded
 from .replay import ReplayTransport
 

@@ -14,7 +14,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -22,6 +22,7 @@ import httpx
 import stamina
 
 from .. import __version__
+from ..model.fetch import FetchResult
 from .blocked import HEAD_BYTES, blocked_reason
 from .deadline import DeadlineTransport, attempt_deadline
 from .decoding import decoded_chunks
@@ -61,34 +62,6 @@ class BodyWriter(Protocol):
     def write(self, chunk: bytes) -> None: ...
     def commit(self) -> tuple[str, str]: ...
     def discard(self) -> None: ...
-
-
-@dataclass
-class FetchResult:
-    """Facts about one fetch, in the shape of the resource record (docs/snapshot-format.md)."""
-
-    url: str
-    request_url: str = ""
-    final_url: str = ""
-    redirects: list[dict[str, Any]] = field(default_factory=list)
-    status: int | None = None
-    content_type: str = ""
-    content_length: str = ""
-    content_encoding: str = ""
-    content_disposition: str = ""
-    last_modified: str = ""
-    etag: str = ""
-    bytes: int = 0
-    truncated: bool = False
-    sha256: str | None = None
-    body: str | None = None
-    elapsed_ms: int = 0
-    attempts: int = 0
-    not_modified: bool = False
-    error: dict[str, str] | None = None
-
-    def record(self) -> dict[str, Any]:
-        return dict(self.__dict__)
 
 
 class _RetryableStatus(Exception):

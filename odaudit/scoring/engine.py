@@ -3,7 +3,6 @@ the snapshot; no rendering."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import pandas as pd
 from ..catalog import ALL_CATALOG, Catalog, load_catalog
 from ..checks.understood import not_understood
 from ..errors import InputError
+from ..model import Progress
 from ..snapshot import Snapshot
 from . import automate, coverage, summary
 from .automate import NO, UNKNOWN, YES
@@ -30,7 +30,6 @@ from .tables import (
 )
 from .tree import build_tree
 
-ProgressCallback = Callable[[str, int, int], None]
 _YN = np.array(["unanswered", "no", "yes"], dtype=object)  # index by value + 1 (-1, 0, 1)
 
 
@@ -112,7 +111,7 @@ def score_snapshot(
     rubric: Rubric,
     catalog: Catalog,
     *,
-    on_progress: ProgressCallback | None = None,
+    on_progress: Progress | None = None,
     blocked_as_broken: bool = False,
 ) -> ScoreResult:
     """Score a snapshot (or, with ``snapshot=None``, a rubric whose answers are all manual)."""

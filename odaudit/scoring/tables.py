@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import SnapshotError
-from ..findings import FINDING_COLUMNS
+from ..model.findings import FINDING_COLUMNS
 from ..snapshot import DATASETS, RESOURCES, Snapshot, read_jsonl
 
 DATASET_COLUMNS = (

@@ -6,10 +6,20 @@ Every number odaudit reports can be followed down to rows of this table.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Literal
+from enum import StrEnum
 
-Outcome = Literal["pass", "warn", "fail", "skip", "error"]
-OUTCOMES: tuple[Outcome, ...] = ("pass", "warn", "fail", "skip", "error")
+
+class Outcome(StrEnum):
+    """A finding's outcome. Findings store the plain value (`"pass"`), so they compare equal."""
+
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    SKIP = "skip"
+    ERROR = "error"
+
+
+OUTCOMES: tuple[str, ...] = tuple(o.value for o in Outcome)
 
 
 @dataclass(frozen=True, slots=True)
