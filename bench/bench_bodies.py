@@ -70,7 +70,7 @@ def build(root: Path, n: int, median_kb: float, sigma: float, seed: int) -> tupl
 
 VERIFY = """
 import sys, time
-from odaudit.snapshot import Snapshot
+from odaudit.store import Snapshot
 snap = Snapshot.open(sys.argv[1])
 t0 = time.perf_counter()
 problems = snap.body_problems()

@@ -14,7 +14,7 @@ A check spec is `{check: outcome}`, `{check: (outcome, measured, evidence)}` or
 `{check: {"outcome": …, "measured": …, "expected": …, "evidence": …}}`. Dataset-level `checks`
 become findings with an empty resource; resource `checks` become resource-level findings.
 The catalog.yaml is derived from the datasets (or given), keys come from
-`odaudit.catalog.dataset_key`, the manifest from `odaudit.snapshot.new_manifest`.
+`odaudit.catalog.dataset_key`, the manifest from `odaudit.store.new_manifest`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 from odaudit.atomic import atomic_write_json, atomic_write_text
 from odaudit.catalog import CatalogDataset, catalog_sha256, dataset_key
 from odaudit.model.findings import Finding
-from odaudit.snapshot import (
+from odaudit.store import (
     CATALOG_COPY,
     DATASETS,
     FINDINGS,

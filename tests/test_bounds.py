@@ -29,7 +29,7 @@ from odaudit.checks.limits import OverLimit
 from odaudit.checks.tabular import scan_spreadsheet
 from odaudit.crawl import CrawlOptions, run_crawl
 from odaudit.diff.recheck import today_findings
-from odaudit.snapshot import Snapshot
+from odaudit.store import Snapshot
 from portal import FakePortal
 
 REF = datetime(2025, 9, 23, 12, tzinfo=UTC)
@@ -357,7 +357,7 @@ def test_diff_rechecks_within_the_limits(tmp_path: Path) -> None:
 
 def build_snapshot_from(p: Portal, root: Path) -> Path:
     """A sealed snapshot of the Portal's one dataset (bodies already under root/bodies)."""
-    from odaudit.snapshot import file_hashes, new_manifest, write_findings, write_records
+    from odaudit.store import file_hashes, new_manifest, write_findings, write_records
 
     write_records(root / "datasets.jsonl", [p.dataset()])
     write_records(root / "resources.jsonl", p.resources)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from odaudit.scoring.estimate import wilson_fpc
-from odaudit.snapshot import Snapshot
+from odaudit.store import Snapshot
 from portal import FakePortal
 
 SUMMARY_KEYS = {"datasets", "datasets_measured", "resources", "resources_measured", "quality_adjusted", "quality_share",

@@ -15,7 +15,7 @@ import pytest
 
 from odaudit.crawl import CrawlOptions, check_snapshot, run_crawl
 from odaudit.http import FetchOptions
-from odaudit.snapshot import Snapshot
+from odaudit.store import Snapshot
 from portal import FakePortal, real_portal_fixture
 
 FAST = FetchOptions(attempts=3, backoff_initial=0.01, backoff_max=0.05, read_timeout=2.0, connect_timeout=2.0, total_timeout=5.0)

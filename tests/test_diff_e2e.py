@@ -25,14 +25,14 @@ import pandas as pd
 import pytest
 from portal import FakePortal
 
-from odaudit import crawl as crawl_module
+from odaudit.crawl import options as crawl_options  # where the crawl reads the clock
 from odaudit.checks import RULES_VERSION
 from odaudit.cli import main
 from odaudit.crawl import CrawlOptions, run_crawl
 from odaudit.diff import CHANGE_COLUMNS, SCORE_DELTA_COLUMNS, diff_snapshots, write_diff
 from odaudit.http import FetchOptions
 from odaudit.model.findings import Finding
-from odaudit.snapshot import Snapshot, rewrite_findings
+from odaudit.store import Snapshot, rewrite_findings
 
 FAST = FetchOptions(attempts=2, backoff_initial=0.01, backoff_max=0.05, read_timeout=2.0, connect_timeout=2.0, total_timeout=5.0)
 TAIPEI = timezone(timedelta(hours=8))
@@ -62,7 +62,7 @@ def crawl(portal: FakePortal, out: Path, *, later: timedelta = timedelta(0)) -> 
     with pytest.MonkeyPatch.context() as mp:
         if later:
             shifted = (datetime.now(UTC) + later).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-            mp.setattr(crawl_module, "utc_now", lambda: shifted)
+            mp.setattr(crawl_options, "utc_now", lambda: shifted)
         result = run_crawl(CrawlOptions(out=out, portal=portal.base_url, all=True, check_workers=0, fetch=FAST))
     assert result.manifest["status"] == "complete", result.warnings
     return out

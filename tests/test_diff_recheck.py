@@ -14,7 +14,7 @@ from odaudit.checks import RULES_VERSION
 from odaudit.crawl import recheck as crawl_recheck
 from odaudit.diff import diff_snapshots, recheck
 from odaudit.diff.recheck import Job, Rechecker
-from odaudit.snapshot import Snapshot
+from odaudit.store import Snapshot
 
 
 def portal_datasets(n: int) -> list[dict]:

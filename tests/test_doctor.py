@@ -17,7 +17,7 @@ from odaudit.crawl import CrawlOptions, run_crawl
 from odaudit.doctor import probe_export
 from odaudit.http import FetchOptions
 from odaudit.portals import datagovtw as tw
-from odaudit.snapshot import Snapshot
+from odaudit.store import Snapshot
 from portal import DatasetSpec, FakeHost, FakePortal, PortalSpec, ckan_style, export_row_to_api, real_portal_fixture
 
 FAST = FetchOptions(attempts=2, backoff_initial=0.01, backoff_max=0.05, read_timeout=2.0, connect_timeout=2.0, total_timeout=5.0)

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from odaudit.http import Fetcher, FetchOptions, parse_retry_after
-from odaudit.snapshot import SnapshotWriter
+from odaudit.store import SnapshotWriter
 
 FAST = FetchOptions(attempts=3, backoff_initial=0.01, backoff_max=0.02, max_bytes=1000)
 

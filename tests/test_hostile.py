@@ -31,7 +31,7 @@ import pytest
 from odaudit.crawl import CrawlOptions, run_crawl
 from odaudit.http import Fetcher, FetchOptions
 from odaudit.portals import datagovtw
-from odaudit.snapshot import Snapshot, SnapshotWriter
+from odaudit.store import Snapshot, SnapshotWriter
 from portal import EXPORT_PATH, FakePortal
 
 READ_TIMEOUT = 1.0

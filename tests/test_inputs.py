@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
-from odaudit import snapshot as snapshot_mod
+from odaudit.store import writer as snapshot_mod
 from odaudit.cli import main
 from odaudit.errors import IncompleteError, SnapshotError
-from odaudit.snapshot import Snapshot
+from odaudit.store import Snapshot
 from portal import FakePortal
 
 ENOSPC = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

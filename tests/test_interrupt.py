@@ -24,7 +24,7 @@ import psutil
 import pytest
 
 from odaudit.crawl import check_snapshot
-from odaudit.snapshot import Snapshot
+from odaudit.store import Snapshot
 from portal import FakePortal, real_portal_fixture
 
 VOLATILE = {"elapsed_ms", "attempts"}
@@ -222,7 +222,8 @@ def test_kill_9_while_checks_run_in_workers_loses_nothing(busy: Site, tmp_path: 
 #: Runs the command line with a SIGKILL planted at one point of finalize (argv[1]).
 KILL_IN_FINALIZE = r"""
 import os, signal, shutil, sys
-from odaudit import crawl, snapshot
+from odaudit.crawl import session
+from odaudit.store import writer as snapshot  # finalize looks these names up in its own module
 
 def die():
     os.kill(os.getpid(), signal.SIGKILL)
@@ -243,7 +244,7 @@ elif point == "findings":  # every record file written, the manifest not
         die()
     snapshot.write_findings_by_dataset = write_findings
 elif point == "manifest":  # the manifest sealed; unreferenced bodies and the journal still there
-    crawl._collect_garbage = lambda *args: die()
+    session.collect_garbage = lambda *args: die()
 elif point == "journal":  # half way through deleting the journal (run.json first: the worst order)
     real_rmtree = shutil.rmtree
     def rmtree(path, *args, **kwargs):

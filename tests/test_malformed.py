@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from odaudit.snapshot import Snapshot
+from odaudit.store import Snapshot
 from portal import FakePortal
 
 ROW = {"提供機關": "測試機關", "更新頻率": "每1日", "授權方式": "政府資料開放授權條款-第1版", "計費方式": "免費",
@@ -191,7 +191,7 @@ def nested_json(levels: int) -> bytes:
 def test_the_journal_takes_a_record_of_any_depth(tmp_path: Path) -> None:
     """The safety net under the parser's cap: json.dumps would raise RecursionError near 1000 levels."""
     from odaudit import nesting
-    from odaudit.snapshot import SnapshotWriter
+    from odaudit.store import SnapshotWriter
 
     writer = SnapshotWriter(tmp_path / "snap")
     writer.add_dataset({"key": "tw:1", "fetch": {"status": "ok"}, "raw": {"api": nest(5000)}})

@@ -383,7 +383,7 @@ def sealed_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     st.sampled_from(["datasets.jsonl", "bodies", "../x", "findings.csv", "manifest.json", ""]), JSON), max_size=3))
 def test_snapshot_open_on_a_hand_edited_manifest(sealed_snapshot: Path, tmp_path_factory: pytest.TempPathFactory,
                                                  edits: dict[str, Any]) -> None:
-    from odaudit.snapshot import Snapshot
+    from odaudit.store import Snapshot
 
     root = tmp_path_factory.getbasetemp() / "edited"
     shutil.rmtree(root, ignore_errors=True)
@@ -437,7 +437,7 @@ def test_finalize_streams_exactly_what_the_journal_holds(tmp_path_factory: pytes
                                                          ops: list[tuple[str, Any]], torn: bool) -> None:
     """finalize reads records back one at a time in key order; the files must be those of
     sorting everything in memory: last record per key, only committed datasets, all findings."""
-    from odaudit.snapshot import DATASETS, FINDINGS, RESOURCES, SnapshotWriter, write_findings, write_records
+    from odaudit.store import DATASETS, FINDINGS, RESOURCES, SnapshotWriter, write_findings, write_records
 
     root = tmp_path_factory.getbasetemp() / "journal-prop"
     shutil.rmtree(root, ignore_errors=True)

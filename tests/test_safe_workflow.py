@@ -22,10 +22,10 @@ from odaudit.atomic import sha256_file
 from odaudit.checks import RULES_VERSION
 from odaudit.cli import main
 from odaudit.crawl import check_snapshot
-from odaudit.outdir import FolderLock
+from odaudit.store.folders import FolderLock
 from odaudit.scoring.rubric import load_rubric
 from odaudit.model.findings import Finding
-from odaudit.snapshot import Snapshot, rewrite_findings
+from odaudit.store import Snapshot, rewrite_findings
 from portal import FakePortal, real_portal_fixture
 
 

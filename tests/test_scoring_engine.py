@@ -11,7 +11,7 @@ from odaudit.catalog import load_catalog
 from odaudit.errors import InputError
 from odaudit.scoring import load_inputs, score_snapshot
 from odaudit.scoring.rubric import load_rubric
-from odaudit.snapshot import Snapshot
+from odaudit.store import Snapshot
 
 CATS = {"1.1": "選舉與罷免", "3.3": "環境", "0.3": "司法與判決"}
 

@@ -35,7 +35,7 @@ from . import (
     stars,
     structure,
 )
-from ..bodies import BodyStore
+from ..store.bodies import BodyStore
 from .base import CheckSpec, Context, short
 from .limits import DATASET, Guard, OverLimit
 

@@ -42,7 +42,7 @@ def diff(
     """
     common.STATE.quiet = quiet
     from ..diff import LANGS, diff_snapshots, publish_diff
-    from ..outdir import FolderLock, check_report_out, input_file, input_snapshot
+    from ..store.folders import FolderLock, check_report_out, input_file, input_snapshot
 
     if lang not in LANGS:
         raise InputError(f"--lang {lang}: use one of {', '.join(LANGS)}")

@@ -58,7 +58,7 @@ def init(
     from ..scoring.prefill import catalog_reference, prefilled_rubric
     from ..scoring.rubric import rubric_from_dict
     from ..scoring.update import dataset_refs, merge
-    from ..snapshot import Snapshot
+    from ..store import Snapshot
 
     if method not in ("flat", "odb"):
         raise InputError(f"--method {method}: use flat or odb")

@@ -31,7 +31,7 @@ def score(
       odaudit score snapshots/demo --rubric my-rubric.yaml --out reports/demo
     """
     common.STATE.quiet = quiet
-    from ..outdir import FolderLock, check_report_out, input_file, input_snapshot
+    from ..store.folders import FolderLock, check_report_out, input_file, input_snapshot
     from ..report import LANGS, publish_reports
     from ..scoring import load_inputs, score_snapshot
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..bodies import problems_message
+from ..store.bodies import problems_message
 from ..bounded import UNBOUNDED, CheckLimits
 from ..catalog import (
     ALL_CATALOG,
@@ -24,7 +24,7 @@ from ..checks import RULES_VERSION
 from ..errors import SnapshotError
 from ..model import Progress
 from ..scoring import score_snapshot
-from ..snapshot import Snapshot
+from ..store import Snapshot
 from .compare import (
     EPS,
     Side,

@@ -33,14 +33,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
-from ..bodies import BodyStore
+from ..store.bodies import BodyStore
 from ..bounded import BoundedPool, CheckLimits, CheckStopped
 from ..checks import RULES_VERSION, run_checks
 from ..checks.limits import Guard
 from ..errors import IncompleteError, SnapshotError
 from ..model import Progress
 from ..model.findings import FINDING_COLUMNS, sort_findings
-from ..snapshot import DATASETS, FINDINGS, RESOURCES, Snapshot
+from ..store import DATASETS, FINDINGS, RESOURCES, Snapshot
 
 #: datasets per work unit of the pool
 CHUNK = 2000

@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..atomic import atomic_open, atomic_write_text
-from ..outdir import REPORT_MANIFEST, replacing
+from ..store.folders import REPORT_MANIFEST, replacing
 from ..report.charts import RC, chart_label, save_svg
 from ..report.safe import md, md_link, neutralise
 from .compare import (
@@ -480,7 +480,7 @@ def write_diff(r: DiffResult, out: str | Path, *, lang: str = "en") -> list[Path
 
 def publish_diff(r: DiffResult, out: str | Path, *, lang: str, inputs: dict[str, Any],
                  options: dict[str, Any] | None = None) -> list[Path]:
-    """`write_diff` into a staging folder swapped in for `out` whole (see odaudit.outdir); the
+    """`write_diff` into a staging folder swapped in for `out` whole (see odaudit.store.folders); the
     caller holds the folder lock. Returns the final paths, sorted."""
     out = Path(out)
     with replacing(out, command="diff", inputs=inputs, options={"lang": lang, **(options or {})}) as staging:

@@ -5,8 +5,15 @@ Every number odaudit reports can be followed down to rows of this table.
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
 from enum import StrEnum
+
+from ..atomic import atomic_open
+from ..errors import SnapshotError
 
 
 class Outcome(StrEnum):
@@ -61,3 +68,53 @@ FINDING_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Finding))
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.dataset, f.resource, f.check, f.measured, f.evidence))
+
+
+# ---------------------------------------------------------------------------
+# findings.csv: the one reader and writer of the table
+
+
+def write_findings_by_dataset(path: Path, journal_records: Iterable[dict[str, Any]]) -> int:
+    """findings.csv from findings journal records in dataset-key order; returns the row count.
+
+    Sorting each dataset's findings and taking the datasets in key order gives the order of
+    `sort_findings` over all of them (its first key is the dataset), one dataset in memory."""
+    n = 0
+    with atomic_open(path, "w") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(FINDING_COLUMNS)
+        for rec in journal_records:
+            for f in sort_findings([Finding.from_row(row) for row in rec["findings"]]):
+                w.writerow(f.as_row_list())
+                n += 1
+    return n
+
+
+def write_findings(path: Path, findings: list[Finding]) -> None:
+    with atomic_open(path, "w") as fh:
+        write_findings_csv(fh, findings)
+
+
+def write_findings_csv(fh: Any, findings: list[Finding]) -> None:
+    w = csv.writer(fh, lineterminator="\n")
+    w.writerow(FINDING_COLUMNS)
+    for f in sort_findings(findings):
+        w.writerow(f.as_row_list())
+
+
+def read_findings(path: Path) -> list[Finding]:
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header != list(FINDING_COLUMNS):
+            raise SnapshotError(f"{path}:1: unexpected findings header {header}")
+        out = []
+        for lineno, row in enumerate(reader, 2):
+            if len(row) != len(FINDING_COLUMNS):
+                raise SnapshotError(f"{path}:{lineno}: expected {len(FINDING_COLUMNS)} columns, found {len(row)}")
+            out.append(Finding(*row))
+        return out
+
+

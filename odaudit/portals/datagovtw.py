@@ -183,6 +183,11 @@ def dataset_page_url(portal: str, dataset_id: str) -> str:
     return f"{portal.rstrip('/')}/dataset/{quote(str(dataset_id).strip(), safe='')}"
 
 
+def row_title(row: Any) -> str:
+    """The dataset's name as an export row gives it (資料集名稱)."""
+    return str(row.raw.get("資料集名稱", ""))
+
+
 # --------------------------------------------------------------------------- bulk export
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import atomic_write_json, atomic_write_text
-from ..outdir import REPORT_MANIFEST, replacing
+from ..store.folders import REPORT_MANIFEST, replacing
 from ..scoring.model import ScoreResult
 from .charts import write_charts
 from .csvout import write_tables
@@ -34,7 +34,7 @@ def write_reports(result: ScoreResult, out: str | Path, *, lang: str = "en") -> 
 
 def publish_reports(result: ScoreResult, out: str | Path, *, lang: str, inputs: dict[str, Any],
                     options: dict[str, Any] | None = None) -> list[Path]:
-    """Write the report into a staging folder and swap it in for `out` whole (see odaudit.outdir):
+    """Write the report into a staging folder and swap it in for `out` whole (see odaudit.store.folders):
     no file of an earlier run survives, and an interrupted run leaves the earlier report intact.
     The caller holds the folder lock. Returns the final paths, sorted."""
     out = Path(out)

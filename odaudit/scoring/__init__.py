@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from ..catalog import Catalog, load_catalog
-from ..snapshot import Snapshot
+from ..store import Snapshot
 from .engine import score_snapshot
 from .methods import dataset_points, flat_points, is_open, odb_points, score_one
 from .model import Node, ScoreResult

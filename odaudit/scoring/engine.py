@@ -13,7 +13,7 @@ from ..catalog import ALL_CATALOG, Catalog, load_catalog
 from ..checks.understood import not_understood
 from ..errors import InputError
 from ..model import Progress
-from ..snapshot import Snapshot
+from ..store import Snapshot
 from . import automate, coverage, summary
 from .automate import NO, UNKNOWN, YES
 from .estimate import Estimate, estimate

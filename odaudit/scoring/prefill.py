@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from ..catalog import ALL_CATALOG, BUNDLED_DIR, catalog_sha256
-from ..snapshot import Snapshot
+from ..store import Snapshot
 from .model import ScoreResult
 from .questions import QUESTIONS
 from .template import comment, manual_block, render

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..errors import SnapshotError
 from ..model.findings import FINDING_COLUMNS
-from ..snapshot import DATASETS, RESOURCES, Snapshot, read_jsonl
+from ..store import DATASETS, RESOURCES, Snapshot, read_jsonl
 
 DATASET_COLUMNS = (
     "key", "kind", "id", "name", "category", "url", "fetch_status", "title", "agency",

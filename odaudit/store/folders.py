@@ -27,9 +27,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .atomic import DIR_MODE, atomic_write_json, sha256_file
-from .errors import IncompleteError, InputError
+from .. import __version__
+from ..atomic import DIR_MODE, atomic_write_json, sha256_file
+from ..errors import IncompleteError, InputError
 
 try:  # POSIX; elsewhere odaudit runs without folder locks
     import fcntl

@@ -42,8 +42,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import FILE_MODE, atomic_write_json, atomic_write_text
-from .errors import InputError
+from ..atomic import FILE_MODE, atomic_write_json, atomic_write_text
+from ..errors import InputError
 
 BODIES = "bodies"
 TMP = "tmp"
