@@ -131,8 +131,8 @@ def measure(cmd: list[str], cwd: Path) -> dict:
 def child_structure(path: str) -> None:
     sys.path.insert(0, str(ROOT))
     from odaudit.checks.base import scan_body
-    from odaudit.checks.charset import detect_encoding
-    from odaudit.checks.dates import parse_crawl_time
+    from odaudit.inspect.charset import detect_encoding
+    from odaudit.inspect.dates import parse_crawl_time
 
     p = Path(path)
     det = detect_encoding(p)

@@ -1,6 +1,6 @@
 """Spreadsheet bombs and bounded checks (issue 17, item 5).
 
-Sheets are read within their real extent and the caps of odaudit/checks/sheets.py, so a 1.5 KB XLSX
+Sheets are read within their real extent and the caps of odaudit/inspect/sheets.py, so a 1.5 KB XLSX
 with one cell at XFD1048576, or a `<dimension ref="A1:XFD1048576"/>` over ten real rows, is read in a
 second (before: 20 minutes and 4.4 GB, or 74 s and 4.4 GB). The bombs are built here, small.
 """
@@ -24,9 +24,10 @@ import pytest
 from test_checks_helpers import Portal, fixture
 
 from odaudit.bounded import BoundedPool, CheckLimits, CheckStopped
-from odaudit.checks import run_checks, sheets
+from odaudit.checks import run_checks
+from odaudit.inspect import sheets
 from odaudit.checks.limits import OverLimit
-from odaudit.checks.tabular import scan_spreadsheet
+from odaudit.inspect.tables import scan_spreadsheet
 from odaudit.crawl import CrawlOptions, run_crawl
 from odaudit.diff.recheck import today_findings
 from odaudit.store import Snapshot

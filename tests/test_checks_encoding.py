@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from test_checks_helpers import FIXTURES, SAMPLES, Portal, fixture, one
 
-from odaudit.checks.charset import EUDC_CODEC, detect_encoding, eudc_codepoint
-from odaudit.checks.vocab import ENC_BIG5, ENC_UTF8, ENC_UTF16, declared_encoding
+from odaudit.inspect.charset import EUDC_CODEC, detect_encoding, eudc_codepoint
+from odaudit.inspect.vocab import ENC_BIG5, ENC_UTF8, ENC_UTF16, declared_encoding
 
 
 def test_real_big5_declared_utf8_fails(tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ import pytest
 from test_checks_helpers import FIXTURES, Portal, fixture
 
 from odaudit.checks.format import verdict
-from odaudit.checks.sniff import sniff_file
-from odaudit.checks.vocab import declared_format, format_from_url
+from odaudit.inspect.sniff import sniff_file
+from odaudit.inspect.vocab import declared_format, format_from_url
 
 
 class _Big5Name(zipfile.ZipInfo):
@@ -182,7 +182,7 @@ def test_declared_xml_with_a_100_kb_doctype_entity_is_xml(tmp_path: Path) -> Non
 
 
 def test_a_doctype_longer_than_the_scan_limit_is_still_xml(tmp_path: Path) -> None:
-    from odaudit.checks import sniff
+    from odaudit.inspect import sniff
 
     path = tmp_path / "body"
     path.write_bytes(_doctype("x" * (sniff.MARKUP_SCAN_LIMIT + 10)))

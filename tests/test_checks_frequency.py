@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from odaudit.checks.frequency import GRACE_FACTOR, SLACK_DAYS, parse_frequency
+from odaudit.inspect.frequency import GRACE_FACTOR, SLACK_DAYS, parse_frequency
 
 H = 1 / 24
 M = 1 / 1440

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from test_checks_helpers import Portal, one
 
-from odaudit.checks.dates import parse_cell_date
+from odaudit.inspect.dates import parse_cell_date
 
 
 def test_stale_daily_dataset_fails(tmp_path: Path) -> None:

@@ -15,8 +15,8 @@ import frictionless
 import pytest
 from test_checks_helpers import FIXTURES, SAMPLES, Portal, fixture, one
 
-from odaudit.checks.charset import detect_encoding
-from odaudit.checks.tabular import TableScan, scan_delimited
+from odaudit.inspect.charset import detect_encoding
+from odaudit.inspect.tables import TableScan, scan_delimited
 
 REF = datetime(2025, 9, 23, 12, tzinfo=UTC)
 

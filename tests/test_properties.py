@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from odaudit.catalog import Catalog, load_catalog
-from odaudit.checks.frequency import UNIT_DAYS, Frequency, parse_frequency
+from odaudit.inspect.frequency import UNIT_DAYS, Frequency, parse_frequency
 from odaudit.errors import InputError, OdauditError, SnapshotError
 from odaudit.model.findings import Finding
 from odaudit.portals import datagovtw

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from ..model.findings import Finding
 from .base import Context
-from .vocab import normalise_text
+from ..inspect.vocab import normalise_text
 
 CHECK_ID = "badge"
 LEVELS = ("銅", "銀", "金")

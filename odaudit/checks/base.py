@@ -15,11 +15,11 @@ from typing import Any, Literal
 
 from ..store.bodies import BODIES, BodyProblem, BodyStore
 from ..model.findings import Finding
-from .charset import Detected, detect_encoding
-from .dates import parse_crawl_time
+from ..inspect.charset import Detected, detect_encoding
+from ..inspect.dates import parse_crawl_time
 from .limits import FACT_STAGES, FACT_TEXT, Guard
-from .sniff import Sniffed, sniff_file
-from .tabular import (
+from ..inspect.sniff import Sniffed, sniff_file
+from ..inspect.tables import (
     TableScan,
     extract_member,
     scan_delimited,
@@ -28,7 +28,7 @@ from .tabular import (
     scan_xml,
     temp_dir,
 )
-from .vocab import (
+from ..inspect.vocab import (
     TABULAR,
     TEXT_FORMATS,
     DeclaredFormat,

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..model.findings import Finding
 from .base import Context
-from .vocab import normalise_text
+from ..inspect.vocab import normalise_text
 
 CHECK_ID = "consistency"
 

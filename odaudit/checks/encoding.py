@@ -21,7 +21,7 @@ from typing import Any
 
 from ..model.findings import Finding
 from .base import Context
-from .vocab import ENC_ASCII, TEXT_FORMATS, declared_encoding
+from ..inspect.vocab import ENC_ASCII, TEXT_FORMATS, declared_encoding
 
 CHECK_ID = "encoding"
 _PROLOG = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)["']""")

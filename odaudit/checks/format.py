@@ -19,7 +19,7 @@ from typing import Any
 
 from ..model.findings import Finding
 from .base import Context
-from .vocab import SERVICE_RESPONSES
+from ..inspect.vocab import SERVICE_RESPONSES
 
 CHECK_ID = "format"
 

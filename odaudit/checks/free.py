@@ -12,7 +12,7 @@ import re
 
 from ..model.findings import Finding
 from .base import Context
-from .vocab import normalise_text
+from ..inspect.vocab import normalise_text
 
 CHECK_ID = "free"
 FREE = {"免費", "FREE", "免費索取", "不收費", "無償", "0", "無", "免付費", "NONE", "無須付費", "無需付費"}

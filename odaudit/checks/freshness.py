@@ -3,7 +3,7 @@
 Reference time: the crawl time passed to `run_checks` (never the wall clock). Evidence of updates:
 * `meta.modified` (詮釋資料更新時間);
 * each resource's declared modified date (資料資源更新時間) and its HTTP `Last-Modified`;
-* the newest date inside tabular data, in date-like columns (tabular.py: YYYY-MM-DD, YYYY/MM/DD,
+* the newest date inside tabular data, in date-like columns (odaudit/inspect/tables/datecols.py: YYYY-MM-DD, YYYY/MM/DD,
   YYYYMMDD, ISO date-times, ROC 113/01/05 …). Dates more than one day after the crawl time are ignored
   and counted (the WRA sample has rows dated a year ahead).
 The newest of these is the age (in days); the expected maximum is frequency.py's period × 1.5 + 1 day.
@@ -21,8 +21,8 @@ from datetime import datetime, timedelta
 
 from ..model.findings import Finding
 from .base import Context
-from .dates import age_days, fmt_days, fmt_dt, parse_http_date, parse_meta_datetime
-from .frequency import parse_frequency
+from ..inspect.dates import age_days, fmt_days, fmt_dt, parse_http_date, parse_meta_datetime
+from ..inspect.frequency import parse_frequency
 
 CHECK_ID = "freshness"
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from ..model.findings import Finding
 from .base import Context
-from .vocab import normalise_text
+from ..inspect.vocab import normalise_text
 
 CHECK_ID = "licence"
 EXPECTED = "an open licence (OGDL-Taiwan-1.0, CC0, CC BY, …)"

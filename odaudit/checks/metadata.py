@@ -29,10 +29,10 @@ import re
 
 from ..model.findings import Finding
 from .base import Context
-from .dates import parse_meta_datetime
-from .frequency import parse_frequency
+from ..inspect.dates import parse_meta_datetime
+from ..inspect.frequency import parse_frequency
 from .licence import licence_of
-from .vocab import normalise_text
+from ..inspect.vocab import normalise_text
 
 CHECK_ID = "metadata"
 PASS_AT = 80

@@ -24,7 +24,7 @@ from typing import Any
 from ..model.findings import Finding
 from .base import Context, not_fetched, reachability
 from .licence import licence_of
-from .vocab import MACHINE_READABLE, NON_PROPRIETARY, STARS, format_from_url
+from ..inspect.vocab import MACHINE_READABLE, NON_PROPRIETARY, STARS, format_from_url
 
 IDS = ("machine_readable", "stars")
 

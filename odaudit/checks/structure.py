@@ -1,7 +1,7 @@
 """structure: the body read as a table and validated with frictionless' baseline rules.
 
 Tabular formats: CSV/TSV, XLS, XLSX, ODS, a JSON array of flat objects, XML with repeated record
-elements, and such a file inside a ZIP (the first one by name). Engines and streaming: tabular.py.
+elements, and such a file inside a ZIP (the first one by name). Engines and streaming: odaudit/inspect/tables/.
 
 * pass: a table with 0 errors; or a well-formed document in a standard non-tabular format
   (GeoJSON, KML, RSS, Atom, CAP, RDF);
@@ -23,7 +23,7 @@ from typing import Any
 
 from ..model.findings import Finding
 from .base import Context
-from .tabular import STRUCTURAL_ERRORS, TableScan
+from ..inspect.tables import STRUCTURAL_ERRORS, TableScan
 
 CHECK_ID = "structure"
 STANDARD_DOCUMENTS = {"GEOJSON", "KML", "RSS", "ATOM", "CAP", "RDF"}

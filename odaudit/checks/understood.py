@@ -19,9 +19,9 @@ from collections import Counter
 from collections.abc import Iterable
 
 from .badge import badge_known
-from .frequency import parse_frequency
+from ..inspect.frequency import parse_frequency
 from .licence import licence_understood
-from .vocab import declared_format, normalise_text
+from ..inspect.vocab import declared_format, normalise_text
 
 #: vocabulary -> the meta key (or resource key) holding it
 VOCABULARIES: dict[str, str] = {"品質檢測": "badge", "更新頻率": "frequency", "授權方式": "licence", "檔案格式": "format"}

@@ -13,6 +13,7 @@ from typing import Any
 from enum import StrEnum
 
 from ..atomic import atomic_open
+from ..csvlimit import allow_big_fields
 from ..errors import SnapshotError
 
 
@@ -105,6 +106,7 @@ def write_findings_csv(fh: Any, findings: list[Finding]) -> None:
 def read_findings(path: Path) -> list[Finding]:
     if not path.exists():
         return []
+    allow_big_fields()  # evidence can quote a very long header
     with open(path, encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)
         header = next(reader, None)

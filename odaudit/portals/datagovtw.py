@@ -35,6 +35,7 @@ from typing import Any, BinaryIO
 from urllib.parse import quote
 
 from .. import nesting
+from ..csvlimit import allow_big_fields
 from ..errors import ExitCode, OdauditError
 
 NAME = "datagovtw"
@@ -402,8 +403,7 @@ def _header_columns(header: list[str], header_line: int, issues: _Issues) -> tup
 
 
 def _parse_rows(lines: _RowText, source: str, wanted: set[str] | None) -> ExportParse:
-    if csv.field_size_limit() < 1 << 30:  # 資料集描述 and 備註 can be long
-        csv.field_size_limit(1 << 30)
+    allow_big_fields()  # 資料集描述 and 備註 can be long
     reader = csv.reader(lines)
     header, header_line, prev_end = _read_header(reader, lines, source)
     issues = _Issues()

@@ -19,8 +19,9 @@ Generic detectors come last because they misjudge short CJK text (frictionless' 
 charset-normalizer reading Big5 as johab). A truncated body may end inside a character: that
 final incomplete sequence is ignored.
 
-Importing this module registers the codec `x-odaudit-cp950-eudc` (cp950 + EUDC → PUA), so
-frictionless and the csv module can read such files too.
+The codec `x-odaudit-cp950-eudc` (cp950 + EUDC → PUA) lets frictionless and the csv module read such
+files too. `register_codecs()` registers it (once per process); `detect_encoding` does so before it
+ever names it, so a codec name odaudit hands out always resolves. Nothing is registered on import.
 """
 
 from __future__ import annotations
@@ -88,9 +89,6 @@ def _eudc_handler(exc: UnicodeError) -> tuple[str, int]:
     return "\ufffd", i + 1
 
 
-codecs.register_error(_EUDC_ERRORS, _eudc_handler)
-
-
 class _EudcIncrementalDecoder(codecs.IncrementalDecoder):
     def __init__(self, errors: str = "strict") -> None:
         super().__init__(errors)
@@ -128,7 +126,17 @@ def _search(name: str) -> codecs.CodecInfo | None:
     )
 
 
-codecs.register(_search)
+_registered = False
+
+
+def register_codecs() -> None:
+    """Register the EUDC codec and its error handler with Python's codec registry (process-wide,
+    idempotent)."""
+    global _registered
+    if not _registered:
+        codecs.register_error(_EUDC_ERRORS, _eudc_handler)
+        codecs.register(_search)
+        _registered = True
 
 
 # -- strict passes ------------------------------------------------------------------
@@ -253,6 +261,7 @@ def _normaliser_guess(path: Path) -> Detected:
 
 
 def detect_encoding(path: Path, *, truncated: bool = False) -> Detected:
+    register_codecs()  # the answer may name the EUDC codec: it must resolve in this process
     final = not truncated
     with open(path, "rb") as fh:
         head = fh.read(4)
