@@ -48,15 +48,15 @@ CKAN_SEARCH = "/api/3/action/package_search?rows=0"
 ENVELOPE_KEYS = frozenset({"success", "result", "help", "error", "message", "msg", "code"})
 #: v2 result keys the adapter reads (besides the resource list)
 API_READ_KEYS: tuple[str, ...] = tuple(dict.fromkeys(
-    [k for _, _, keys in tw._DATASET_FIELDS for k in keys] + ["publisherOID"]))
+    [k for _, _, keys in tw.DATASET_FIELDS for k in keys] + ["publisherOID"]))
 #: documented or seen, not read (datagovtw.md §1.3; the 6100 answer in tests/fixtures/drift)
 API_OTHER_KEYS = frozenset({"identifier", "datasetId", "datasetid", "categoryDataset", "dataProvider",
                             "coverageStartedDate", "coverageEndedDate", "spatialCoverage", "language", "keyword"})
 #: resource-item keys: read by the adapter, or seen in the real 6100 item and not needed
-RESOURCE_KEYS_KNOWN = frozenset({k for keys in tw._API_RESOURCE_KEYS.values() for k in keys} | set(tw._API_FIELD_KEYS) | {
+RESOURCE_KEYS_KNOWN = frozenset({k for keys in tw.API_RESOURCE_KEYS.values() for k in keys} | set(tw.API_FIELD_KEYS) | {
     "qcLevel", "resourceQualityCheckTime", "resourceNotes", "resourceRequestMethod", "resourceOasUrl",
     "resourceRequestParameters", "resourcePathParameters", "resourceId", "resourceReleaseDate", "id"})
-_URL_KEYS = tw._API_RESOURCE_KEYS["url"]
+_URL_KEYS = tw.API_RESOURCE_KEYS["url"]
 _DATE_COLUMNS = ("上架日期", "詮釋資料更新時間", "資料資源更新時間")
 _DATE_API_KEYS = ("publishedDate", "modifiedDate")
 _DATE_LIKE = re.compile(r"\d{1,4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
@@ -94,7 +94,7 @@ def _column_use(column: str) -> str:
     """What the adapter makes of an export column (for "what odaudit will do")."""
     if column in tw.RESOURCE_COLUMNS:
         return f"each resource's {tw.RESOURCE_COLUMNS[column]} comes from the API where it answers, else stays empty"
-    for key, cols, api_keys in tw._DATASET_FIELDS:
+    for key, cols, api_keys in tw.DATASET_FIELDS:
         if column in cols:
             fallback = f", else from the API's {api_keys[0]}" if api_keys else ""
             return f"meta.{key} is read as missing{fallback}"
@@ -136,7 +136,7 @@ def _export_columns(columns: list[str]) -> tuple[dict[str, Any], list[Observatio
     added = [c for c in new if c not in {r[1] for r in renamed}]
     obs = [Observation("export", "drift", f"column {m} seems renamed to {n} (similarity {s:.2f})",
                        f"not guessed: {m} is treated as missing ({_column_use(m)}); if the rename is right, "
-                       f"add {n} to the adapter's names for it (odaudit/portals/datagovtw.py)") for m, n, s in renamed]
+                       f"add {n} to the adapter's names for it (odaudit/portals/datagovtw/schema.py)") for m, n, s in renamed]
     obs += [Observation("export", "drift", f"column {m} is missing", _column_use(m)) for m in gone]
     obs += [Observation("export", "drift", f"new column {c}", "kept in every dataset record's raw.export; no check reads it")
             for c in added]
