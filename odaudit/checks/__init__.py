@@ -35,7 +35,7 @@ from . import (
     stars,
     structure,
 )
-from ..store.bodies import BodyStore
+from ..model.bodies import BodyStore
 from .base import CheckSpec, Context, short
 from .limits import DATASET, Guard, OverLimit
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from ..store.bodies import BODIES, BodyProblem, BodyStore
+from ..model.bodies import BODIES, BodyProblem, BodyStore
 from ..model.findings import Finding
 from ..inspect.charset import Detected, detect_encoding
 from ..inspect.dates import parse_crawl_time
