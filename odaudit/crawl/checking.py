@@ -15,7 +15,7 @@ from ..checks.limits import Guard
 from ..errors import IncompleteError, SnapshotError
 from ..model import Finding, Progress, no_progress, sort_findings
 from ..store import BodyStore, Snapshot, add_recheck
-from ..store.bodies import problems_message
+from ..model.bodies import problems_message
 from ..store.folders import FolderLock
 from .options import limits_manifest
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..store.bodies import problems_message
+from ..model.bodies import problems_message
 from ..bounded import UNBOUNDED, CheckLimits
 from ..catalog import (
     ALL_CATALOG,

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
-from ..store.bodies import BodyStore
+from ..model.bodies import BodyStore
 from ..bounded import BoundedPool, CheckLimits, CheckStopped
 from ..checks import RULES_VERSION, run_checks
 from ..checks.limits import Guard

@@ -13,7 +13,8 @@ finalisation, the manifest), `snapshot` (reading, verification, recheck sets), `
 from __future__ import annotations
 
 from ..model.findings import read_findings, write_findings
-from .bodies import BodyProblem, BodySink, BodyStore, StoreWriter, body_relpath, verify_bodies
+from ..model.bodies import BodyProblem, BodyStore, body_relpath, problems_message, verify_bodies
+from .bodies import BodySink, StoreWriter
 from .journal import drop_journal, read_jsonl, write_records, write_sorted_records
 from .layout import (
     BODIES,
@@ -33,6 +34,6 @@ from .writer import SnapshotWriter, collect_garbage, file_hashes, new_manifest, 
 __all__ = [
     "BODIES", "CATALOG_COPY", "DATASETS", "FINDINGS", "JOURNAL", "JOURNAL_TRASH", "MANIFEST", "RECHECKS", "RESOURCES",
     "RUN_FILE", "BodyProblem", "BodySink", "BodyStore", "FindingsSet", "Snapshot", "SnapshotWriter", "StoreWriter",
-    "add_recheck", "body_relpath", "collect_garbage", "drop_journal", "file_hashes", "new_manifest", "open_body_store", "read_jsonl", "rewrite_findings",
+    "add_recheck", "body_relpath", "problems_message", "collect_garbage", "drop_journal", "file_hashes", "new_manifest", "open_body_store", "read_jsonl", "rewrite_findings",
     "read_findings", "verify_bodies", "write_findings", "write_records", "write_sorted_records",
 ]

@@ -43,7 +43,7 @@ from pathlib import Path
 
 from ..atomic import FILE_MODE, atomic_write_json, atomic_write_text
 from ..errors import InputError
-from ..model.bodies import BODIES, BodyStore, body_relpath
+from ..model.bodies import BODIES, BodyStore, _shown, body_relpath
 
 TMP = "tmp"
 REFS = "refs"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .bodies import BODIES
+from ..model.bodies import BODIES
 
 MANIFEST = "manifest.json"
 DATASETS = "datasets.jsonl"
