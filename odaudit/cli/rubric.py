@@ -1,4 +1,4 @@
-"""`odaudit rubric init|import|check`: create, import and lint rubric YAML files."""
+"""`odaudit rubric init|import|export|merge|check`: create, import, export, merge and lint rubric files."""
 
 from __future__ import annotations
 
@@ -94,27 +94,44 @@ def init(
 
 @app.command("import")
 def import_(
-    sheet: Path = typer.Argument(..., help="Survey sheet as UTF-8 CSV (headers like '3. 是否為機器可讀')."),
-    catalog: str | None = typer.Option(None, "--catalog", help="Bundled catalog name or catalog YAML path (default: ocf-2017)."),
+    sheet: Path = typer.Argument(..., help="A reviewer sheet from `rubric export` (.xlsx or .csv), a long survey sheet (place, question id, response, justification), or a wide survey sheet as UTF-8 CSV (headers like '3. 是否為機器可讀')."),
+    catalog: str | None = typer.Option(None, "--catalog", help="Bundled catalog name or catalog YAML path (default: ocf-2017; odb-2014 for a long ODB sheet; a reviewer sheet names its own)."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Rubric file to write (default: stdout)."),
     name: str | None = typer.Option(None, "--name", help="Rubric name (default: <catalog>-<sheet name>)."),
+    place: str | None = typer.Option(None, "--place", help="Long sheet: the place (country) whose answers to import."),
     force: bool = typer.Option(False, "--force", help="--out exists: overwrite it."),
 ) -> None:
-    """Convert a survey spreadsheet into a rubric whose answers are all manual.
+    """Convert a sheet into a rubric: a reviewer sheet back into the rubric it was exported from
+    (with the reviewer's answers), or a survey sheet into a rubric whose answers are all manual.
 
     \b
-    Example:
+    Examples:
       odaudit rubric import survey-2016.csv --catalog ocf-2017 --out rubrics/2016.yaml
+      odaudit rubric import sheets/reviewer-a.xlsx --out rubrics/reviewer-a.yaml
+      odaudit rubric import odb-raw.csv --place Argentina --out rubrics/argentina.yaml
     """
-    from ..catalog import DEFAULT_CATALOG, load_catalog, resolve_catalog_path
-    from ..scoring.importer import import_survey
+    from ..scoring import longsheet, sheets
 
     _refuse_existing(out, force=force, update_hint=False)
-    path = resolve_catalog_path(catalog)
+    if sheets.is_reviewer_sheet(sheet):
+        _import_reviewer(sheet, out, catalog=catalog, name=name, place=place)
+        return
+    from ..catalog import DEFAULT_CATALOG, load_catalog, resolve_catalog_path
+
+    long_form = longsheet.is_long_sheet(sheet)
+    if place is not None and not long_form:
+        raise InputError(f"--place: {sheet} is not a long sheet (place, question id, response, justification)")
+    default = longsheet.DEFAULT_CATALOG if long_form else DEFAULT_CATALOG
+    path = resolve_catalog_path(catalog or default)
     cat = load_catalog(path)
     is_path = catalog is not None and (Path(catalog).suffix in (".yaml", ".yml") or Path(catalog).exists())
-    ref = os.path.relpath(path.resolve(), (out.parent if out else Path.cwd()).resolve()) if is_path else (catalog or DEFAULT_CATALOG)
-    result = import_survey(sheet, cat, catalog_ref=ref, name=name)
+    ref = os.path.relpath(path.resolve(), (out.parent if out else Path.cwd()).resolve()) if is_path else (catalog or default)
+    if long_form:
+        result = longsheet.import_long(sheet, cat, catalog_ref=ref, place=place, name=name)
+    else:
+        from ..scoring.importer import import_survey
+
+        result = import_survey(sheet, cat, catalog_ref=ref, name=name)
     for c in result.columns:
         common.stderr.print(f"column {c.index + 1} {c.header!r} -> {c.role}", markup=False, highlight=False)
     for u in result.unmatched:
@@ -123,6 +140,68 @@ def import_(
         common.warn(w)
     common.stderr.print(f"{result.matched} of {result.rows} rows matched catalog {cat.name}", markup=False, highlight=False)
     _emit(result.text, out)
+
+
+def _import_reviewer(sheet: Path, out: Path | None, *, catalog: str | None, name: str | None, place: str | None) -> None:
+    from ..scoring.sheets import import_reviewer_sheet
+    from ..scoring.writer import rubric_yaml
+
+    if place is not None or name is not None:
+        raise InputError(f"{sheet}: a reviewer sheet carries its rubric's name and catalog; --place and --name do not apply")
+    rub, facts = import_reviewer_sheet(sheet, out=out)
+    if catalog is not None:
+        from ..catalog import load_catalog, resolve_catalog_path
+
+        given = load_catalog(resolve_catalog_path(catalog)).name
+        if given != rub.resolve_catalog().name:
+            raise InputError(f"--catalog {catalog}: the sheet is of catalog {rub.catalog} ({rub.resolve_catalog().name}), not {given}")
+    text = rubric_yaml(rub, notes=[f"Imported from the reviewer sheet {sheet.name} by `odaudit rubric import`."])
+    common.stderr.print(f"{facts['answers']} manual answers on {facts['datasets']} datasets, {facts['items']} judged items",
+                        markup=False, highlight=False)
+    _emit(text, out)
+
+
+@app.command("export")
+def export(
+    rubric: Path = typer.Argument(..., help="Rubric YAML file (or a bundled rubric by name)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Reviewer sheet to write: X.xlsx, or X.csv (with X.judged.csv and X.rubric.csv beside it)."),
+    snapshot: Path | None = typer.Option(None, "--snapshot", help="Snapshot whose automated answers and evidence prefill the sheet."),
+    force: bool = typer.Option(False, "--force", help="--out exists: overwrite it."),
+) -> None:
+    """Write the sheet a reviewer works in: one row per dataset, the automated answers and their
+    evidence prefilled and protected, columns for the reviewer's answers and reasons, and the
+    readiness and impact items on a sheet of their own. `rubric import` reads it back.
+
+    \b
+    Examples:
+      odaudit rubric export ocf-2017 --out sheets/reviewer-a.xlsx
+      odaudit rubric export rubrics/2026.yaml --snapshot snapshots/2026 --out sheets/reviewer-a.csv
+    """
+    from ..scoring import sheets
+    from ..scoring.rubric import load_rubric
+
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise InputError(f"--out {out}: name an .xlsx or a .csv file")
+    targets = [out] if suffix == ".xlsx" else list(sheets.csv_paths(out).values())
+    for t in targets:
+        _refuse_existing(t, force=force, update_hint=False)
+    rub = load_rubric(rubric)
+    catalog = rub.resolve_catalog()
+    result = None
+    if snapshot is not None:
+        from ..scoring.engine import score_snapshot
+        from ..snapshot import Snapshot
+
+        result = score_snapshot(Snapshot.open(snapshot, allow_partial=True), rub, catalog)
+    tables = sheets.reviewer_sheet(rub, catalog, result)
+    try:
+        written = sheets.write_xlsx(tables, out) if suffix == ".xlsx" else sheets.write_csv(tables, out)
+    except OSError as exc:
+        raise IncompleteError(f"{exc.filename or out}: {exc.strerror or exc}; nothing was written") from None
+    for p in written:
+        common.stderr.print(f"wrote {p}", markup=False, highlight=False)
+    common.stderr.print(f"{len(tables[0].rows)} datasets, {len(tables[1].rows)} judged items", markup=False, highlight=False)
 
 
 @app.command("check")
