@@ -153,8 +153,9 @@ def _import_reviewer(sheet: Path, out: Path | None, *, catalog: str | None, name
         from ..catalog import load_catalog, resolve_catalog_path
 
         given = load_catalog(resolve_catalog_path(catalog)).name
-        if given != rub.resolve_catalog().name:
-            raise InputError(f"--catalog {catalog}: the sheet is of catalog {rub.catalog} ({rub.resolve_catalog().name}), not {given}")
+        own = facts["catalog"].name if facts["catalog"] is not None else rub.catalog
+        if given != own:
+            raise InputError(f"--catalog {catalog}: the sheet is of catalog {own}, not {given}")
     text = rubric_yaml(rub, notes=[f"Imported from the reviewer sheet {sheet.name} by `odaudit rubric import`."])
     common.stderr.print(f"{facts['answers']} manual answers on {facts['datasets']} datasets, {facts['items']} judged items",
                         markup=False, highlight=False)

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..catalog import Catalog, load_catalog
 from ..errors import InputError
 from .questions import QUESTION_IDS
 from .rubric import Rubric, parse_answer
@@ -143,18 +144,19 @@ def build_rubric(tables: dict[str, Cells], *, csv_form: bool, out: Path | None) 
             where = f"{tables[JUDGED].path}: sheet {JUDGED}"
         raise InputError(f"{where}: {'.'.join(str(p) for p in loc)}: {err['msg']}") from None
     rubric._path = out if out is not None else Path.cwd() / "rubric.yaml"
-    _check_keys(rubric, tables[DATASETS], rows)
-    return rubric, {"datasets": len(datasets), "answers": sum(len(d["answers"]) for d in datasets.values()),
+    # The catalog is found where the sheet was exported (the new rubric's folder may not exist yet).
+    catalog = None if rubric.whole_portal else (load_catalog(Path(s["catalog_path"])) if s["catalog_path"] else rubric.resolve_catalog())
+    if catalog is not None:
+        _check_keys(catalog, rubric, tables[DATASETS], rows)
+    return rubric, {"catalog": catalog, "datasets": len(datasets), "answers": sum(len(d["answers"]) for d in datasets.values()),
                     "items": sum(1 for sub in judged.values() for c in sub["components"] for it in c["items"] if it["score"] is not None)}
 
 
-def _check_keys(rubric: Rubric, cells: Cells, rows: dict[str, int]) -> None:
+def _check_keys(catalog: Catalog, rubric: Rubric, cells: Cells, rows: dict[str, int]) -> None:
     """Every answered row names a dataset of the catalog (a whole-portal rubric's are the snapshot's)."""
-    if rubric.whole_portal:
-        return
     from .engine import catalog_frame
 
-    frame = catalog_frame(rubric.resolve_catalog())
+    frame = catalog_frame(catalog)
     known = set(frame["key"]) | {i for i in frame["id"] if i} | {k[3:] for k in frame["key"] if k.startswith("tw:")}
     for key, r in rows.items():
         if key not in known:
