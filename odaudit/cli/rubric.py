@@ -205,6 +205,72 @@ def export(
     common.stderr.print(f"{len(tables[0].rows)} datasets, {len(tables[1].rows)} judged items", markup=False, highlight=False)
 
 
+@app.command("merge")
+def merge(
+    rubrics: list[Path] = typer.Argument(..., help="Two or more reviewers' rubric files of the same catalog (reviewers are named by their file names)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Merged rubric to write; OUT.agreement.csv and OUT.disagreements.csv are written beside it."),
+    resolve: str = typer.Option("unresolved", "--resolve", help="How a disagreement is settled: majority, first (the first rubric given that answers it) or unresolved (left unanswered and listed)."),
+    adjudicator: Path | None = typer.Option(None, "--adjudicator", help="An adjudicator's rubric: its answer settles a disagreement where it gives one (else --resolve applies)."),
+    name: str | None = typer.Option(None, "--name", help="Name of the merged rubric (default: <first rubric's name>-merged)."),
+    force: bool = typer.Option(False, "--force", help="--out or its CSVs exist: overwrite them."),
+) -> None:
+    """Merge reviewers' rubrics into one, with their agreement (percent and Krippendorff's alpha)
+    per question and overall, and every disagreement with each reviewer's answer and reason.
+
+    \b
+    Example:
+      odaudit rubric merge rubrics/a.yaml rubrics/b.yaml --resolve majority --out rubrics/merged.yaml
+    """
+    from ..scoring.merge import AGREEMENT_COLUMNS, DISAGREEMENT_COLUMNS, agreement_frame, merge_rubrics, reviewer_names
+    from ..scoring.rubric import load_rubric
+    from ..scoring.sheets import relative_catalog
+    from ..scoring.writer import rubric_yaml
+
+    stem = out.with_suffix("")
+    agreement_csv, disagreements_csv = Path(f"{stem}.agreement.csv"), Path(f"{stem}.disagreements.csv")
+    for p in (out, agreement_csv, disagreements_csv):
+        _refuse_existing(p, force=force, update_hint=False)
+    loaded = [load_rubric(p) for p in rubrics]
+    named = list(zip(reviewer_names(rubrics), loaded, strict=True))
+    adj = (reviewer_names([adjudicator])[0], load_rubric(adjudicator)) if adjudicator is not None else None
+    first = loaded[0]
+    ref = None
+    if not first.whole_portal and (first.catalog.endswith((".yaml", ".yml")) or "/" in first.catalog):
+        ref = relative_catalog(first.catalog, str(first.catalog_path().resolve()), out)
+    result = merge_rubrics(named, rule=resolve, adjudicator=adj, name=name, catalog_ref=ref)
+    d = result.disagreements
+    for (unit, question), g in d.groupby(["unit", "question"], sort=False):
+        said = "; ".join(f"{who} {ans}" + (f" ({why})" if why else "") for who, ans, why in zip(g["reviewer"], g["answer"], g["reason"], strict=True))
+        settled = g["resolution"].iloc[0] + (f": {g['merged'].iloc[0]}" if g["merged"].iloc[0] else "")
+        common.stderr.print(f"disagreement: {unit} {question}: {said} -> {settled}", markup=False, highlight=False)
+    for u in result.unresolved:
+        common.warn(f"unresolved, left unanswered: {u}")
+    notes = [f"Merged by `odaudit rubric merge` from {', '.join(str(p) for p in rubrics)}"
+             + (f" with adjudicator {adjudicator}" if adjudicator else "") + f"; disagreements settled by: {result.rubric.merged.resolve}.",
+             f"Agreement per question: {agreement_csv.name}; every disagreement: {disagreements_csv.name}."]
+    text = rubric_yaml(result.rubric, notes=notes, answer_notes=result.answer_notes)
+    _write_csv(agreement_csv, agreement_frame(result.agreement), AGREEMENT_COLUMNS)
+    _write_csv(disagreements_csv, result.disagreements, DISAGREEMENT_COLUMNS)
+    _emit(text, out)
+    overall = next(a for a in result.agreement if a.question == "all")
+    pa = "—" if overall.percent_agreement is None else f"{overall.percent_agreement:.1f} %"
+    al = "undefined" if overall.alpha is None else f"{overall.alpha:.3f}"
+    common.stderr.print(f"{len(named)} reviewers; answers: {overall.items} units answered by two or more, agreement {pa}, "
+                        f"alpha {al}; {len(result.unresolved)} unresolved; wrote {agreement_csv} and {disagreements_csv}",
+                        markup=False, highlight=False)
+
+
+def _write_csv(path: Path, frame, columns: tuple[str, ...]) -> None:
+    from ..atomic import atomic_open
+    from ..report.safe import neutralise
+
+    try:
+        with atomic_open(path, "w") as fh:
+            neutralise(frame.loc[:, list(columns)]).to_csv(fh, index=False, lineterminator="\n")
+    except OSError as exc:
+        raise IncompleteError(f"{exc.filename or path}: {exc.strerror or exc}; nothing was written") from None
+
+
 @app.command("check")
 def check(rubric: Path = typer.Argument(..., help="Rubric YAML to lint.")) -> None:
     """Validate a rubric (schema, weights, reasons, dataset keys) without scoring."""

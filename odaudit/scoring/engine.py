@@ -266,6 +266,7 @@ def score_snapshot(
         resource_coverage=res_cov,
         blocked_as_broken=blocked_as_broken,
         estimate=_sample_estimate(frame, snapshot, whole),
+        merged=rubric.merged,
     )
 
 

@@ -84,6 +84,12 @@ class ScoreResult:
     blocked_as_broken: bool = False
     #: whole-portal snapshot with --sample: the portal's quality share, estimated (scoring/estimate.py)
     estimate: Any = None
+    #: a merged rubric's reviewers and agreement (rubric.Merged), None for one reviewer's rubric
+    merged: Any = None
+    #: `score --ratings`: the public's ratings per judged item (scoring/ratings.py)
+    ratings: pd.DataFrame | None = None
+    #: `score --disputes`: every dispute and its decision (scoring/disputes.py)
+    disputes: pd.DataFrame | None = None
 
     # -- conveniences for diff and tests -------------------------------------
     def node(self, node_id: str) -> Node:
