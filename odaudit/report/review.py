@@ -63,7 +63,7 @@ def disputes(r: ScoreResult, tr: Callable[..., str], table: Callable[..., list[s
     lines += [tr("disputes_text", n=len(d), a=acc, r=int((d["decision"] == "rejected").sum()), p=len(d) - acc - int((d["decision"] == "rejected").sum())), ""]
     pages = r.datasets.drop_duplicates("key").set_index("key")["page"]
     rows = ((md(i), md_link(n or k, pages.get(k, "")) if pages.get(k, "") else md(n or k), md(" ".join(x for x in (res, chk) if x)),
-             md(claim) + (" " + md(ev) if ev else "") + "".join(" " + md_link("↗", u) for u in links.split()),
+             md(claim) + (" — " + md(ev) if ev else "") + "".join(" " + md_link("↗", u) for u in links.split()),
              md(by), tr(f"decision_{dec}"), md(reason), md(effect))
             for i, k, n, res, chk, claim, ev, links, by, dec, reason, effect in zip(
                 d["id"], d["dataset"], d["name"], d["resource"], d["check"], d["claim"], d["evidence"], d["links"], d["by"],
