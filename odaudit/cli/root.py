@@ -40,11 +40,12 @@ def _root(
 
 def _register() -> None:
     # Imported here so that a broken optional command cannot stop `--help` of the others.
-    from . import crawl, diff, rubric, score
+    from . import crawl, diff, notices, rubric, score
 
     app.command("crawl")(crawl.crawl)
     app.command("score")(score.score)
     app.command("diff")(diff.diff)
+    app.command("notices")(notices.notices)
     app.add_typer(rubric.app, name="rubric")
 
 
