@@ -339,7 +339,7 @@ def _run_crawl(opts: CrawlOptions, *, transport: httpx.BaseTransport | None,
             raise InputError("no catalog given (use --catalog FILE or --all)")
         catalog = load_catalog(opts.catalog_path)
     cat_name, cat_sha = _catalog_identity(opts, catalog)
-    if _check_out_dir(out, cat_name, cat_sha):
+    if _check_out_dir(out, cat_name, cat_sha, opts):
         manifest = Snapshot.open(out, verify=False).manifest
         return CrawlResult(manifest, int(manifest.get("counts", {}).get("datasets", 0)), False, [], already_complete=True)
     writer = SnapshotWriter(out)
@@ -537,7 +537,7 @@ def _catalog_identity(opts: CrawlOptions, catalog: Catalog | None) -> tuple[str,
     return catalog.name, catalog_sha256(opts.catalog_path)
 
 
-def _check_out_dir(out: Path, cat_name: str, cat_sha: str) -> bool:
+def _check_out_dir(out: Path, cat_name: str, cat_sha: str, opts: CrawlOptions) -> bool:
     """Refuse an --out that is not ours to write. True when `out` is the finished snapshot of
     this very crawl and only the clean-up of a run killed at its very end was left to do."""
     if out.exists() and not out.is_dir():
