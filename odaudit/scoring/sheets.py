@@ -313,7 +313,7 @@ def is_reviewer_sheet(path: Path) -> bool:
             first = fh.readline()
     except (OSError, UnicodeDecodeError):
         return False
-    return first.strip().startswith(",".join(BASE[:3]))
+    return first.strip().startswith(",".join(BASE) + ",")  # key,name,category,page,note,…: what export writes
 
 
 def import_reviewer_sheet(path: Path, *, out: Path | None = None) -> tuple[Rubric, dict[str, Any]]:
