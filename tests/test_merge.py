@@ -160,7 +160,7 @@ def test_first_and_adjudicator(panel, capsys):
 
 
 def test_different_catalogs_or_question_sets_are_refused(panel, capsys):
-    tmp, said = panel
+    tmp, _said = panel
     other = json.loads((tmp / "bo.yaml").read_text(encoding="utf-8"))
     other["points"] = {"exists": 10, "online": 5}
     (tmp / "pts.yaml").write_text(json.dumps(other), encoding="utf-8")

@@ -206,7 +206,7 @@ def test_csv_sheet_bad_cells(reviewed, tmp_path, capsys):
 
 
 def test_export_refuses_an_existing_sheet(reviewed, tmp_path, capsys):
-    snap, rubric = reviewed
+    _snap, rubric = reviewed
     (tmp_path / "s.rubric.csv").write_text("mine", encoding="utf-8")
     code, err = run(capsys, "rubric", "export", rubric, "--out", tmp_path / "s.csv")
     assert code == 2 and "s.rubric.csv: exists" in err

@@ -221,7 +221,13 @@ def merge(
     Example:
       odaudit rubric merge rubrics/a.yaml rubrics/b.yaml --resolve majority --out rubrics/merged.yaml
     """
-    from ..scoring.merge import AGREEMENT_COLUMNS, DISAGREEMENT_COLUMNS, agreement_frame, merge_rubrics, reviewer_names
+    from ..scoring.merge import (
+        AGREEMENT_COLUMNS,
+        DISAGREEMENT_COLUMNS,
+        agreement_frame,
+        merge_rubrics,
+        reviewer_names,
+    )
     from ..scoring.rubric import load_rubric
     from ..scoring.sheets import relative_catalog
     from ..scoring.writer import rubric_yaml

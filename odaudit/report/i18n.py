@@ -190,7 +190,6 @@ _T: dict[str, tuple[str, str]] = {
     "ratings": ("The public's ratings next to the researchers' scores", "民眾評分與研究者評分對照"),
     "ratings_text": ("{n} ratings (1–10) collected from the public, per readiness and impact item, next to the researchers' score (0–10). Spread is the standard deviation; groups are the respondents' own.",
                      "民眾對整備度與影響力各項目的 {n} 筆評分（1–10），與研究者評分（0–10）並列。離散程度為標準差；群組為填答者自填。"),
-    "item": ("Item", "項目"),
     "researchers": ("Researchers", "研究者"),
     "public_mean": ("Public mean", "民眾平均"),
     "spread_sd": ("Spread (SD)", "離散（標準差）"),

@@ -32,7 +32,7 @@ from ..catalog import Catalog
 from ..errors import InputError
 from .model import ScoreResult
 from .questions import QUESTION_IDS
-from .rubric import Rubric, parse_answer
+from .rubric import Rubric
 
 FORMAT = "odaudit-reviewer-sheet"
 FORMAT_VERSION = 1
@@ -188,9 +188,8 @@ def _csv_escape(v: Any) -> str:
 
 
 def write_xlsx(tables: list[Table], path: Path) -> list[Path]:
-    from .sheets_xlsx import workbook_bytes
-
     from ..atomic import atomic_write_bytes
+    from .sheets_xlsx import workbook_bytes
 
     atomic_write_bytes(path, workbook_bytes(tables))
     return [path]

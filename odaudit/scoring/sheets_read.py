@@ -12,7 +12,17 @@ from ..catalog import Catalog, load_catalog
 from ..errors import InputError
 from .questions import QUESTION_IDS
 from .rubric import Rubric, parse_answer
-from .sheets import DATASETS, FORMAT, FORMAT_VERSION, JUDGED, SETTINGS, Cells, _number, _text, relative_catalog
+from .sheets import (
+    DATASETS,
+    FORMAT,
+    FORMAT_VERSION,
+    JUDGED,
+    SETTINGS,
+    Cells,
+    _number,
+    _text,
+    relative_catalog,
+)
 
 _NUMERIC = {"format_version", "odb.outdated_penalty", *(f"points.{q}" for q in QUESTION_IDS),
             "weights.readiness", "weights.implementation", "weights.impact"}
