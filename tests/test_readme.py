@@ -46,7 +46,8 @@ def subcommand(words: list[str]) -> tuple[list[str], list[str]]:
 
 def test_the_readme_has_examples_of_every_command() -> None:
     seen = {" ".join(subcommand(w)[0]) for w in examples()}
-    assert {"crawl", "score", "diff", "doctor", "rubric init", "rubric import", "rubric check"} <= seen
+    assert {"crawl", "score", "diff", "doctor", "notices", "rubric init", "rubric import", "rubric export", "rubric merge",
+            "rubric check"} <= seen
 
 
 @pytest.mark.parametrize("words", examples(), ids=lambda w: " ".join(w)[:60])

@@ -41,12 +41,13 @@ def _root(
 
 def _register() -> None:
     # Imported here so that a broken optional command cannot stop `--help` of the others.
-    from . import crawl, diff, doctor, rubric, score
+    from . import crawl, diff, doctor, notices, rubric, score
 
     app.command("doctor")(doctor.doctor)
     app.command("crawl")(crawl.crawl)
     app.command("score")(score.score)
     app.command("diff")(diff.diff)
+    app.command("notices")(notices.notices)
     app.add_typer(rubric.app, name="rubric")
 
 

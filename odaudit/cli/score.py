@@ -18,6 +18,8 @@ def score(
     out: Path = typer.Option(..., "--out", "-o", help="Directory for report.md, appendix.md, CSV tables and SVG charts."),
     lang: str = typer.Option("en", "--lang", help=LANG_HELP),
     blocked_as_broken: bool = typer.Option(False, "--blocked-as-broken", help="Count resources whose server refused this client (firewall pages, long 429s, 451) as failing `link`, instead of not measured; the report states the choice."),
+    ratings: Path | None = typer.Option(None, "--ratings", help="The public's ratings: a CSV with columns item (a readiness or impact item id), rating (1-10) and optionally group; shown per item next to the researchers' score."),
+    disputes: Path | None = typer.Option(None, "--disputes", help="Disputes YAML (dataset, resource or check, claim, evidence, links, decision, reason): accepted ones act as manual answers; all are listed in the report."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or warnings on stderr (warnings are kept in the report)."),
 ) -> None:
     """Score a snapshot's findings with a rubric and write the reports.
@@ -29,6 +31,7 @@ def score(
     Examples:
       odaudit score snapshots/2026-01 --rubric ocf-2017 --out reports/2026-01 --lang zh-TW
       odaudit score snapshots/demo --rubric my-rubric.yaml --out reports/demo
+      odaudit score snapshots/2026 --rubric rubrics/2026.yaml --ratings ratings.csv --disputes disputes.yaml --out reports/2026
     """
     common.STATE.quiet = quiet
     from ..store.folders import FolderLock, check_report_out, input_file, input_snapshot
@@ -40,10 +43,19 @@ def score(
     with FolderLock(out):
         check_report_out(out, "score")  # before any work: a snapshot or another report is never written over
         snap, rub, catalog = load_inputs(str(snapshot) if snapshot is not None else None, str(rubric))
+        public, public_warnings = _read_ratings(ratings, rub)
+        dispute_table = None
+        if disputes is not None:
+            from ..scoring.disputes import apply_disputes
+
+            rub, dispute_table = apply_disputes(disputes, rub, catalog, snap)
         with common.progress(quiet) as on_progress:
             result = score_snapshot(snap, rub, catalog, on_progress=on_progress, blocked_as_broken=blocked_as_broken)
+        result.ratings, result.disputes = public, dispute_table
+        result.warnings += public_warnings
         inputs = {"snapshot": input_snapshot(snap.root) if snap is not None else None,
-                  "rubric": input_file(rub.path, rubric) if rub.path else None}
+                  "rubric": input_file(rub.path, rubric) if rub.path else None,
+                  **{k: input_file(p) for k, p in (("ratings", ratings), ("disputes", disputes)) if p is not None}}
         files = publish_reports(result, out, lang=lang, inputs=inputs, options={"blocked_as_broken": blocked_as_broken})
     for w in result.warnings:
         common.warn(w)
@@ -51,3 +63,12 @@ def score(
     impl = result.node("implementation")
     summary = f"barometer {bar.score:.1f}" if bar.score is not None else f"barometer incomplete ({bar.note}); implementation {impl.score:.1f}" if impl.score is not None else "barometer incomplete"
     common.stdout.print(f"{result.rubric_name} ({result.method}): {summary}; {len(files)} files in {out}", markup=False)
+
+
+def _read_ratings(path: Path | None, rubric):  # -> (DataFrame | None, warnings)
+    if path is None:
+        return None, []
+    from ..scoring.ratings import ratings_table, read_ratings
+
+    frame, warnings = read_ratings(path, rubric)
+    return ratings_table(frame, rubric), warnings

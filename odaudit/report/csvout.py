@@ -117,9 +117,27 @@ def answers_frame(r: ScoreResult) -> pd.DataFrame:
     return a
 
 
+AGREEMENT_CSV = ("question", "items", "reviewers", "percent_agreement", "alpha")
+RATINGS_CSV = ("item", "name", "researchers", "public_mean", "n", "sd", "min", "max", "groups")
+DISPUTES_CSV = ("id", "dataset", "name", "resource", "check", "question", "claim", "evidence", "links", "by", "decision", "reason", "effect")
+
+
+def review_tables(r: ScoreResult, out: Path) -> list[Path]:
+    """agreement.csv (a merged rubric), ratings.csv (--ratings), disputes.csv (--disputes), when given."""
+    paths = []
+    if r.merged is not None:
+        rows = [(a.question, a.items, a.reviewers, a.percent_agreement, a.alpha) for a in r.merged.agreement]
+        paths.append(_write(out / "agreement.csv", pd.DataFrame.from_records(rows, columns=list(AGREEMENT_CSV)), AGREEMENT_CSV))
+    if r.ratings is not None:
+        paths.append(_write(out / "ratings.csv", r.ratings, RATINGS_CSV))
+    if r.disputes is not None:
+        paths.append(_write(out / "disputes.csv", r.disputes, DISPUTES_CSV))
+    return paths
+
+
 def write_tables(r: ScoreResult, out: Path) -> list[Path]:
     assert tuple(QUESTION_IDS)  # answers are written in checklist order
-    return [
+    return [*review_tables(r, out),
         _write(out / "datasets.csv", datasets_frame(r), DATASET_CSV),
         _write(out / "resources.csv", resources_frame(r), resource_columns()),
         _write(out / "findings.csv", findings_frame(r), FINDING_CSV),

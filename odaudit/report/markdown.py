@@ -4,11 +4,13 @@ scores, agencies, badges, overrides and every answer's evidence. Only renders a 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import partial
 
 import pandas as pd
 
 from ..scoring.model import ScoreResult
 from ..scoring.questions import QUESTIONS
+from . import review
 from .charts import CHART_FILES
 from .i18n import t, yes_no
 from .safe import PROSE_LIMIT, md, md_link
@@ -314,12 +316,16 @@ class Report:
         tr = self.tr
         lines = [f"## {tr('files')}", "", tr("appendix_link"), "", tr("files_text"), ""]
         lines += [f"- [{f}]({f})" for f in ("datasets.csv", "resources.csv", "findings.csv", "scores.csv", "agencies.csv", "answers.csv")]
+        lines += [f"- [{f}]({f})" for f, t in (("agreement.csv", self.r.merged), ("ratings.csv", self.r.ratings),
+                                               ("disputes.csv", self.r.disputes)) if t is not None]
         lines += [f"- [{c}]({c})" for c in charts]
         return lines + [""]
 
     def render(self, charts: list[str]) -> str:
+        tab = partial(table, lang=self.lang)
         parts = [self.header(), self.summary(), self.method(), self.quantity(), self.quality(), self.vocabulary(), self.scores(),
-                 self.agencies(), self.badges(), self.overrides(), self.unanswered(), self.files(charts)]
+                 review.agreement(self.r, self.tr, tab), review.ratings(self.r, self.tr, tab),
+                 self.agencies(), self.badges(), self.overrides(), review.disputes(self.r, self.tr, tab), self.unanswered(), self.files(charts)]
         return "\n".join(line for part in parts for line in part).rstrip("\n") + "\n"
 
 

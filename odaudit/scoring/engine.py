@@ -282,6 +282,7 @@ def score_snapshot(
         estimate=_sample_estimate(frame, snapshot, whole),
         doctor=doctor,
         not_understood=vocabulary,
+        merged=rubric.merged,
     )
 
 

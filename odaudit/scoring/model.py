@@ -89,6 +89,12 @@ class ScoreResult:
     #: vocabulary values odaudit did not understand: [{vocabulary, value, count}] (checks/understood.py);
     #: count is datasets, resources for 檔案格式
     not_understood: list[dict[str, Any]] = field(default_factory=list)
+    #: a merged rubric's reviewers and agreement (rubric.Merged), None for one reviewer's rubric
+    merged: Any = None
+    #: `score --ratings`: the public's ratings per judged item (scoring/ratings.py)
+    ratings: pd.DataFrame | None = None
+    #: `score --disputes`: every dispute and its decision (scoring/disputes.py)
+    disputes: pd.DataFrame | None = None
 
     # -- conveniences for diff and tests -------------------------------------
     def node(self, node_id: str) -> Node:

@@ -206,6 +206,27 @@ class OdbOptions(_Strict):
     penalty_when: Literal["odb-r", "any"] = "odb-r"
 
 
+class AgreementRow(_Strict):
+    """One row of `rubric merge`'s agreement table (see scoring/merge.py)."""
+
+    question: str = Field(min_length=1)
+    #: units answered by at least two reviewers
+    items: int = Field(ge=0)
+    reviewers: int = Field(ge=0)
+    percent_agreement: float | None = Field(default=None, ge=0, le=100)
+    alpha: float | None = Field(default=None, le=1)
+
+
+class Merged(_Strict):
+    """Written by `rubric merge`: whose rubrics these are and how far they agreed."""
+
+    reviewers: list[str] = Field(min_length=2)
+    resolve: str = Field(min_length=1)
+    agreement: list[AgreementRow] = Field(default_factory=list)
+    #: answers and judgments left unanswered because the reviewers disagreed
+    unresolved: int = Field(default=0, ge=0)
+
+
 class Rubric(_Strict):
     version: Literal[1] = RUBRIC_VERSION
     name: str = Field(min_length=1)
@@ -222,6 +243,8 @@ class Rubric(_Strict):
     impact: Judged | None = None
     #: manual answers, keyed by portal id ("41568"), snapshot key ("tw:41568", "ext:…", "none:…") or dataset name
     datasets: dict[str, DatasetEntry] = Field(default_factory=dict)
+    #: set by `rubric merge` (who reviewed, how far they agreed); absent in a reviewer's own rubric
+    merged: Merged | None = None
 
     _path: Path | None = PrivateAttr(default=None)
     _tree: Any = PrivateAttr(default=None)
