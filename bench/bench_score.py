@@ -79,7 +79,7 @@ def main() -> int:
         print(f"built {snap} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     manifest = json.loads((snap / "manifest.json").read_text(encoding="utf-8"))
     report = args.out / f"report-{args.datasets}-{args.resources}"
-    cmd = [sys.executable, "-m", "odaudit", "score", str(snap), "--rubric", str(REPO / "rubrics" / "ocf-2017.yaml"),
+    cmd = [sys.executable, "-m", "odaudit", "score", str(snap), "--rubric", "ocf-2017",
            "--out", str(report), "--lang", args.lang, "-q"]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
