@@ -13,7 +13,7 @@ from . import common
 
 app = typer.Typer(
     name="odaudit",
-    help="Audit the quality of government open data (data.gov.tw first): crawl, check, score, diff.",
+    help="Audit the quality of government open data (data.gov.tw first): crawl, check, score, diff, trend.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -37,11 +37,12 @@ def _root(
 
 def _register() -> None:
     # Imported here so that a broken optional command cannot stop `--help` of the others.
-    from . import crawl, diff, rubric, score
+    from . import crawl, diff, rubric, score, trend
 
     app.command("crawl")(crawl.crawl)
     app.command("score")(score.score)
     app.command("diff")(diff.diff)
+    app.command("trend")(trend.trend)
     app.add_typer(rubric.app, name="rubric")
 
 

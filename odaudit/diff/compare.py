@@ -590,18 +590,24 @@ def _growth(a: float, b: float) -> float | None:
     return None if not a else _r(100 * (b - a) / a, 1)
 
 
+QUANTITY_MEASURES = ("datasets", "quality_datasets", "open_datasets", "resources", "quality_share")
+
+
+def side_counts(s: Side) -> dict[str, float]:
+    """One side's raw and quality-adjusted counts (QUANTITY_MEASURES); quality_share in %."""
+    d = s.datasets[s.datasets["in_snapshot"]]
+    raw = int(s.quality_adjusted.get("datasets", len(d)))
+    q = int(s.quality_adjusted.get("quality", int(d["quality"].sum())))
+    return {"datasets": raw, "quality_datasets": q, "open_datasets": int(d["open"].astype(bool).sum()),
+            "resources": len(s.resources),
+            "quality_share": _r(100 * q / raw, 2) if raw else None}  # type: ignore[dict-item]
+
+
 def quantity_table(old: Side, new: Side) -> pd.DataFrame:
     """Raw counts against quality-adjusted counts, old and new, with growth rates."""
-    def counts(s: Side) -> dict[str, float]:
-        d = s.datasets[s.datasets["in_snapshot"]]
-        raw = int(s.quality_adjusted.get("datasets", len(d)))
-        q = int(s.quality_adjusted.get("quality", int(d["quality"].sum())))
-        return {"datasets": raw, "quality_datasets": q, "open_datasets": int(d["open"].astype(bool).sum()),
-                "resources": len(s.resources),
-                "quality_share": _r(100 * q / raw, 2) if raw else None}  # type: ignore[dict-item]
-    a, b = counts(old), counts(new)
+    a, b = side_counts(old), side_counts(new)
     rows = []
-    for m in ("datasets", "quality_datasets", "open_datasets", "resources", "quality_share"):
+    for m in QUANTITY_MEASURES:
         x, y = a[m], b[m]
         if m == "quality_share":
             rows.append((m, x, y, _delta(x, y), None))
