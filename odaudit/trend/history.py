@@ -53,10 +53,15 @@ def observe(findings: pd.DataFrame, urls: pd.Series, pages: pd.Series) -> Observ
                           "evidence": f["evidence"].astype(object).to_numpy()})
     if frame["key"].duplicated().any():  # a check with several rows for one unit: the worst counts
         frame = frame.sort_values(["key", "rank"], kind="stable").drop_duplicates("key")
-    url = np.where(frame["res"].to_numpy(object) != "", frame["res"].map(urls).fillna("").to_numpy(object),
-                   frame["ds"].map(pages).fillna("").to_numpy(object))
+    url = np.where(frame["res"].to_numpy(object) != "", _lookup(frame["res"], urls), _lookup(frame["ds"], pages))
     return Observation(frame["key"].to_numpy(object), frame["code"].to_numpy("int8"), url.astype(object),
                        frame["measured"].to_numpy(object), frame["evidence"].to_numpy(object))
+
+
+def _lookup(keys: pd.Series, table: pd.Series) -> np.ndarray:
+    """table[key] for each key ("" where it has none); `table` has a unique index."""
+    v = table.reindex(keys.to_numpy(object)).to_numpy(dtype=object)
+    return np.where(pd.isna(v), "", v)
 
 
 class History:
