@@ -67,20 +67,37 @@ def _layout(builder_module: str) -> str:
     return h.hexdigest()
 
 
-def _sealed(snap: Snapshot, rel: str) -> tuple[str, str] | None:
-    """(manifest sha256, sealed hash of `rel`) when `snap` is a sealed snapshot on disk covering `rel`."""
-    mpath = snap.root / MANIFEST
+@functools.cache
+def code_fingerprint() -> str:
+    """Hash of every odaudit source file and of pandas' and pyarrow's versions: a stored result
+    that any code could change (a scored side) is keyed by it, so a changed odaudit never reads
+    what another one computed."""
+    import pyarrow
+
+    h = hashlib.sha256(LAYOUT_VERSION.encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    h.update(f"{pd.__version__} {pyarrow.__version__}".encode())
+    return h.hexdigest()
+
+
+def manifest_sha256(snap: Snapshot) -> str | None:
+    """sha256 of the snapshot's manifest.json when `snap.manifest` is what is on disk (not an
+    in-memory overlay, nor a manifest rewritten since it was read), else None."""
     try:
-        raw = mpath.read_bytes()
+        raw = (snap.root / MANIFEST).read_bytes()
         on_disk = json.loads(raw)
     except (OSError, ValueError):
         return None
-    if on_disk != snap.manifest:  # an in-memory overlay, or a manifest rewritten since it was read
-        return None
+    return hashlib.sha256(raw).hexdigest() if on_disk == snap.manifest else None
+
+
+def _sealed(snap: Snapshot, rel: str) -> tuple[str, str] | None:
+    """(manifest sha256, sealed hash of `rel`) when `snap` is a sealed snapshot on disk covering `rel`."""
+    sha = manifest_sha256(snap)
     digest = (snap.manifest.get("files") or {}).get(rel)
-    if not isinstance(digest, str):
-        return None
-    return hashlib.sha256(raw).hexdigest(), digest
+    return (sha, digest) if sha is not None and isinstance(digest, str) else None
 
 
 def _stamp(path: Path) -> str:
@@ -88,7 +105,8 @@ def _stamp(path: Path) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}"
 
 
-def _read(path: Path, meta: dict[str, str]) -> pd.DataFrame | None:
+def read_frame(path: Path, meta: dict[str, Any]) -> pd.DataFrame | None:
+    """The frame stored at `path` if its metadata is `meta`, else None (missing, unreadable, another key)."""
     import pyarrow.parquet as pq
 
     try:
@@ -96,7 +114,7 @@ def _read(path: Path, meta: dict[str, str]) -> pd.DataFrame | None:
         if json.loads(stored.get(_META, b"{}")) != meta:
             return None
         return _to_frame(pq.read_table(path, read_dictionary=_string_columns(path)), json.loads(stored[_META + b".dtypes"]))
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
@@ -127,7 +145,8 @@ def _to_frame(table: Any, dtypes: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(cols, columns=list(dtypes))
 
 
-def _write(path: Path, frame: pd.DataFrame, meta: dict[str, str]) -> None:
+def write_frame(path: Path, frame: pd.DataFrame, meta: dict[str, Any]) -> None:
+    """Store `frame` at `path` (atomically) with `meta`; raises OSError and the like."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -165,12 +184,12 @@ def cached(table: str, source: Callable[[Snapshot], str]) -> Callable[[Builder],
             layout = _layout(build.__module__)
             path = _location(root, sealed[0], table, rel, layout)
             meta = {"table": table, "source": rel, "source_sha256": sealed[1], "stamp": _stamp(snap.root / rel), "layout": layout}
-            got = _read(path, meta) if path.is_file() else None
+            got = read_frame(path, meta) if path.is_file() else None
             if got is not None:
                 return got
             df = build(snap)
             try:
-                _write(path, df, meta)
+                write_frame(path, df, meta)
             except (OSError, ValueError, TypeError):  # derived: a cache that cannot be written is no error
                 pass
             return df

@@ -22,6 +22,7 @@ from ..catalog import Catalog, Category, load_catalog
 from ..checks import RULES_VERSION
 from ..scoring import score_snapshot
 from ..snapshot import Snapshot
+from . import sidecache
 from .compare import (
     EPS,
     Side,
@@ -182,35 +183,59 @@ def scored_sides(plan: Plan, *, workers: int | None = None, pool_threshold: int 
                  on_progress: Progress | None = None, window: int = 2) -> Iterator[tuple[int, Side, list[str]]]:
     """(position, scored side, its warnings) for each snapshot of the plan, in order.
 
-    Snapshots are re-checked `window` at a time (the pool works on the next while the current one
-    is scored); only those hold their records in memory, whatever the number of snapshots."""
+    A side scored before (same snapshot, rules, rubric and code) comes from the columnar store
+    (odaudit.diff.sidecache) unless the plan forces a re-check. The others are re-checked `window`
+    at a time (the pool works on the next while the current one is scored); only those hold their
+    records in memory, whatever the number of snapshots."""
     progress = on_progress or (lambda stage, done, total: None)
     workers = (os.cpu_count() or 1) if workers is None else workers
     n = len(plan.snaps)
     for lo in range(0, n, window):
         todo = range(lo, min(lo + window, n))
+        keys = {i: sidecache.side_key(plan.snaps[i], plan.rubric.rubric, row_limit=plan.row_limit, reason_key=plan.reasons[i][1])
+                for i in todo}
+        hits = {i: hit for i in todo if keys[i] and plan.reasons[i][1] != "forced" and (hit := sidecache.load(keys[i])) is not None}
         with tempfile.TemporaryDirectory(prefix="odaudit-diff-") as tmp:
             jobs = [Job(plan.labels[i], plan.snaps[i], Path(tmp) / str(i), plan.reasons[i][0],
-                        reason_text(plan.reasons[i][1], plan.reasons[i][2]), plan.row_limit) for i in todo]
+                        reason_text(plan.reasons[i][1], plan.reasons[i][2]), plan.row_limit) for i in todo if i not in hits]
             with Rechecker(jobs, workers=workers, pool_threshold=pool_threshold, on_progress=progress) as rc:
                 for i in todo:
-                    yield i, *_score_side(plan, i, rc.result(plan.labels[i]), progress)
+                    if i in hits:
+                        progress(f"stored {plan.labels[i]}", 1, 1)
+                        yield i, *_stored_side(plan, i, *hits.pop(i))
+                        continue
+                    side, notes = _score_side(plan, i, rc.result(plan.labels[i]), progress)
+                    key = keys[i]
+                    if key:
+                        sidecache.store(key, side, notes)
+                    yield i, side, _side_warnings(plan.labels[i], notes, side)
+
+
+def _side_warnings(label: str, notes: list[str], side: Side) -> list[str]:
+    """A side's warnings: the rubric's notes about it, then its scoring's (partial snapshots are
+    warned about by plan_sides)."""
+    return [n.replace(sidecache.LABEL, label) for n in notes] + [f"{label}: {w}" for w in side.warnings if "snapshot is" not in w]
 
 
 def _score_side(plan: Plan, i: int, tf: Any, progress: Progress) -> tuple[Side, list[str]]:
+    """The side scored from today's findings `tf`, and the rubric's notes about it (label-free)."""
     k = plan.labels[i]
-    side_rubric, warnings = for_side(plan.rubric.rubric, plan.catalogs[i], tf.facts, k)
+    side_rubric, notes = for_side(plan.rubric.rubric, plan.catalogs[i], tf.facts, sidecache.LABEL)
     result = score_snapshot(tf.snapshot, side_rubric, plan.catalogs[i],
                             on_progress=lambda stage, done, total: progress(f"score {k}", done, total) if stage == "evidence" else None)
     side = side_from_result(result, label=k, path=plan.paths[i], manifest=plan.snaps[i].manifest, rechecked=tf.rechecked,
                             reason=tf.reason, facts=tf.facts)
     side.reason_key, side.reason_args = plan.reasons[i][1], plan.reasons[i][2]
-    for w in result.warnings:
-        if "snapshot is" not in w:  # partial snapshots are warned about by plan_sides
-            warnings.append(f"{k}: {w}")
     del result, tf
     gc.collect()
-    return side, warnings
+    return side, notes
+
+
+def _stored_side(plan: Plan, i: int, fields: dict[str, Any], notes: list[str]) -> tuple[Side, list[str]]:
+    recheck, key, args = plan.reasons[i]
+    side = Side(label=plan.labels[i], path=plan.paths[i], manifest=plan.snaps[i].manifest, rechecked=recheck,
+                reason=reason_text(key, args), reason_key=key, reason_args=args, **fields)
+    return side, _side_warnings(plan.labels[i], notes, side)
 
 
 def diff_snapshots(
