@@ -53,7 +53,7 @@ def test_several_findings_of_one_unit_count_as_the_worst(tmp_path: Path) -> None
                                    ("tw:1", "", "", "licence", "pass", "", "", "")],
                                   columns=["dataset", "resource", "url", "check", "outcome", "measured", "expected", "evidence"])
     h = History(1)
-    h.add(observe(f, pd.Series({"tw:1#0": "https://x/0.csv"}), pd.Series({"tw:1": "https://portal/1"})))
+    h.add(observe(f, {"tw:1#0": "https://x/0.csv"}, {"tw:1": "https://portal/1"}))
     out = h.frame(["2025-01-01"])
     assert out[["resource", "check", "outcome", "url", "evidence"]].to_records(index=False).tolist() == [("tw:1#0", "fields", "fail", "https://x/0.csv", "b")]
 
@@ -65,8 +65,8 @@ def test_only_hot_units_get_a_row_of_the_matrix(tmp_path: Path) -> None:
         outcome = ["fail" if (i == 7 or (i == 9 and k == 30)) else "pass" for i in range(1000)]
         f = pd.DataFrame({"dataset": keys, "resource": "", "url": "", "check": "licence", "outcome": outcome,
                           "measured": "", "expected": "", "evidence": ""})
-        h.add(observe(f, pd.Series(dtype=object), pd.Series(dtype=object)))
-    assert h.hot == 2 and len(h.index) == 1000
+        h.add(observe(f, {}, {}))
+    assert h.hot == 2 and len(h.ids) == 1000
     out = h.frame([f"t{k:02d}" for k in range(50)]).set_index("dataset")
     assert out.at["tw:9", "history"].split() == ["pass"] * 30 + ["fail"] + ["pass"] * 19
     assert (out.at["tw:9", "outcome"], out.at["tw:9", "since"], out.at["tw:9", "streak"]) == ("pass", "t31", 19)

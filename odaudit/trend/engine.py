@@ -121,9 +121,10 @@ def trend_snapshots(
         warnings += notes
         progress("history", i, len(snaps))
         d = side.datasets[side.datasets["in_snapshot"]]
-        pages = pd.Series(d["page"].to_numpy(object), index=d["key"].to_numpy(object))
-        urls = pd.Series(side.resources["url"].to_numpy(object), index=side.resources["key"].to_numpy(object))
-        history.add(observe(side.findings, urls[~urls.index.duplicated()], pages[~pages.index.duplicated()]))
+        pages = dict(zip(d["key"].to_numpy(object).tolist(), d["page"].to_numpy(object).tolist(), strict=True))
+        r = side.resources
+        urls = dict(zip(r["key"].to_numpy(object).tolist(), r["url"].to_numpy(object).tolist(), strict=True))
+        history.add(observe(side.findings, urls, pages))
         rows += side_series(side, i + 1)
         latest.update(zip(d["key"], zip(d["agency"], d["title"].where(d["title"] != "", d["name"]), d["page"], strict=True)))
         m = side.manifest
