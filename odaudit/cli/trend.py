@@ -45,6 +45,7 @@ def trend(
     h = result.history
     broken = int(((h["check"] == "link") & (h["outcome"] == "fail")).sum())
     first, last = result.snapshots[0].started_at, result.snapshots[-1].started_at
-    common.stdout.print(f"{len(result.snapshots)} snapshots, {first} → {last}: {len(h)} findings failed or changed, "
+    n = len(result.snapshots)
+    common.stdout.print(f"{n} snapshot{'s' if n != 1 else ''}, {first} → {last}: {len(h)} findings failed or changed, "
                         f"{broken} links broken now (rules {result.rules_version}, {result.rubric.rubric.name}, {result.method}); "
                         f"{len(files)} files in {out}", markup=False)

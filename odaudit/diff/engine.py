@@ -209,6 +209,7 @@ def scored_sides(plan: Plan, *, workers: int | None = None, pool_threshold: int 
                     if key:
                         sidecache.store(key, side, notes)
                     yield i, side, _side_warnings(plan.labels[i], notes, side)
+                    del side  # not kept while the next one is scored (the caller holds what it needs)
 
 
 def _side_warnings(label: str, notes: list[str], side: Side) -> list[str]:
