@@ -113,22 +113,18 @@ def read_frame(path: Path, meta: dict[str, Any]) -> pd.DataFrame | None:
         stored = pq.read_schema(path).metadata or {}
         if json.loads(stored.get(_META, b"{}")) != meta:
             return None
-        return _to_frame(pq.read_table(path, read_dictionary=_string_columns(path)), json.loads(stored[_META + b".dtypes"]))
+        dtypes = json.loads(stored[_META + b".dtypes"])
+        # object columns are read dictionary-encoded and expanded by index (one Python string per
+        # distinct value); pandas' own string columns go straight into Arrow memory
+        wanted = [c for c, d in dtypes.items() if d == "object"]
+        return _to_frame(pq.read_table(path, read_dictionary=wanted), dtypes)
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def _string_columns(path: Path) -> list[str]:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    schema = pq.read_schema(path)
-    return [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
-
-
 def _to_frame(table: Any, dtypes: dict[str, str]) -> pd.DataFrame:
-    """The frame as the builder returned it, dtype for dtype. Strings are read dictionary-encoded
-    and expanded by index (the values repeat: dataset keys, check ids, evidence texts)."""
+    """The frame as the builder returned it, dtype for dtype. Dictionary-encoded strings are
+    expanded by index (the values repeat: dataset keys, check ids, evidence texts)."""
     import pyarrow as pa
 
     cols: dict[str, Any] = {}
