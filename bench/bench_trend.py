@@ -69,6 +69,8 @@ def main() -> int:
     ap.add_argument("--resources", type=int, default=120_000)
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "out")
     ap.add_argument("--baseline", metavar="REF", help="also time the consecutive diffs of the odaudit of this git commit")
+    ap.add_argument("--baseline-diffs", type=int, default=None, metavar="N",
+                    help="time only the first N of those diffs (the total is then extrapolated, and labelled so)")
     args = ap.parse_args()
 
     base = args.out / f"trend-{args.snapshots}-{args.datasets}-{args.resources}"
@@ -76,13 +78,17 @@ def main() -> int:
     results: dict[str, dict] = {}
     for label, runner in runs(args.baseline):
         if label == "baseline":
-            total = {"wall_seconds": 0.0, "peak_rss_mb_process_tree": 0.0, "exit": 0}
-            for k in range(1, len(paths)):
+            total: dict = {"wall_seconds": 0.0, "peak_rss_mb_process_tree": 0.0, "exit": 0}
+            pairs = range(1, len(paths) if args.baseline_diffs is None else min(len(paths), 1 + args.baseline_diffs))
+            for k in pairs:
                 res = measure(runner.cmd("diff", str(paths[k - 1]), str(paths[k]), "--out", str(base / f"report-diff-{k}"), "-q"),
                               cwd=runner.root, env=runner.environ())
                 total["wall_seconds"] = round(total["wall_seconds"] + res["wall_seconds"], 2)
                 total["peak_rss_mb_process_tree"] = max(total["peak_rss_mb_process_tree"], res["peak_rss_mb_process_tree"])
                 total["exit"] = max(total["exit"], 0 if res["exit"] in (0, 1) else res["exit"])
+            if len(pairs) < len(paths) - 1:
+                total["timed_diffs"] = len(pairs)
+                total["wall_seconds_extrapolated"] = round(total["wall_seconds"] / len(pairs) * (len(paths) - 1), 1)
             results[f"baseline: {len(paths) - 1} consecutive diffs"] = total
             continue
         out = base / f"report-trend-{label}"
