@@ -8,8 +8,8 @@ its JSON lines and CSV every time `score`, `diff` or `trend` looks at it.
   the files live in a cache folder, `$ODAUDIT_CACHE_DIR`, else `$XDG_CACHE_HOME/odaudit`, else
   `~/.cache/odaudit`, under `columnar/<key>/`. `ODAUDIT_CACHE_DIR=off` turns the store off.
 * **Verified.** The key is the sha256 of the snapshot's manifest.json (which seals every file),
-  the source file's sealed hash and the layout (the source of this module and of the table
-  builders, pandas' and pyarrow's versions). Each Parquet file also records the source file's size and
+  the source file's sealed hash and the code (`code_fingerprint`: every odaudit source file,
+  pandas' and pyarrow's versions). Each Parquet file also records the source file's size and
   mtime: a file changed behind the manifest's back (a snapshot opened without verification) is
   read afresh, never answered from the cache. A file that is missing, unreadable or of another
   key is rebuilt; a cache that cannot be written (read-only, disk full) is skipped silently.
@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import inspect
 import json
 import os
-import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -49,22 +47,6 @@ def cache_root() -> Path | None:
         return None if env.strip().lower() in ("", "off", "0", "no") else Path(env)
     xdg = os.environ.get("XDG_CACHE_HOME")
     return (Path(xdg) if xdg else Path.home() / ".cache") / "odaudit"
-
-
-@functools.cache
-def _layout(builder_module: str) -> str:
-    """What a cached frame depends on besides the data: the code that builds and stores it."""
-    import pyarrow
-
-    h = hashlib.sha256(LAYOUT_VERSION.encode())
-    for mod in (__name__, builder_module):
-        try:
-            h.update(inspect.getsource(sys.modules[mod]).encode())
-        except (OSError, TypeError, KeyError):  # no source (frozen): the version has to do
-            from . import __version__
-            h.update(__version__.encode())
-    h.update(f"{pd.__version__} {pyarrow.__version__}".encode())
-    return h.hexdigest()
 
 
 @functools.cache
@@ -177,7 +159,7 @@ def cached(table: str, source: Callable[[Snapshot], str]) -> Callable[[Builder],
             sealed = _sealed(snap, rel) if root is not None else None
             if root is None or sealed is None or not (snap.root / rel).is_file():
                 return build(snap)
-            layout = _layout(build.__module__)
+            layout = code_fingerprint()
             path = _location(root, sealed[0], table, rel, layout)
             meta = {"table": table, "source": rel, "source_sha256": sealed[1], "stamp": _stamp(snap.root / rel), "layout": layout}
             got = read_frame(path, meta) if path.is_file() else None

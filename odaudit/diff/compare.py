@@ -316,14 +316,15 @@ def finding_changes(old: Side, new: Side, both: pd.Index, rename: dict[str, str]
     if not len(pairs):
         return pd.DataFrame(columns=[*CHANGE_COLUMNS, "check", "outcome_old", "outcome_new"])
     cols = ["dataset", "resource", "check", "outcome", "measured", "expected", "evidence"]
-    ra = fo[cols].reset_index(drop=True)
-    rb = fn[cols].reset_index(drop=True)
-    empty = pd.DataFrame({c: [""] for c in cols}, dtype=object)
-    ra = pd.concat([ra.astype(object), empty], ignore_index=True)  # row len(ra) = absent
-    rb = pd.concat([rb.astype(object), empty], ignore_index=True)
-    na, nb = len(ra) - 1, len(rb) - 1
-    pa = ra.iloc[np.where(pairs[:, 0] < 0, na, pairs[:, 0])].add_suffix("_a").reset_index(drop=True)
-    pb = rb.iloc[np.where(pairs[:, 1] < 0, nb, pairs[:, 1])].add_suffix("_b").reset_index(drop=True)
+
+    def rows(f: pd.DataFrame, idx: np.ndarray, suffix: str) -> pd.DataFrame:
+        """Rows `idx` of `f` as objects ("" where -1: absent); only these rows become Python strings."""
+        if not len(f):
+            return pd.DataFrame({f"{c}{suffix}": np.full(len(idx), "", dtype=object) for c in cols})
+        sub = f[cols].iloc[np.where(idx < 0, 0, idx)].astype(object).reset_index(drop=True)
+        sub.loc[idx < 0, :] = ""
+        return sub.add_suffix(suffix)
+    pa, pb = rows(fo, pairs[:, 0], "_a"), rows(fn, pairs[:, 1], "_b")
     m = pd.concat([pa, pb], axis=1)
     rows = []
     for (ds_a, ds_b, r_a, r_b, c_a, c_b, oa, ob, ma, mb, xa, xb, eva, evb) in zip(
