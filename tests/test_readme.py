@@ -46,8 +46,8 @@ def subcommand(words: list[str]) -> tuple[list[str], list[str]]:
 
 def test_the_readme_has_examples_of_every_command() -> None:
     seen = {" ".join(subcommand(w)[0]) for w in examples()}
-    assert {"crawl", "score", "diff", "doctor", "notices", "rubric init", "rubric import", "rubric export", "rubric merge",
-            "rubric check"} <= seen
+    assert {"crawl", "score", "diff", "trend", "doctor", "notices", "rubric init", "rubric import", "rubric export",
+            "rubric merge", "rubric check"} <= seen
 
 
 @pytest.mark.parametrize("words", examples(), ids=lambda w: " ".join(w)[:60])
@@ -80,6 +80,20 @@ def test_the_quick_start_runs_as_written(tmp_path: Path) -> None:
         p = subprocess.run([sys.executable, "-m", "odaudit", *words[1:]], capture_output=True, text=True, cwd=tmp_path, timeout=300)
         assert p.returncode == 0, (command, p.stderr)
     assert (tmp_path / "reports" / "demo" / "report.md").exists()
+
+
+def test_the_trend_example_runs_as_written(tmp_path: Path) -> None:
+    """After the quick start's crawl: the trend block's second crawl and its trend of the demo."""
+    quick = next(b for b in shell_blocks() if "--replay demo" in b and "pip install -e ." in b)
+    block = next(b for b in shell_blocks() if b.lstrip().startswith("odaudit crawl") and "odaudit trend" in b)
+    crawl = next(p.strip() for p in quick.split("&&") if p.strip().startswith("odaudit crawl"))
+    commands = [crawl, *(line.split("#", 1)[0].strip() for line in block.strip().splitlines()[:2])]
+    for command in commands:
+        words = shlex.split(command)
+        p = subprocess.run([sys.executable, "-m", "odaudit", *words[1:], "-q"], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+        assert p.returncode == 0, (command, p.stderr)
+    out = tmp_path / "reports" / "trend-demo"
+    assert {p.name for p in out.iterdir()} == {"trend.md", "resource_history.csv", "series.csv", "chart-quantity-quality.svg", "manifest.json"}
 
 
 def test_the_test_command_is_what_ci_runs() -> None:

@@ -16,7 +16,7 @@ from . import INTERRUPTED, common
 
 app = typer.Typer(
     name="odaudit",
-    help="Audit the quality of government open data (data.gov.tw first): crawl, check, score, diff.",
+    help="Audit the quality of government open data (data.gov.tw first): crawl, check, score, diff, trend.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -41,12 +41,13 @@ def _root(
 
 def _register() -> None:
     # Imported here so that a broken optional command cannot stop `--help` of the others.
-    from . import crawl, diff, doctor, notices, rubric, score
+    from . import crawl, diff, doctor, notices, rubric, score, trend
 
     app.command("doctor")(doctor.doctor)
     app.command("crawl")(crawl.crawl)
     app.command("score")(score.score)
     app.command("diff")(diff.diff)
+    app.command("trend")(trend.trend)
     app.command("notices")(notices.notices)
     app.add_typer(rubric.app, name="rubric")
 

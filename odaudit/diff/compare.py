@@ -247,23 +247,34 @@ def match_resources(old: Side, new: Side, both: pd.Index) -> tuple[list[tuple[st
 # quality level
 
 
-def _index(f: pd.DataFrame) -> tuple[dict[tuple, int], list[tuple[str, str]]]:
-    """Match keys (dataset, resource, check[, occurrence]) → row, and the compared value per row.
+def _pairs(fo: pd.DataFrame, fn: pd.DataFrame) -> np.ndarray:
+    """(row in fo or -1, row in fn or -1) of every finding whose compared value differs, in the
+    order of `_index` matching: fo's rows in order (changed or gone), then fn's new rows in order.
 
-    A check that emitted several rows for one unit gets occurrence numbers in row order (files are
-    sorted by measured value and evidence, so equal sets line up)."""
-    ds, res, chk = (f[c].tolist() for c in ("dataset", "resource", "check"))
-    outcome, measured, expected = (f[c].tolist() for c in ("outcome", "measured", "expected"))
-    index: dict[tuple, int] = {}
-    for i, k in enumerate(zip(ds, res, chk)):
-        if k in index:
-            n = 1
-            while (*k, n) in index:
-                n += 1
-            k = (*k, n)
-        index[k] = i
-    values = [(o, x if c in TIME_RELATIVE else m) for o, m, x, c in zip(outcome, measured, expected, chk)]
-    return index, values
+    Vectorised `_index`: a finding's key is (dataset, resource, check, occurrence), the occurrence
+    numbering the rows of one (dataset, resource, check) in row order."""
+    code = np.zeros(len(fo) + len(fn), "int64")
+    for col in ("dataset", "resource", "check"):  # one number per (dataset, resource, check), shared by both sides
+        c, uniques = pd.factorize(pd.concat([fo[col], fn[col]], ignore_index=True))
+        code = code * (len(uniques) + 1) + c
+    na = len(fo)
+    occ = np.concatenate([pd.Series(c).groupby(c, sort=False).cumcount().to_numpy("int64") for c in (code[:na], code[na:])])
+    unit = code * (int(occ.max()) + 1 if len(occ) else 1) + occ
+    def compared(f: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:  # (outcome, measured; expected for TIME_RELATIVE)
+        chk = f["check"].astype(object).to_numpy()
+        return (f["outcome"].astype(object).to_numpy(),
+                np.where(np.isin(chk, list(TIME_RELATIVE)), f["expected"].astype(object).to_numpy(), f["measured"].astype(object).to_numpy()))
+    (oa, xa), (ob, xb) = compared(fo), compared(fn)
+    a = pd.DataFrame({"u": unit[:na], "oa": oa, "xa": xa, "i": np.arange(na)})
+    b = pd.DataFrame({"u": unit[na:], "ob": ob, "xb": xb, "j": np.arange(len(fn))})
+    m = a.merge(b, on="u", how="outer", sort=False)
+    m["i"] = m["i"].fillna(-1).astype("int64")
+    m["j"] = m["j"].fillna(-1).astype("int64")
+    changed = (m["i"] < 0) | (m["j"] < 0) | (m["oa"] != m["ob"]) | (m["xa"] != m["xb"])
+    m = m[changed]
+    first = m[m["i"] >= 0].sort_values("i", kind="stable")
+    added = m[m["i"] < 0].sort_values("j", kind="stable")
+    return np.concatenate([first[["i", "j"]].to_numpy("int64"), added[["i", "j"]].to_numpy("int64")]).reshape(-1, 2)
 
 
 def _display(outcome: object, measured: object, expected: object, check: str) -> str:
@@ -297,28 +308,23 @@ def finding_changes(old: Side, new: Side, both: pd.Index, rename: dict[str, str]
     fo = old.findings
     fo = fo[fo["dataset"].isin(both) & ((fo["resource"] == "") | fo["resource"].isin(matched_old))]
     if rename:
-        fo = fo.assign(resource=fo["resource"].map(lambda k: rename.get(k, k)))
+        moved = fo["resource"].isin(list(rename))
+        fo = fo.assign(resource=fo["resource"].where(~moved, fo["resource"].map(rename)))
     fn = new.findings
     fn = fn[fn["dataset"].isin(both) & ((fn["resource"] == "") | fn["resource"].isin(matched_new))]
-    ia, va = _index(fo)
-    ib, vb = _index(fn)
-    pairs: list[tuple[int | None, int | None]] = []
-    for k, i in ia.items():
-        j = ib.get(k)
-        if j is None or va[i] != vb[j]:
-            pairs.append((i, j))
-    pairs += [(None, j) for k, j in ib.items() if k not in ia]
-    if not pairs:
+    pairs = _pairs(fo, fn)
+    if not len(pairs):
         return pd.DataFrame(columns=[*CHANGE_COLUMNS, "check", "outcome_old", "outcome_new"])
     cols = ["dataset", "resource", "check", "outcome", "measured", "expected", "evidence"]
-    ra = fo[cols].reset_index(drop=True)
-    rb = fn[cols].reset_index(drop=True)
-    empty = pd.DataFrame({c: [""] for c in cols}, dtype=object)
-    ra = pd.concat([ra.astype(object), empty], ignore_index=True)  # row len(ra) = absent
-    rb = pd.concat([rb.astype(object), empty], ignore_index=True)
-    na, nb = len(ra) - 1, len(rb) - 1
-    pa = ra.iloc[[na if i is None else i for i, _ in pairs]].add_suffix("_a").reset_index(drop=True)
-    pb = rb.iloc[[nb if j is None else j for _, j in pairs]].add_suffix("_b").reset_index(drop=True)
+
+    def rows(f: pd.DataFrame, idx: np.ndarray, suffix: str) -> pd.DataFrame:
+        """Rows `idx` of `f` as objects ("" where -1: absent); only these rows become Python strings."""
+        if not len(f):
+            return pd.DataFrame({f"{c}{suffix}": np.full(len(idx), "", dtype=object) for c in cols})
+        sub = f[cols].iloc[np.where(idx < 0, 0, idx)].astype(object).reset_index(drop=True)
+        sub.loc[idx < 0, :] = ""
+        return sub.add_suffix(suffix)
+    pa, pb = rows(fo, pairs[:, 0], "_a"), rows(fn, pairs[:, 1], "_b")
     m = pd.concat([pa, pb], axis=1)
     rows = []
     for (ds_a, ds_b, r_a, r_b, c_a, c_b, oa, ob, ma, mb, xa, xb, eva, evb) in zip(
@@ -590,18 +596,24 @@ def _growth(a: float, b: float) -> float | None:
     return None if not a else _r(100 * (b - a) / a, 1)
 
 
+QUANTITY_MEASURES = ("datasets", "quality_datasets", "open_datasets", "resources", "quality_share")
+
+
+def side_counts(s: Side) -> dict[str, float]:
+    """One side's raw and quality-adjusted counts (QUANTITY_MEASURES); quality_share in %."""
+    d = s.datasets[s.datasets["in_snapshot"]]
+    raw = int(s.quality_adjusted.get("datasets", len(d)))
+    q = int(s.quality_adjusted.get("quality", int(d["quality"].sum())))
+    return {"datasets": raw, "quality_datasets": q, "open_datasets": int(d["open"].astype(bool).sum()),
+            "resources": len(s.resources),
+            "quality_share": _r(100 * q / raw, 2) if raw else None}  # type: ignore[dict-item]
+
+
 def quantity_table(old: Side, new: Side) -> pd.DataFrame:
     """Raw counts against quality-adjusted counts, old and new, with growth rates."""
-    def counts(s: Side) -> dict[str, float]:
-        d = s.datasets[s.datasets["in_snapshot"]]
-        raw = int(s.quality_adjusted.get("datasets", len(d)))
-        q = int(s.quality_adjusted.get("quality", int(d["quality"].sum())))
-        return {"datasets": raw, "quality_datasets": q, "open_datasets": int(d["open"].astype(bool).sum()),
-                "resources": len(s.resources),
-                "quality_share": _r(100 * q / raw, 2) if raw else None}  # type: ignore[dict-item]
-    a, b = counts(old), counts(new)
+    a, b = side_counts(old), side_counts(new)
     rows = []
-    for m in ("datasets", "quality_datasets", "open_datasets", "resources", "quality_share"):
+    for m in QUANTITY_MEASURES:
         x, y = a[m], b[m]
         if m == "quality_share":
             rows.append((m, x, y, _delta(x, y), None))

@@ -1,10 +1,17 @@
-"""`diff_snapshots`: two snapshots → today's findings for both → one rubric → DiffResult."""
+"""The engine of `diff` and `trend`: snapshots → today's findings for each → one rubric → scored sides.
+
+`plan_sides` opens the snapshots and decides, once for all of them, the rubric, the row limit and
+whether each is re-checked; `scored_sides` then yields one scored `Side` at a time (a few
+snapshots in memory at once, never all of them). `diff_snapshots` is the two-snapshot case,
+compared by odaudit.diff.compare; odaudit.trend folds any number of sides into a history.
+"""
 
 from __future__ import annotations
 
 import gc
 import os
 import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +32,7 @@ from ..errors import SnapshotError
 from ..model import Progress
 from ..scoring import score_snapshot
 from ..store import Snapshot
+from . import sidecache
 from .compare import (
     EPS,
     Side,
@@ -124,6 +132,143 @@ def reason_text(key: str, args: dict[str, Any], lang: str = "en") -> str:
     return REASONS[key][0 if lang == "en" else 1].format(**args)
 
 
+@dataclass
+class Plan:
+    """The snapshots to score and how, decided once for all of them."""
+
+    labels: list[str]
+    paths: list[str]
+    snaps: list[Snapshot]
+    catalogs: list[Catalog]
+    rubric: RubricChoice
+    row_limit: int | None
+    #: per snapshot: (re-check?, reason key, its arguments) as `_recheck_reason` gives them
+    reasons: list[tuple[bool, str, dict[str, Any]]]
+    warnings: list[str]
+    #: `--blocked-as-broken`: blocked resources count as failing `link` (score_snapshot)
+    blocked_as_broken: bool = False
+    #: the check limits re-checks ran under (none when every side was reused or re-checked in-process)
+    check_limits: dict[str, Any] = field(default_factory=lambda: dict(UNBOUNDED))
+
+
+def _both(n: int) -> str:
+    return "both" if n == 2 else "all"
+
+
+def plan_sides(
+    paths: Sequence[str | os.PathLike[str]],
+    labels: Sequence[str],
+    *,
+    rubric: Path | None = None,
+    old_rubric: Path | None = None,
+    new_rubric: Path | None = None,
+    allow_partial: bool = False,
+    recheck: bool = False,
+    snaps: Sequence[Snapshot] | None = None,
+    allow_missing_bodies: bool = False,
+    on_progress: Progress | None = None,
+    blocked_as_broken: bool = False,
+) -> Plan:
+    """Open the snapshots (unless given), choose the rubric (the last snapshot's catalog names the
+    default), the row limit and each snapshot's re-check; raises SnapshotError / InputError (exit 2)."""
+    opened = list(snaps) if snaps is not None else [Snapshot.open(p, allow_partial=allow_partial) for p in paths]
+    catalogs = [side_catalog(s) for s in opened]
+    last_cat = str((opened[-1].manifest.get("catalog") or {}).get("name") or catalogs[-1].name)
+    choice = choose_rubric(rubric, old_rubric, new_rubric, last_cat)
+    warnings: list[str] = list(choice.notes)
+    if choice.differences:
+        warnings.append(f"the old and new rubrics differ ({len(choice.differences)} difference(s)); "
+                        f"both sides are scored with {choice.source}")
+    n = len(opened)
+    limits = [s.current_findings().row_limit for s in opened]
+    row_limit = limits[0] if len(set(limits)) == 1 else None
+    if len(set(limits)) > 1:
+        warnings.append(f"the snapshots were checked with different row limits ({', '.join(map(str, limits))}): "
+                        f"{_both(n)} are re-checked without a row limit")
+    stored = [s.current_findings().rules_version for s in opened]
+    if any(v != RULES_VERSION for v in stored):
+        said = ", ".join(f"{k} {v or '(unknown)'}" for k, v in zip(labels, stored, strict=True))
+        sides = "both sides were" if n == 2 else "every snapshot was"
+        kept = "a side" if n == 2 else "a snapshot"
+        warnings.append(f"the snapshots' findings were made by rules {said}; today's are {RULES_VERSION}: {sides} "
+                        f"re-checked with today's rules ({kept} already made by today's rules keeps its identical findings)")
+    for k, s in zip(labels, opened, strict=True):
+        if not s.complete:
+            warnings.append(f"the {k} snapshot is {s.manifest.get('status', 'unfinished')}: datasets it lacks count as added or removed")
+    reasons = [_recheck_reason(s, recheck, row_limit) for s in opened]
+    progress = on_progress or (lambda stage, done, total: None)
+    for k, p, s, reason in zip(labels, paths, opened, reasons, strict=True):
+        if reason[0]:  # a side whose stored findings are reused reads no body
+            warnings += _verify_bodies(k, s, str(p), allow_missing_bodies, progress)
+    return Plan(list(labels), [str(p) for p in paths], opened, catalogs, choice, row_limit, reasons, warnings,
+                blocked_as_broken=blocked_as_broken)
+
+
+def scored_sides(plan: Plan, *, workers: int | None = None, pool_threshold: int = POOL_THRESHOLD,
+                 limits: CheckLimits | None = None, on_progress: Progress | None = None,
+                 window: int = 2) -> Iterator[tuple[int, Side, list[str]]]:
+    """(position, scored side, its warnings) for each snapshot of the plan, in order.
+
+    A side scored before (same snapshot, rules, rubric and code) comes from the columnar store
+    (odaudit.diff.sidecache) unless the plan forces a re-check. The others are re-checked `window`
+    at a time (the pool works on the next while the current one is scored); only those hold their
+    records in memory, whatever the number of snapshots."""
+    progress = on_progress or (lambda stage, done, total: None)
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    n = len(plan.snaps)
+    for lo in range(0, n, window):
+        todo = range(lo, min(lo + window, n))
+        keys = {i: sidecache.side_key(plan.snaps[i], plan.rubric.rubric, row_limit=plan.row_limit, reason_key=plan.reasons[i][1],
+                                      blocked_as_broken=plan.blocked_as_broken)
+                for i in todo}
+        hits = {i: hit for i in todo if keys[i] and plan.reasons[i][1] != "forced" and (hit := sidecache.load(keys[i])) is not None}
+        with tempfile.TemporaryDirectory(prefix="odaudit-diff-") as tmp:
+            jobs = [Job(plan.labels[i], plan.snaps[i], Path(tmp) / str(i), plan.reasons[i][0],
+                        reason_text(plan.reasons[i][1], plan.reasons[i][2]), plan.row_limit) for i in todo if i not in hits]
+            with Rechecker(jobs, workers=workers, pool_threshold=pool_threshold, limits=limits or CheckLimits(),
+                           on_progress=progress) as rc:
+                if rc.bounded:
+                    plan.check_limits = (limits or CheckLimits()).as_manifest()
+                for i in todo:
+                    if i in hits:
+                        progress(f"stored {plan.labels[i]}", 1, 1)
+                        yield i, *_stored_side(plan, i, *hits.pop(i))
+                        continue
+                    side, notes = _score_side(plan, i, rc.result(plan.labels[i]), progress)
+                    key = keys[i]
+                    if key:
+                        sidecache.store(key, side, notes)
+                    yield i, side, _side_warnings(plan.labels[i], notes, side)
+                    del side  # not kept while the next one is scored (the caller holds what it needs)
+
+
+def _side_warnings(label: str, notes: list[str], side: Side) -> list[str]:
+    """A side's warnings: the rubric's notes about it, then its scoring's (partial snapshots are
+    warned about by plan_sides)."""
+    return [n.replace(sidecache.LABEL, label) for n in notes] + [f"{label}: {w}" for w in side.warnings if "snapshot is" not in w]
+
+
+def _score_side(plan: Plan, i: int, tf: Any, progress: Progress) -> tuple[Side, list[str]]:
+    """The side scored from today's findings `tf`, and the rubric's notes about it (label-free)."""
+    k = plan.labels[i]
+    side_rubric, notes = for_side(plan.rubric.rubric, plan.catalogs[i], tf.facts, sidecache.LABEL)
+    result = score_snapshot(tf.snapshot, side_rubric, plan.catalogs[i], blocked_as_broken=plan.blocked_as_broken,
+                            on_progress=lambda stage, done, total: progress(f"score {k}", done, total) if stage == "evidence" else None)
+    side = side_from_result(result, label=k, path=plan.paths[i], manifest=plan.snaps[i].manifest, rechecked=tf.rechecked,
+                            reason=tf.reason, facts=tf.facts)
+    side.reason_key, side.reason_args = plan.reasons[i][1], plan.reasons[i][2]
+    del result, tf
+    gc.collect()
+    return side, notes
+
+
+def _stored_side(plan: Plan, i: int, fields: dict[str, Any], notes: list[str]) -> tuple[Side, list[str]]:
+    recheck, key, args = plan.reasons[i]
+    side = Side(label=plan.labels[i], path=plan.paths[i], manifest=plan.snaps[i].manifest, rechecked=recheck,
+                reason=reason_text(key, args), reason_key=key, reason_args=args, **fields)
+    return side, _side_warnings(plan.labels[i], notes, side)
+
+
 def diff_snapshots(
     old: str | os.PathLike[str],
     new: str | os.PathLike[str],
@@ -147,64 +292,24 @@ def diff_snapshots(
     `allow_missing_bodies`: their body checks then say "not measured") and for a bad rubric.
     """
     progress = on_progress or (lambda stage, done, total: None)
-    workers = (os.cpu_count() or 1) if workers is None else workers
-    snaps = {"old": Snapshot.open(old, allow_partial=allow_partial), "new": Snapshot.open(new, allow_partial=allow_partial)}
-    paths = {"old": str(old), "new": str(new)}
-    catalogs = {k: side_catalog(s) for k, s in snaps.items()}
-    new_cat_name = str((snaps["new"].manifest.get("catalog") or {}).get("name") or catalogs["new"].name)
-    choice = choose_rubric(rubric, old_rubric, new_rubric, new_cat_name)
-    warnings: list[str] = list(choice.notes)
-    if choice.differences:
-        warnings.append(f"the old and new rubrics differ ({len(choice.differences)} difference(s)); "
-                        f"both sides are scored with {choice.source}")
-
-    row_limits = {k: s.current_findings().row_limit for k, s in snaps.items()}
-    row_limit = row_limits["old"] if row_limits["old"] == row_limits["new"] else None
-    if row_limits["old"] != row_limits["new"]:
-        warnings.append(f"the snapshots were checked with different row limits ({row_limits['old']}, {row_limits['new']}): "
-                        "both are re-checked without a row limit")
-    stored = {k: s.current_findings().rules_version for k, s in snaps.items()}
-    if any(v != RULES_VERSION for v in stored.values()):
-        said = ", ".join(f"{k} {v or '(unknown)'}" for k, v in stored.items())
-        warnings.append(f"the snapshots' findings were made by rules {said}; today's are {RULES_VERSION}: both sides were "
-                        "re-checked with today's rules (a side already made by today's rules keeps its identical findings)")
-    for k, s in snaps.items():
-        if not s.complete:
-            warnings.append(f"the {k} snapshot is {s.manifest.get('status', 'unfinished')}: datasets it lacks count as added or removed")
-
+    plan = plan_sides([old, new], ["old", "new"], rubric=rubric, old_rubric=old_rubric, new_rubric=new_rubric,
+                      allow_partial=allow_partial, recheck=recheck, allow_missing_bodies=allow_missing_bodies,
+                      on_progress=progress, blocked_as_broken=blocked_as_broken)
+    warnings = list(plan.warnings)
     sides: dict[str, Side] = {}
-    reasons = {k: _recheck_reason(s, recheck, row_limit) for k, s in snaps.items()}
-    for k, s in snaps.items():
-        if reasons[k][0]:  # a side whose stored findings are reused reads no body
-            warnings += _verify_bodies(k, s, paths[k], allow_missing_bodies, progress)
-    with tempfile.TemporaryDirectory(prefix="odaudit-diff-") as tmp:
-        jobs = [Job(k, snaps[k], Path(tmp) / k, reasons[k][0], reason_text(reasons[k][1], reasons[k][2]), row_limit)
-                for k in ("old", "new")]
-        with Rechecker(jobs, workers=workers, pool_threshold=pool_threshold, limits=limits or CheckLimits(),
-                       on_progress=progress) as rc:
-            check_limits = (limits or CheckLimits()).as_manifest() if rc.bounded else dict(UNBOUNDED)
-            for k in ("old", "new"):
-                tf = rc.result(k)
-                side_rubric, notes = for_side(choice.rubric, catalogs[k], tf.facts, k)
-                warnings += notes
-                result = score_snapshot(tf.snapshot, side_rubric, catalogs[k], blocked_as_broken=blocked_as_broken,
-                                        on_progress=lambda stage, done, total, k=k: progress(f"score {k}", done, total) if stage == "evidence" else None)
-                sides[k] = side_from_result(result, label=k, path=paths[k], manifest=snaps[k].manifest, rechecked=tf.rechecked,
-                                            reason=tf.reason, facts=tf.facts)
-                sides[k].reason_key, sides[k].reason_args = reasons[k][1], reasons[k][2]
-                for w in result.warnings:
-                    if "snapshot is" not in w:  # partial snapshots are warned about above
-                        warnings.append(f"{k}: {w}")
-                del result, tf
-                gc.collect()
+    for i, side, notes in scored_sides(plan, workers=workers, pool_threshold=pool_threshold, limits=limits,
+                                       on_progress=progress):
+        sides[plan.labels[i]] = side
+        warnings += notes
     o, n = sides["old"], sides["new"]
     progress("compare", 0, 1)
     changes = all_changes(o, n)
     deltas = score_deltas(o, n, changes)
     progress("compare", 1, 1)
+    choice = plan.rubric
     return DiffResult(
-        old=o, new=n, rules_version=RULES_VERSION, row_limit=row_limit, check_limits=check_limits, rubric=choice,
-        method=choice.rubric.method,
+        old=o, new=n, rules_version=RULES_VERSION, row_limit=plan.row_limit, check_limits=plan.check_limits,
+        rubric=choice, method=choice.rubric.method,
         changes=changes, score_deltas=deltas, quantity=quantity_table(o, n), checks=check_shares(o, n),
         agencies=agency_table(o, n), warnings=list(dict.fromkeys(warnings)),
     )

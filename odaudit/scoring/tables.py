@@ -1,10 +1,15 @@
 """A snapshot's records as flat pandas tables, read once, streaming (whole-portal snapshots
-hold 50,000 datasets and over a million findings)."""
+hold 50,000 datasets and over a million findings).
+
+Each table is also kept in the columnar store (odaudit.columnar: Parquet outside the snapshot,
+keyed by its manifest), so a snapshot read before is not parsed again: the functions below build
+the frames, the decorator serves them from the store."""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from ..columnar import cached
 from ..errors import SnapshotError
 from ..model.findings import FINDING_COLUMNS
 from ..store import DATASETS, RESOURCES, Snapshot, read_jsonl
@@ -20,6 +25,7 @@ def _s(v: object) -> str:
     return "" if v is None else str(v)
 
 
+@cached("datasets", lambda snap: DATASETS)
 def dataset_table(snap: Snapshot) -> pd.DataFrame:
     rows = []
     for r in read_jsonl(snap.root / DATASETS):
@@ -34,6 +40,7 @@ def dataset_table(snap: Snapshot) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=list(DATASET_COLUMNS))
 
 
+@cached("resources", lambda snap: RESOURCES)
 def resource_table(snap: Snapshot) -> pd.DataFrame:
     rows = []
     for r in read_jsonl(snap.root / RESOURCES):
@@ -47,6 +54,7 @@ def resource_table(snap: Snapshot) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=list(RESOURCE_COLUMNS))
 
 
+@cached("findings", lambda snap: snap.current_findings().file)
 def finding_table(snap: Snapshot) -> pd.DataFrame:
     """The snapshot's findings (its newest rules': see `Snapshot.current_findings`) as a table
     of strings (check and outcome as categoricals)."""

@@ -1,0 +1,51 @@
+"""`odaudit trend SNAPSHOT… --out DIR [--rubric FILE] [--allow-partial] [--recheck] [--workers N]`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..bundled import rubric_path as bundled_rubric
+from . import common
+
+
+def trend(
+    snapshots: list[Path] = typer.Argument(..., help="Snapshot directories, any number (taken in crawl order)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Directory for trend.md, resource_history.csv, series.csv and the chart."),
+    rubric: Path | None = typer.Option(None, "--rubric", "-r", help="One rubric applied to every snapshot (default: defaults with method flat)."),
+    allow_partial: bool = typer.Option(False, "--allow-partial", help="Accept partial snapshots (interrupted crawls)."),
+    recheck: bool = typer.Option(False, "--recheck", help="Re-check every snapshot even when its stored findings come from today's rules."),
+    workers: int | None = typer.Option(None, "--workers", min=0, help="Processes for re-checking large snapshots (default: one per CPU; 0 = in-process)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
+) -> None:
+    """History over many crawls: how long each resource has been broken, and quantity against
+    quality over time, every snapshot by today's rules and one rubric (as `diff`).
+
+    \b
+    The snapshots are taken in crawl order, whatever order they are given in (a warning says so).
+    The output folder is replaced whole, and must be empty, new or an earlier `odaudit trend`.
+    Example:
+      odaudit trend snapshots/2024 snapshots/2025 snapshots/2026 --rubric ocf-2017 --out reports/trend
+    Exit codes: 0 written, 2 trouble (unreadable snapshot, a snapshot named twice, bad rubric), 3 could not write.
+    """
+    from ..store.folders import FolderLock, check_report_out, input_file, input_snapshot
+    from ..trend import publish_trend, trend_snapshots
+
+    with FolderLock(out):
+        check_report_out(out, "trend")  # before any work: a snapshot or another report is never written over
+        with common.progress(quiet) as on_progress:
+            result = trend_snapshots(snapshots, rubric=rubric, allow_partial=allow_partial, recheck=recheck,
+                                     workers=workers, on_progress=on_progress)
+        inputs = {"snapshots": [input_snapshot(Path(s.path)) for s in result.snapshots],
+                  **({"rubric": input_file(bundled_rubric(str(rubric)), rubric)} if rubric else {})}
+        files = publish_trend(result, out, inputs=inputs)
+    for w in result.warnings:
+        common.warn(w)
+    h = result.history
+    broken = int(((h["check"] == "link") & (h["outcome"] == "fail")).sum())
+    first, last = result.snapshots[0].started_at, result.snapshots[-1].started_at
+    n = len(result.snapshots)
+    common.stdout.print(f"{n} snapshot{'s' if n != 1 else ''}, {first} → {last}: {len(h)} findings failed or changed, "
+                        f"{broken} links broken now (rules {result.rules_version}, {result.rubric.rubric.name}, {result.method}); "
+                        f"{len(files)} files in {out}", markup=False)

@@ -1,0 +1,175 @@
+"""The columnar store: a derived Parquet copy of a snapshot's tables, read instead of re-parsing
+its JSON lines and CSV every time `score`, `diff` or `trend` looks at it.
+
+* **Derived and rebuildable.** The archived `datasets.jsonl`, `resources.jsonl` and findings CSV stay
+  the record; a Parquet file is only ever made from them (by the very function that otherwise
+  builds the frame: see `cached`) and can be deleted at any time.
+* **Outside the snapshot.** A finished snapshot is an archive, and its folder is never written to:
+  the files live in a cache folder, `$ODAUDIT_CACHE_DIR`, else `$XDG_CACHE_HOME/odaudit`, else
+  `~/.cache/odaudit`, under `columnar/<key>/`. `ODAUDIT_CACHE_DIR=off` turns the store off.
+* **Verified.** The key is the sha256 of the snapshot's manifest.json (which seals every file),
+  the source file's sealed hash and the code (`code_fingerprint`: every odaudit source file,
+  pandas' and pyarrow's versions). Each Parquet file also records the source file's size and
+  mtime: a file changed behind the manifest's back (a snapshot opened without verification) is
+  read afresh, never answered from the cache. A file that is missing, unreadable or of another
+  key is rebuilt; a cache that cannot be written (read-only, disk full) is skipped silently.
+* Only snapshots whose manifest is the one on disk are cached (not the in-memory overlays `diff`
+  re-checks into), and only files the manifest seals.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .store import MANIFEST, Snapshot
+
+ENV = "ODAUDIT_CACHE_DIR"
+LAYOUT_VERSION = "1"
+_META = b"odaudit"
+
+Builder = Callable[[Snapshot], pd.DataFrame]
+
+
+def cache_root() -> Path | None:
+    """The cache folder, or None when the store is off."""
+    env = os.environ.get(ENV)
+    if env is not None:
+        return None if env.strip().lower() in ("", "off", "0", "no") else Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "odaudit"
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """Hash of every odaudit source file and of pandas' and pyarrow's versions: a stored result
+    that any code could change (a scored side) is keyed by it, so a changed odaudit never reads
+    what another one computed."""
+    import pyarrow
+
+    h = hashlib.sha256(LAYOUT_VERSION.encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    h.update(f"{pd.__version__} {pyarrow.__version__}".encode())
+    return h.hexdigest()
+
+
+def manifest_sha256(snap: Snapshot) -> str | None:
+    """sha256 of the snapshot's manifest.json when `snap.manifest` is what is on disk (not an
+    in-memory overlay, nor a manifest rewritten since it was read), else None."""
+    try:
+        raw = (snap.root / MANIFEST).read_bytes()
+        on_disk = json.loads(raw)
+    except (OSError, ValueError):
+        return None
+    return hashlib.sha256(raw).hexdigest() if on_disk == snap.manifest else None
+
+
+def _sealed(snap: Snapshot, rel: str) -> tuple[str, str] | None:
+    """(manifest sha256, sealed hash of `rel`) when `snap` is a sealed snapshot on disk covering `rel`."""
+    sha = manifest_sha256(snap)
+    digest = (snap.manifest.get("files") or {}).get(rel)
+    return (sha, digest) if sha is not None and isinstance(digest, str) else None
+
+
+def _stamp(path: Path) -> str:
+    st = path.stat()
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def read_frame(path: Path, meta: dict[str, Any]) -> pd.DataFrame | None:
+    """The frame stored at `path` if its metadata is `meta`, else None (missing, unreadable, another key)."""
+    import pyarrow.parquet as pq
+
+    try:
+        stored = pq.read_schema(path).metadata or {}
+        if json.loads(stored.get(_META, b"{}")) != meta:
+            return None
+        dtypes = json.loads(stored[_META + b".dtypes"])
+        # object columns are read dictionary-encoded and expanded by index (one Python string per
+        # distinct value); pandas' own string columns go straight into Arrow memory
+        wanted = [c for c, d in dtypes.items() if d == "object"]
+        return _to_frame(pq.read_table(path, read_dictionary=wanted), dtypes)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _to_frame(table: Any, dtypes: dict[str, str]) -> pd.DataFrame:
+    """The frame as the builder returned it, dtype for dtype. Dictionary-encoded strings are
+    expanded by index (the values repeat: dataset keys, check ids, evidence texts)."""
+    import pyarrow as pa
+
+    cols: dict[str, Any] = {}
+    for name in table.column_names:
+        col = table.column(name).combine_chunks()
+        want = dtypes[name]
+        if pa.types.is_dictionary(col.type) and want != "category":
+            values = col.dictionary.to_numpy(zero_copy_only=False).astype(object)
+            codes = col.indices.to_numpy(zero_copy_only=False)
+            arr = values[codes] if len(values) else np.array([], dtype=object)
+            cols[name] = pd.Series(arr, dtype=object) if want == "object" else pd.Series(arr, dtype=want)
+        else:
+            cols[name] = col.to_pandas().astype(want) if want != "category" else col.to_pandas().astype("category")
+    return pd.DataFrame(cols, columns=list(dtypes))
+
+
+def write_frame(path: Path, frame: pd.DataFrame, meta: dict[str, Any]) -> None:
+    """Store `frame` at `path` (atomically) with `meta`; raises OSError and the like."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    dtypes = {c: str(frame[c].dtype) for c in frame.columns}
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), _META: json.dumps(meta).encode(),
+                                           _META + b".dtypes": json.dumps(dtypes).encode()})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _location(root: Path, manifest_sha256: str, table: str, rel: str, layout: str) -> Path:
+    key = hashlib.sha256(f"{manifest_sha256}\n{rel}\n{layout}".encode()).hexdigest()
+    return root / "columnar" / key[:2] / key / f"{table}.parquet"
+
+
+def cached(table: str, source: Callable[[Snapshot], str]) -> Callable[[Builder], Builder]:
+    """Decorate a table builder `f(snapshot) -> DataFrame` so its frame comes from the store.
+
+    `source(snapshot)` names the archived file (relative to the snapshot) the frame is made from."""
+    def wrap(build: Builder) -> Builder:
+        @functools.wraps(build)
+        def frame(snap: Snapshot) -> pd.DataFrame:
+            root = cache_root()
+            rel = source(snap)
+            sealed = _sealed(snap, rel) if root is not None else None
+            if root is None or sealed is None or not (snap.root / rel).is_file():
+                return build(snap)
+            layout = code_fingerprint()
+            path = _location(root, sealed[0], table, rel, layout)
+            meta = {"table": table, "source": rel, "source_sha256": sealed[1], "stamp": _stamp(snap.root / rel), "layout": layout}
+            got = read_frame(path, meta) if path.is_file() else None
+            if got is not None:
+                return got
+            df = build(snap)
+            try:
+                write_frame(path, df, meta)
+            except (OSError, ValueError, TypeError):  # derived: a cache that cannot be written is no error
+                pass
+            return df
+        return frame
+    return wrap

@@ -1,0 +1,257 @@
+"""trend.md, resource_history.csv, series.csv and the quantity-vs-quality chart, written atomically
+and deterministically (no clock: the only times are the snapshots' crawl times)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from ..atomic import atomic_open, atomic_write_text  # noqa: E402
+from ..diff.rubrics import DEFAULT_SOURCE  # noqa: E402
+from ..store.folders import REPORT_MANIFEST, replacing  # noqa: E402
+from ..report.charts import RC, save_svg  # noqa: E402
+from ..report.safe import md, md_link, neutralise  # noqa: E402
+from .engine import TrendResult  # noqa: E402
+from .history import HISTORY_COLUMNS  # noqa: E402
+from .series import INDEXES, SERIES_COLUMNS  # noqa: E402
+
+FILES = ("trend.md", "resource_history.csv", "series.csv", "chart-quantity-quality.svg")
+TABLE_LIMIT = 50
+AGENCY_LIMIT = 10
+#: odaudit's own vocabulary ("- pass fail"), written as is: not portal text, nothing to neutralise
+OWN_COLUMNS = ("outcome", "since", "streak", "first_failed", "last_passed", "history")
+LINE_RAW = "#b9cde4"
+LINE_QUALITY = "#3b6ea5"
+
+
+def _missing(x: object) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def _num(x: object, digits: int = 1) -> str:
+    return "—" if _missing(x) else f"{float(x):.{digits}f}"  # type: ignore[arg-type]
+
+
+def _count(x: object) -> str:
+    return "—" if _missing(x) else f"{int(x):,}"  # type: ignore[call-overload]
+
+
+def _signed(x: object, digits: int = 1) -> str:
+    if _missing(x):
+        return "—"
+    v = round(float(x), digits)  # type: ignore[arg-type]
+    return f"{v:+.{digits}f}" if v else f"{0:.{digits}f}"
+
+
+def _growth(a: object, b: object) -> str:
+    if _missing(a) or _missing(b) or not float(a):  # type: ignore[arg-type]
+        return "—"
+    return f"{100 * (float(b) - float(a)) / float(a):+.1f} %"  # type: ignore[arg-type]
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    return ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|",
+            *("| " + " | ".join(str(c) for c in row) + " |" for row in rows), ""]
+
+
+class _Doc:
+    def __init__(self, r: TrendResult, charts: list[str]) -> None:
+        self.r = r
+        self.charts = charts
+        s = r.series
+        self.values = {(int(p), lv, i, m): v for p, lv, i, m, v in zip(s["snapshot"], s["level"], s["id"], s["measure"], s["value"], strict=True)}
+        d = r.datasets.set_index("key")
+        self.agency, self.title, self.page = d["agency"].to_dict(), d["title"].to_dict(), d["page"].to_dict()
+
+    def v(self, pos: int, level: str, id_: str, measure: str) -> object:
+        return self.values.get((pos, level, id_, measure))
+
+    def ds(self, key: str) -> str:
+        title = self.title.get(key, "")
+        label = f"{title} ({key})" if title else key
+        page = self.page.get(key, "")
+        return md_link(label, page) if page else md(label)
+
+    def header(self) -> list[str]:
+        r = self.r
+        first, last = r.snapshots[0], r.snapshots[-1]
+        lines = [f"# Trend: {len(r.snapshots)} snapshots, {md(first.started_at)} → {md(last.started_at)}", ""]
+        rows = [(s.position, md(s.started_at), md(s.path), md(s.status), _count(s.datasets), _count(s.resources),
+                 md(s.reason)) for s in r.snapshots]
+        lines += _table(("#", "Crawled", "Snapshot", "Status", "Datasets", "Resources", "Findings"), rows)
+        src = "defaults (method flat)" if r.rubric.source == DEFAULT_SOURCE else r.rubric.source
+        lines += [f"Every snapshot is checked by the rules **{md(r.rules_version)}** (each with its own crawl time as the "
+                  f"reference time of freshness) and scored with one rubric: **{md(r.rubric.rubric.name)}** ({md(src)}), "
+                  f"method **{md(r.method)}**. A change of rules or rubric never shows up as a change of the data.", ""]
+        if r.warnings:
+            lines += ["## Warnings", ""] + [f"- {md(w)}" for w in r.warnings] + [""]
+        return lines
+
+    def quantity(self) -> list[str]:
+        r = self.r
+        lines = ["## Quantity vs quality over time", "",
+                 "Raw counts against quality-adjusted counts (datasets measured reachable, machine-readable, openly "
+                 "licensed and up to date), per snapshot.", ""]
+        rows = []
+        for s in r.snapshots:
+            p = s.position
+            rows.append((p, md(s.started_at[:10]), _count(self.v(p, "portal", "portal", "datasets")),
+                         _count(self.v(p, "portal", "portal", "quality_datasets")), _num(self.v(p, "portal", "portal", "quality_share"), 2),
+                         _count(self.v(p, "portal", "portal", "open_datasets")), _count(self.v(p, "portal", "portal", "resources"))))
+        lines += _table(("#", "Crawled", "Datasets", "Passing the quality bar", "Share (%)", "Open (ODB isOpen)", "Resources"), rows)
+        a, b = r.snapshots[0].position, r.snapshots[-1].position
+        if a != b:
+            lines += [f"From the first snapshot to the last: datasets {_growth(self.v(a, 'portal', 'portal', 'datasets'), self.v(b, 'portal', 'portal', 'datasets'))}, "
+                      f"datasets passing the quality bar {_growth(self.v(a, 'portal', 'portal', 'quality_datasets'), self.v(b, 'portal', 'portal', 'quality_datasets'))}.", ""]
+        lines += [f"![Quantity vs quality]({c})" for c in self.charts] + [""]
+        return lines
+
+    def scores(self) -> list[str]:
+        rows = [(s.position, md(s.started_at[:10]), *(_num(self.v(s.position, "index", i, "score"), 2) for i in INDEXES))
+                for s in self.r.snapshots]
+        lines = ["## Scores over time", ""] + _table(("#", "Crawled", *INDEXES), rows)
+        a, b = self.r.snapshots[0].position, self.r.snapshots[-1].position
+        checks = [i for (p, lv, i, m) in self.values if p == b and lv == "check" and m == "datasets_share"]
+        if checks:
+            lines += ["Pass shares per check (datasets, %), first and last snapshot:", ""]
+            lines += _table(("Check", "First", "Last", "Δ"), [
+                (md(c), _num(self.v(a, "check", c, "datasets_share")), _num(self.v(b, "check", c, "datasets_share")),
+                 _signed(None if _missing(self.v(a, "check", c, "datasets_share")) or _missing(self.v(b, "check", c, "datasets_share"))
+                         else float(self.v(b, "check", c, "datasets_share")) - float(self.v(a, "check", c, "datasets_share"))))  # type: ignore[arg-type]
+                for c in checks])
+        return lines
+
+    def broken(self) -> list[str]:
+        h = self.r.history
+        n = len(self.r.snapshots)
+        now = h[(h["check"] == "link") & (h["outcome"] == "fail")]
+        now = now.sort_values(["streak", "since", "dataset", "resource"], ascending=[False, True, True, True], kind="stable")
+        lines = ["## Longest-broken resources", ""]
+        if now.empty:
+            return lines + ["No resource's link fails in the latest snapshot.", ""]
+        always = int((now["streak"] == n).sum())
+        lines += [f"{len(now):,} resources' links fail in the latest snapshot; {always:,} of them in every snapshot. "
+                  "Longest first (`streak`: snapshots in a row; `since`: the crawl that began the run):", ""]
+        rows = [(self.ds(x.dataset), md(x.resource), md_link(x.url, x.url) if x.url else "", md(x.since), f"{x.streak} of {n}",
+                 f"`{x.history}`", md(f"{x.measured}: {x.evidence}" if x.measured else x.evidence))
+                for x in now.head(TABLE_LIMIT).itertuples(index=False)]
+        lines += _table(("Dataset", "Resource", "URL", "Since", "Streak", "History", "Latest evidence"), rows)
+        if len(now) > TABLE_LIMIT:
+            lines += [f"… and {len(now) - TABLE_LIMIT:,} more in resource_history.csv.", ""]
+        return lines
+
+    def agencies(self) -> list[str]:
+        r = self.r
+        a, b = r.snapshots[0].position, r.snapshots[-1].position
+        lines = ["## Agencies improving and declining", ""]
+        if a == b:
+            return lines + ["One snapshot: nothing to compare.", ""]
+        s = r.series[r.series["level"] == "agency"]
+        first = s[s["snapshot"] == a].pivot(index="id", columns="measure", values="value")
+        last = s[s["snapshot"] == b].pivot(index="id", columns="measure", values="value")
+        both = first.index.intersection(last.index)
+        if not len(both):
+            return lines + ["No agency is in both the first and the last snapshot.", ""]
+        delta = (last.loc[both, "mean_score"].astype(float) - first.loc[both, "mean_score"].astype(float)).round(2)
+        links = self._link_evidence()
+        lines += ["Mean dataset score in the first and the last snapshot (agencies in both), with the evidence: "
+                  "datasets, share passing the quality bar, and the links of its datasets now broken, broken since the "
+                  "first snapshot's time or later, and fixed.", ""]
+        for title, picked in (("Improved most", delta[delta > 0].sort_values(ascending=False, kind="stable")),
+                              ("Declined most", delta[delta < 0].sort_values(kind="stable"))):
+            lines += [f"### {title}", ""]
+            if picked.empty:
+                lines += ["None.", ""]
+                continue
+            picked = picked.iloc[:AGENCY_LIMIT]
+            rows = []
+            for ag, d in sorted(picked.items(), key=lambda kv: (-abs(kv[1]), kv[0])):
+                x, y = first.loc[ag], last.loc[ag]
+                br, new, fixed = links.get(ag, (0, 0, 0))
+                rows.append((md(ag or "(none)"), f"{_num(x['mean_score'], 2)} → {_num(y['mean_score'], 2)} ({_signed(d, 2)})",
+                             f"{_count(x['datasets'])} → {_count(y['datasets'])}", f"{_num(x['quality_share'])} → {_num(y['quality_share'])}",
+                             _count(br), _count(new), _count(fixed)))
+            lines += _table(("Agency", "Mean score", "Datasets", "Quality share (%)", "Links broken now", "newly", "Links fixed"), rows)
+        return lines
+
+    def _link_evidence(self) -> dict[str, tuple[int, int, int]]:
+        h = self.r.history
+        link = h[h["check"] == "link"]
+        if link.empty:
+            return {}
+        first = self.r.snapshots[0].started_at
+        ag = link["dataset"].map(self.agency).fillna("")
+        broken = link["outcome"] == "fail"
+        newly = broken & (link["since"] > first)
+        fixed = link["outcome"].isin(("pass", "warn")) & (link["first_failed"] != "")
+        g = pd.DataFrame({"ag": ag, "b": broken, "n": newly, "f": fixed}).groupby("ag")[["b", "n", "f"]].sum()
+        return {k: (int(v.b), int(v.n), int(v.f)) for k, v in g.iterrows()}
+
+    def files(self) -> list[str]:
+        return ["## Files", "",
+                "- `resource_history.csv`: one row per dataset × resource × check that failed in any snapshot or changed "
+                "outcome: latest outcome, since, streak, first_failed, last_passed and the outcomes in crawl order (`-` absent).",
+                "- `series.csv`: per snapshot, the raw and quality-adjusted counts, the pass shares per check, the barometer "
+                "and sub-indexes, and per category and agency.", ""]
+
+    def render(self) -> str:
+        parts = [self.header(), self.quantity(), self.scores(), self.broken(), self.agencies(), self.files()]
+        return "\n".join(line for part in parts for line in part).rstrip("\n") + "\n"
+
+
+def quantity_chart(r: TrendResult, path: Path) -> Path:
+    s = r.series[(r.series["level"] == "portal")]
+    x = [p.position for p in r.snapshots]
+    def series(m: str) -> list[float]:
+        v = s[s["measure"] == m].set_index("snapshot")["value"]
+        return [float(v.get(p, float("nan"))) for p in x]
+    raw, quality = series("datasets"), series("quality_datasets")
+    with plt.rc_context(RC):
+        fig, ax = plt.subplots(figsize=(6.8, 3.4))
+        ax.plot(x, raw, marker="o", color=LINE_RAW, label="Datasets")
+        ax.plot(x, quality, marker="o", color=LINE_QUALITY, label="Passing the quality bar")
+        step = max(1, len(x) // 10)
+        ax.set_xticks(x[::step], [p.started_at[:10] for p in r.snapshots][::step], fontsize=7, rotation=30, ha="right")
+        ax.set_ylim(0, max([*raw, *quality, 1]) * 1.15)
+        ax.set_ylabel("Datasets")
+        ax.set_title("Quantity vs quality-adjusted count", fontsize=10)
+        ax.legend(fontsize=8, frameon=False, loc="lower left")
+        fig.subplots_adjust(left=0.13, right=0.97, top=0.88, bottom=0.25)
+        return save_svg(fig, path)
+
+
+def _write_csv(path: Path, frame: pd.DataFrame, columns: Sequence[str]) -> Path:
+    frame = frame.loc[:, list(columns)]
+    portal_text = [c for c in columns if c not in OWN_COLUMNS]
+    frame = pd.concat([neutralise(frame[portal_text]), frame[[c for c in columns if c in OWN_COLUMNS]]], axis=1)[list(columns)]
+    with atomic_open(path, "w") as fh:
+        frame.to_csv(fh, index=False, lineterminator="\n")
+    return path
+
+
+def write_trend(r: TrendResult, out: str | Path) -> list[Path]:
+    """Write trend.md, resource_history.csv, series.csv and the chart into `out`."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [_write_csv(out / "resource_history.csv", r.history, HISTORY_COLUMNS),
+             _write_csv(out / "series.csv", r.series, SERIES_COLUMNS),
+             quantity_chart(r, out / "chart-quantity-quality.svg")]
+    atomic_write_text(out / "trend.md", _Doc(r, [p.name for p in paths if p.suffix == ".svg"]).render())
+    return sorted([*paths, out / "trend.md"])
+
+
+def publish_trend(r: TrendResult, out: str | Path, *, inputs: dict[str, Any]) -> list[Path]:
+    """`write_trend` into a staging folder swapped in for `out` whole (see odaudit.outdir); the
+    caller holds the folder lock. Returns the final paths, sorted."""
+    out = Path(out)
+    with replacing(out, command="trend", inputs=inputs, options={}) as staging:
+        files = write_trend(r, staging)
+    return sorted([out / p.relative_to(staging) for p in files] + [out / REPORT_MANIFEST])

@@ -1,0 +1,96 @@
+"""Scored sides from the columnar store are the sides a fresh re-check and scoring give: the same
+diff, the same trend, and a broken or missing store entry is computed again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import snapfactory as sf
+
+from odaudit import columnar
+from odaudit.diff import diff_snapshots, engine, recheck
+from odaudit.diff.sidecache import FRAMES
+from odaudit.scoring.rubric import load_rubric
+from odaudit.trend import trend_snapshots
+
+
+def res(status: int) -> dict:
+    return sf.resource("CSV", status=status, error=None if status == 200 else {"kind": "http", "message": f"HTTP {status}"})
+
+
+@pytest.fixture
+def snaps(tmp_path: Path) -> list[Path]:
+    out = []
+    for i, (a, b) in enumerate(((200, 200), (404, 200), (404, 404))):
+        ds = [sf.dataset("甲", id=1, agency="機關甲", resources=[res(a)]), sf.dataset("乙", id=2, agency="機關乙", resources=[res(b), res(200)]),
+              sf.dataset("起訴書", category="0.3")]
+        out.append(sf.build_snapshot(tmp_path / f"s{i}", ds, started_at=f"2025-0{i + 1}-01T00:00:00Z"))
+    return out
+
+
+def stored_sides(store: Path) -> list[Path]:
+    return sorted(p.parent for p in (store / "sides").rglob("side.json")) if (store / "sides").exists() else []
+
+
+def same_diff(a, b) -> None:
+    for name in ("changes", "score_deltas", "quantity", "checks", "agencies"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
+    assert a.warnings == b.warnings
+    for x, y in ((a.old, b.old), (a.new, b.new)):
+        for name in FRAMES:
+            pd.testing.assert_frame_equal(getattr(x, name), getattr(y, name), obj=name)
+        assert (x.nodes, x.quality_adjusted, x.reason, x.rechecked) == (y.nodes, y.quality_adjusted, y.reason, y.rechecked)
+
+
+def test_a_stored_side_gives_the_same_diff(snaps: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(columnar.ENV, "off")
+    fresh = diff_snapshots(snaps[0], snaps[1], workers=0)
+    store = tmp_path / "store"
+    monkeypatch.setenv(columnar.ENV, str(store))
+    cold = diff_snapshots(snaps[0], snaps[1], workers=0)
+    assert len(stored_sides(store)) == 2
+    with monkeypatch.context() as mp:  # warm: neither re-checked nor scored
+        mp.setattr(engine, "score_snapshot", lambda *a, **kw: pytest.fail("scored again"))
+        mp.setattr(recheck, "run_checks", lambda *a, **kw: pytest.fail("re-checked again"))
+        warm = diff_snapshots(snaps[0], snaps[1], workers=0)
+    same_diff(fresh, cold)
+    same_diff(fresh, warm)
+    # the other way round: each side under its other label, from the same entries
+    swapped = diff_snapshots(snaps[1], snaps[0], workers=0)
+    assert len(stored_sides(store)) == 2
+    monkeypatch.setenv(columnar.ENV, "off")
+    same_diff(diff_snapshots(snaps[1], snaps[0], workers=0), swapped)
+
+
+def test_a_broken_entry_is_computed_again_and_recheck_never_reads_the_store(snaps: list[Path], tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    store = tmp_path / "store"
+    monkeypatch.setenv(columnar.ENV, str(store))
+    want = diff_snapshots(snaps[0], snaps[1], workers=0)
+    for folder in stored_sides(store):
+        (folder / "findings.parquet").write_bytes(b"garbage")
+    same_diff(want, diff_snapshots(snaps[0], snaps[1], workers=0))
+    for folder in stored_sides(store):
+        (folder / "side.json").write_text('{"key": "another"}', encoding="utf-8")
+    same_diff(want, diff_snapshots(snaps[0], snaps[1], workers=0, recheck=False))
+    forced = diff_snapshots(snaps[0], snaps[1], workers=0, recheck=True)
+    assert forced.old.reason_key == "forced"
+    pd.testing.assert_frame_equal(forced.changes, want.changes)
+
+
+def test_another_rubric_is_another_entry_and_a_trend_reads_what_a_diff_stored(snaps: list[Path], tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    store = tmp_path / "store"
+    monkeypatch.setenv(columnar.ENV, str(store))
+    diff_snapshots(snaps[0], snaps[1], workers=0)
+    diff_snapshots(snaps[0], snaps[1], workers=0, rubric=Path(load_rubric("ocf-2017").path))
+    assert len(stored_sides(store)) == 4
+    warm = trend_snapshots(snaps, workers=0)
+    assert len(stored_sides(store)) == 5  # only the third snapshot was new
+    monkeypatch.setenv(columnar.ENV, "off")
+    fresh = trend_snapshots(snaps, workers=0)
+    pd.testing.assert_frame_equal(warm.history, fresh.history)
+    pd.testing.assert_frame_equal(warm.series, fresh.series)
+    assert warm.warnings == fresh.warnings
