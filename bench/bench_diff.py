@@ -48,6 +48,7 @@ from baseline import Runner  # noqa: E402
 
 # The same synthetic portal as the score benchmark (check ids, format mix, vocabularies, outcomes).
 from bench_score import BADGES, DS_CHECKS, FORMATS, FREQUENCIES, RES_CHECKS, outcome  # noqa: E402
+
 OLD_TIME, NEW_TIME = "2025-12-15T02:00:00Z", "2026-01-15T02:00:00Z"
 TARGET_SECONDS, TARGET_MB = 10, 1024
 #: changes applied to the new snapshot, as shares of the datasets (≈ 5.4 % in all)

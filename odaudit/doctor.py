@@ -27,9 +27,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .checks.understood import VOCABULARIES, not_understood
 from .errors import IncompleteError
 from .http import Fetcher, FetchResult
+from .inspect.understood import VOCABULARIES, not_understood
 from .portals import datagovtw as tw
 
 SEVERITY_ORDER = ("info", "drift", "unusable")

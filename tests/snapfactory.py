@@ -44,10 +44,10 @@ STARTED = "2026-01-15T02:00:00Z"
 FINISHED = "2026-01-15T02:30:00Z"
 
 #: resource-level checks of a clean, machine-readable, directly downloadable CSV
-PASS_ALL: dict[str, Any] = {c: "pass" for c in ("link", "downloadable", "format", "encoding", "structure", "fields", "machine_readable")}
+PASS_ALL: dict[str, Any] = dict.fromkeys(("link", "downloadable", "format", "encoding", "structure", "fields", "machine_readable"), "pass")
 PASS_ALL["stars"] = ("pass", "3", "CSV: three stars")
 #: dataset-level checks of a well-described, openly licensed, free and fresh dataset
-DATASET_PASS: dict[str, Any] = {c: "pass" for c in ("licence", "free", "freshness", "metadata", "badge", "consistency")}
+DATASET_PASS: dict[str, Any] = dict.fromkeys(("licence", "free", "freshness", "metadata", "badge", "consistency"), "pass")
 
 DEFAULT_META: dict[str, Any] = {
     "title": "", "description": "", "agency": "", "agency_oid": "", "contact_name": "", "contact_phone": "",

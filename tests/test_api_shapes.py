@@ -98,7 +98,7 @@ def test_fixture_files_are_valid_json() -> None:
 
 
 def test_vocabulary_understood_is_each_checks_own_reading() -> None:
-    from odaudit.checks.understood import not_understood, understood
+    from odaudit.inspect.understood import not_understood, understood
 
     assert understood("品質檢測", "白金") and understood("品質檢測", "無(白名單)") and not understood("品質檢測", "鑽石")
     assert understood("更新頻率", "每1日") and understood("更新頻率", {"regularupdate": "1", "Frequency": "1", "unittime": "日"})

@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from portal import FakePortal, real_portal_fixture
 
 from odaudit.atomic import sha256_file
 from odaudit.cli import main
 from odaudit.crawl import CrawlOptions, run_crawl
 from odaudit.http import FetchOptions
 from odaudit.store import Snapshot
-from portal import FakePortal, real_portal_fixture
 
 FAST = FetchOptions(attempts=2, backoff_initial=0.01, backoff_max=0.05, read_timeout=2.0, connect_timeout=2.0, total_timeout=5.0)
 SECRET = b"root:x:0:0:SECRET-MARKER:/root:/bin/bash\n"

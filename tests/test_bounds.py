@@ -21,17 +21,17 @@ from xml.sax.saxutils import escape
 
 import frictionless
 import pytest
+from portal import FakePortal
 from test_checks_helpers import Portal, fixture
 
 from odaudit.bounded import BoundedPool, CheckLimits, CheckStopped
 from odaudit.checks import run_checks
-from odaudit.inspect import sheets
 from odaudit.checks.limits import OverLimit
-from odaudit.inspect.tables import scan_spreadsheet
 from odaudit.crawl import CrawlOptions, run_crawl
 from odaudit.diff.recheck import today_findings
+from odaudit.inspect import sheets
+from odaudit.inspect.tables import scan_spreadsheet
 from odaudit.store import Snapshot
-from portal import FakePortal
 
 REF = datetime(2025, 9, 23, 12, tzinfo=UTC)
 NS = "http://schemas.openxmlformats.org"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from test_checks_helpers import Portal, one
 
-from odaudit.checks.licence import normalise_licence
+from odaudit.inspect.licences import normalise_licence
 
 
 @pytest.mark.parametrize(("text", "ident", "is_open"), [

@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from portal import FakePortal
 
 from odaudit.scoring.estimate import wilson_fpc
 from odaudit.store import Snapshot
-from portal import FakePortal
 
 SUMMARY_KEYS = {"datasets", "datasets_measured", "resources", "resources_measured", "quality_adjusted", "quality_share",
                 "barometer", "implementation"}

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from portal import FakePortal, real_portal_fixture
 
 from odaudit.crawl import CrawlOptions, check_snapshot, run_crawl
 from odaudit.http import FetchOptions
 from odaudit.store import Snapshot
-from portal import FakePortal, real_portal_fixture
 
 FAST = FetchOptions(attempts=3, backoff_initial=0.01, backoff_max=0.05, read_timeout=2.0, connect_timeout=2.0, total_timeout=5.0)
 VOLATILE = {"elapsed_ms", "attempts"}
@@ -196,7 +196,7 @@ def test_kill_9_and_resume_loses_and_duplicates_nothing(tmp_path: Path, spec) ->
             assert b.manifest["status"] == "complete"
             assert [d["key"] for d in b.datasets()] == [d["key"] for d in a.datasets()]
             assert stable(b.resources()) == stable(a.resources())
-            assert [d for d in b.datasets()] == [d for d in a.datasets()]
+            assert list(b.datasets()) == list(a.datasets())
             # Freshness ages count from each crawl's own start time, so compare the rest with the
             # reference, and the whole with a fresh run of the checks on b's records.
             assert [f for f in b.findings() if f.check != "freshness"] == [f for f in a.findings() if f.check != "freshness"]

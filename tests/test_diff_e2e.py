@@ -25,10 +25,10 @@ import pandas as pd
 import pytest
 from portal import FakePortal
 
-from odaudit.crawl import options as crawl_options  # where the crawl reads the clock
 from odaudit.checks import RULES_VERSION
 from odaudit.cli import main
 from odaudit.crawl import CrawlOptions, run_crawl
+from odaudit.crawl import options as crawl_options  # where the crawl reads the clock
 from odaudit.diff import CHANGE_COLUMNS, SCORE_DELTA_COLUMNS, diff_snapshots, write_diff
 from odaudit.http import FetchOptions
 from odaudit.model.findings import Finding

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from portal import DatasetSpec, FakeHost, FakePortal, PortalSpec, ckan_style, export_row_to_api, real_portal_fixture
 from typer.testing import CliRunner
 
 from odaudit.catalog import resolve_catalog_path
@@ -18,7 +19,6 @@ from odaudit.doctor import probe_export
 from odaudit.http import FetchOptions
 from odaudit.portals import datagovtw as tw
 from odaudit.store import Snapshot
-from portal import DatasetSpec, FakeHost, FakePortal, PortalSpec, ckan_style, export_row_to_api, real_portal_fixture
 
 FAST = FetchOptions(attempts=2, backoff_initial=0.01, backoff_max=0.05, read_timeout=2.0, connect_timeout=2.0, total_timeout=5.0)
 IDS = ["11271", "41568", "45672", "46448", "12639", "13348", "45750", "54554"]

@@ -27,12 +27,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from portal import EXPORT_PATH, FakePortal
 
 from odaudit.crawl import CrawlOptions, run_crawl
 from odaudit.http import Fetcher, FetchOptions
 from odaudit.portals import datagovtw
 from odaudit.store import Snapshot, SnapshotWriter
-from portal import EXPORT_PATH, FakePortal
 
 READ_TIMEOUT = 1.0
 TOTAL_TIMEOUT = 3.0

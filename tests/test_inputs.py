@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from portal import FakePortal
 
-from odaudit.store import writer as snapshot_mod
 from odaudit.cli import main
 from odaudit.errors import IncompleteError, SnapshotError
 from odaudit.store import Snapshot
-from portal import FakePortal
+from odaudit.store import writer as snapshot_mod
 
 ENOSPC = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 VOLATILE = {"elapsed_ms", "attempts"}

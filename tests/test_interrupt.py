@@ -22,10 +22,10 @@ from typing import Any
 
 import psutil
 import pytest
+from portal import FakePortal, real_portal_fixture
 
 from odaudit.crawl import check_snapshot
 from odaudit.store import Snapshot
-from portal import FakePortal, real_portal_fixture
 
 VOLATILE = {"elapsed_ms", "attempts"}
 SEED = 20261126

@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from odaudit.store import Snapshot
 from portal import FakePortal
+
+from odaudit.store import Snapshot
 
 ROW = {"提供機關": "測試機關", "更新頻率": "每1日", "授權方式": "政府資料開放授權條款-第1版", "計費方式": "免費",
        "上架日期": "2020-01-01 00:00:00", "詮釋資料更新時間": "2026-01-01 00:00:00"}

@@ -143,7 +143,7 @@ def test_disagreements_are_listed_and_resolved_by_the_rule(panel, capsys):
 def test_first_and_adjudicator(panel, capsys):
     tmp, said = panel
     files = [tmp / f"{n}.yaml" for n in said]
-    adj = rubric_doc({"1": {q: True for q in QUESTION_IDS}}, {"i1": 10.0})
+    adj = rubric_doc({"1": dict.fromkeys(QUESTION_IDS, True)}, {"i1": 10.0})
     (tmp / "judge.yaml").write_text(json.dumps(adj), encoding="utf-8")
     assert run(capsys, "rubric", "merge", *files, "--resolve", "first", "--adjudicator", tmp / "judge.yaml", "--out", tmp / "f.yaml")[0] == 0
     m = load_rubric(tmp / "f.yaml")

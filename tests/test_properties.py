@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from odaudit.catalog import Catalog, load_catalog
-from odaudit.inspect.frequency import UNIT_DAYS, Frequency, parse_frequency
 from odaudit.errors import InputError, OdauditError, SnapshotError
+from odaudit.inspect.frequency import UNIT_DAYS, Frequency, parse_frequency
 from odaudit.model.findings import Finding
 from odaudit.portals import datagovtw
 from odaudit.portals.datagovtw import EXPORT_COLUMNS, META_KEYS, RESOURCE_KEYS, PortalError
@@ -95,7 +95,7 @@ def test_parse_export_keeps_every_cell(export: tuple[list[str], list[dict[str, s
     for row in rows:
         w.writerow([row[c] for c in columns])
     parsed = datagovtw.parse_export(buf.getvalue().encode(encoding), "export.csv")
-    assert [i for i in parsed.rows] == [r[datagovtw.ID_COLUMN] for r in rows]
+    assert list(parsed.rows) == [r[datagovtw.ID_COLUMN] for r in rows]
     for row in rows:
         assert parsed.rows[row[datagovtw.ID_COLUMN]].raw == row  # every column, byte for byte
     assert not any(i["issue"] in ("broken_row", "missing_columns", "duplicate_id") for i in parsed.issues)

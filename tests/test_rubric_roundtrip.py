@@ -59,7 +59,7 @@ def datasets(draw: st.DrawFn, categories: list[str], whole_portal: bool) -> list
     for cat in categories:
         names: set[str] = set()
         for _ in range(draw(st.integers(1, 3))):
-            name = draw(PORTAL_TEXT if whole_portal else CATALOG_TEXT.filter(lambda n: n not in names))
+            name = draw(PORTAL_TEXT if whole_portal else CATALOG_TEXT.filter(lambda n, names=names: n not in names))
             names.add(name)
             kind = "portal" if whole_portal else draw(st.sampled_from(["portal", "portal", "external", "missing"]))
             evidence = draw(PORTAL_TEXT)

@@ -17,16 +17,16 @@ import time
 from pathlib import Path
 
 import pytest
+from portal import FakePortal, real_portal_fixture
 
 from odaudit.atomic import sha256_file
 from odaudit.checks import RULES_VERSION
 from odaudit.cli import main
 from odaudit.crawl import check_snapshot
-from odaudit.store.folders import FolderLock
-from odaudit.scoring.rubric import load_rubric
 from odaudit.model.findings import Finding
+from odaudit.scoring.rubric import load_rubric
 from odaudit.store import Snapshot, rewrite_findings
-from portal import FakePortal, real_portal_fixture
+from odaudit.store.folders import FolderLock
 
 
 def run(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:

@@ -94,7 +94,7 @@ def test_automated_answers(snap, tmp_path):
 def test_machine_readable_needs_format_and_structure_on_one_resource(snap, tmp_path):
     res = run(snap, tmp_path, rubric_text(extra=""))
     ev = res.evidence[(res.evidence["key"] == "tw:200") & (res.evidence["question"] == "machine_readable")]
-    assert sorted(zip(ev["check"], ev["resource"], ev["outcome"])) == [
+    assert sorted(zip(ev["check"], ev["resource"], ev["outcome"], strict=True)) == [
         ("format", "tw:200#0", "pass"), ("format", "tw:200#1", "fail"), ("structure", "tw:200#0", "fail"), ("structure", "tw:200#1", "pass")]
     row = res.answers[(res.answers["key"] == "tw:200") & (res.answers["question"] == "machine_readable")].iloc[0]
     assert "format fail #1" in row["cites"] and "structure fail #0" in row["cites"]

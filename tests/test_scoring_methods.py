@@ -9,7 +9,7 @@ from odaudit.scoring.methods import dataset_points, is_open, score_one
 from odaudit.scoring.questions import DEFAULT_POINTS, QUESTION_IDS
 
 P = DEFAULT_POINTS
-ALL = {q: True for q in QUESTION_IDS}
+ALL = dict.fromkeys(QUESTION_IDS, True)
 
 
 def with_(**changes: bool | None) -> dict[str, bool | None]:
@@ -31,7 +31,7 @@ def test_default_points_are_odb_and_ocf():
 
 def test_all_yes_and_all_no():
     assert flat(ALL) == odb(ALL) == 100
-    none = {q: False for q in QUESTION_IDS}
+    none = dict.fromkeys(QUESTION_IDS, False)
     assert flat(none) == 0
     assert odb(none) == 0  # exists no: no penalty under the odb-r reading, and never below 0
     assert odb(none, penalty_when="any") == 0  # -5 clamped at 0

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 import snapfactory as sf
+from portal import FakePortal
 
 from odaudit.portals import datagovtw
 from odaudit.report.safe import FIELD_LIMIT
-from portal import FakePortal
 
 csv.field_size_limit(sys.maxsize)  # a 1,000,000-character agency name is one field
 

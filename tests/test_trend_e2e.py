@@ -20,8 +20,8 @@ import pytest
 from portal import FakePortal
 from test_diff_e2e import CSV_TEXT, row
 
-from odaudit.crawl import options as crawl_module  # where the crawl reads the clock
 from odaudit.cli import main
+from odaudit.crawl import options as crawl_module  # where the crawl reads the clock
 from odaudit.store.folders import folder_manifest
 from odaudit.trend import HISTORY_COLUMNS, SERIES_COLUMNS
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..model.bodies import BodyStore
 from ..model.findings import Finding
 from . import (
     badge,
@@ -35,7 +36,6 @@ from . import (
     stars,
     structure,
 )
-from ..model.bodies import BodyStore
 from .base import CheckSpec, Context, short
 from .limits import DATASET, Guard, OverLimit
 

@@ -22,29 +22,18 @@ format is binary (XLS, ODS, …) counts as met; other skips and errors leave it 
 
 from __future__ import annotations
 
+from ..inspect.vocab import BADGE_LEVELS as LEVELS
+from ..inspect.vocab import KNOWN_BADGES, badge_known, normalise_text  # noqa: F401 (the rule's vocabulary)
 from ..model.findings import Finding
 from .base import Context
-from ..inspect.vocab import normalise_text
 
 CHECK_ID = "badge"
-LEVELS = ("銅", "銀", "金")
 REQUIRES: dict[str, tuple[str, ...]] = {
     "銅": ("link", "downloadable"),
     "銀": ("link", "downloadable", "machine_readable"),
     "金": ("link", "downloadable", "machine_readable", "encoding", "fields"),
 }
 WARN_BREAKS = {"downloadable", "encoding", "fields"}
-#: Every 品質檢測 value this check understands (datagovtw.md §2): the levels, 白金, and the two
-#: "no badge" values. Anything else is reported, never mapped (see checks/understood.py).
-KNOWN_BADGES: frozenset[str] = frozenset({*LEVELS, "白金", "無", "無(白名單)"})
-
-
-def badge_known(value: object) -> bool:
-    """True when `value` (as published; "" = no badge) is a 品質檢測 value odaudit understands."""
-    claimed = normalise_text(value)
-    return claimed == "" or claimed in KNOWN_BADGES
-
-
 def _status(ctx: Context, check: str) -> tuple[str, list[str]]:
     """("met" | "unmet" | "unknown", details) over every resource's finding for `check`."""
     found = [f for f in ctx.findings if f.check == check and f.dataset == ctx.key]

@@ -13,11 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from ..model.bodies import BODIES, BodyProblem, BodyStore
-from ..model.findings import Finding
 from ..inspect.charset import Detected, detect_encoding
 from ..inspect.dates import parse_crawl_time
-from .limits import FACT_STAGES, FACT_TEXT, Guard
 from ..inspect.sniff import Sniffed, sniff_file
 from ..inspect.tables import (
     TableScan,
@@ -35,6 +32,9 @@ from ..inspect.vocab import (
     declared_format,
     format_from_url,
 )
+from ..model.bodies import BODIES, BodyProblem, BodyStore
+from ..model.findings import Finding
+from .limits import FACT_STAGES, FACT_TEXT, Guard
 
 Scope = Literal["resource", "dataset"]
 
@@ -169,7 +169,7 @@ class ResourceFacts:
 
         with zipfile.ZipFile(p) as zf:
             raw = [i.filename for i in zf.infolist() if not i.is_dir()]
-        by_shown = dict(zip(sn.members, raw))
+        by_shown = dict(zip(sn.members, raw, strict=False))
         member = min(tabular)
         with temp_dir() as tmp:
             mp = extract_member(p, by_shown.get(member, member), tmp)

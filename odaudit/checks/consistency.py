@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..inspect.vocab import normalise_text
 from ..model.findings import Finding
 from .base import Context
-from ..inspect.vocab import normalise_text
 
 CHECK_ID = "consistency"
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..inspect.vocab import ENC_ASCII, TEXT_FORMATS, declared_encoding
 from ..model.findings import Finding
 from .base import Context
-from ..inspect.vocab import ENC_ASCII, TEXT_FORMATS, declared_encoding
 
 CHECK_ID = "encoding"
 _PROLOG = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)["']""")

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..inspect.vocab import SERVICE_RESPONSES
 from ..model.findings import Finding
 from .base import Context
-from ..inspect.vocab import SERVICE_RESPONSES
 
 CHECK_ID = "format"
 

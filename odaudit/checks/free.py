@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
+from ..inspect.vocab import normalise_text
 from ..model.findings import Finding
 from .base import Context
-from ..inspect.vocab import normalise_text
 
 CHECK_ID = "free"
 FREE = {"免費", "FREE", "免費索取", "不收費", "無償", "0", "無", "免付費", "NONE", "無須付費", "無需付費"}

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ..model.findings import Finding
-from .base import Context
 from ..inspect.dates import age_days, fmt_days, fmt_dt, parse_http_date, parse_meta_datetime
 from ..inspect.frequency import parse_frequency
+from ..model.findings import Finding
+from .base import Context
 
 CHECK_ID = "freshness"
 

@@ -27,12 +27,12 @@ from __future__ import annotations
 
 import re
 
-from ..model.findings import Finding
-from .base import Context
 from ..inspect.dates import parse_meta_datetime
 from ..inspect.frequency import parse_frequency
-from .licence import licence_of
 from ..inspect.vocab import normalise_text
+from ..model.findings import Finding
+from .base import Context
+from .licence import licence_of
 
 CHECK_ID = "metadata"
 PASS_AT = 80

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..inspect.vocab import MACHINE_READABLE, NON_PROPRIETARY, STARS, format_from_url
 from ..model.findings import Finding
 from .base import Context, not_fetched, reachability
 from .licence import licence_of
-from ..inspect.vocab import MACHINE_READABLE, NON_PROPRIETARY, STARS, format_from_url
 
 IDS = ("machine_readable", "stars")
 

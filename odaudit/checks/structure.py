@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..inspect.tables import STRUCTURAL_ERRORS, TableScan
 from ..model.findings import Finding
 from .base import Context
-from ..inspect.tables import STRUCTURAL_ERRORS, TableScan
 
 CHECK_ID = "structure"
 STANDARD_DOCUMENTS = {"GEOJSON", "KML", "RSS", "ATOM", "CAP", "RDF"}

@@ -65,7 +65,8 @@ def crawl(
     """
     common.STATE.quiet = quiet
     from ..checks import RULES_VERSION
-    from ..crawl import CrawlOptions, default_check_workers, recheck as do_recheck, run_crawl
+    from ..crawl import CrawlOptions, default_check_workers, run_crawl
+    from ..crawl import recheck as do_recheck
 
     workers = default_check_workers() if check_workers is None else check_workers
     limits = common.check_limits(check_timeout, check_memory)

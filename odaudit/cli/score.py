@@ -34,9 +34,9 @@ def score(
       odaudit score snapshots/2026 --rubric rubrics/2026.yaml --ratings ratings.csv --disputes disputes.yaml --out reports/2026
     """
     common.STATE.quiet = quiet
-    from ..store.folders import FolderLock, check_report_out, input_file, input_snapshot
     from ..report import LANGS, publish_reports
     from ..scoring import load_inputs, score_snapshot
+    from ..store.folders import FolderLock, check_report_out, input_file, input_snapshot
 
     if lang not in LANGS:
         raise InputError(f"--lang {lang}: use one of {', '.join(LANGS)}")

@@ -14,8 +14,8 @@ from ..checks import RULES_VERSION, run_checks
 from ..checks.limits import Guard
 from ..errors import IncompleteError, SnapshotError
 from ..model import Finding, Progress, no_progress, sort_findings
-from ..store import BodyStore, Snapshot, add_recheck
 from ..model.bodies import problems_message
+from ..store import BodyStore, Snapshot, add_recheck
 from ..store.folders import FolderLock
 from .options import limits_manifest
 

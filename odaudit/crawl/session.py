@@ -23,11 +23,11 @@ from ..model import Finding, Progress, no_progress
 from ..portals import get_adapter
 from ..store import JOURNAL, RUN_FILE, SnapshotWriter, collect_garbage, drop_journal, open_body_store
 from ..store.folders import FolderLock
+from . import options
 from .cache import PreviousSnapshot
 from .checking import CheckQueue, check_args
 from .dataset import Cancelled, DatasetCrawler
 from .export import doctor_verdict, load_export
-from . import options
 from .options import CrawlOptions, CrawlResult
 from .plan import WorkItem, all_items, catalog_items
 from .start import catalog_identity, check_out_dir, check_writable, finished, start_or_resume

@@ -359,7 +359,7 @@ def all_changes(old: Side, new: Side) -> pd.DataFrame:
 # scores
 
 
-def _num(x: object) -> float | None:
+def as_number(x: object) -> float | None:
     if x is None:
         return None
     try:
@@ -369,189 +369,15 @@ def _num(x: object) -> float | None:
     return None if math.isnan(v) else v
 
 
-def _r(x: float | None, digits: int = 2) -> float | None:
+def rounded(x: float | None, digits: int = 2) -> float | None:
     return None if x is None else round(x, digits) + 0.0
 
 
-def _delta(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None else _r(b - a)
+def delta_of(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else rounded(b - a)
 
 
-def _short_resource(res: str) -> str:
-    return f"#{res.rsplit('#', 1)[1]}" if "#" in res else ""
-
-
-def changed_answers(old: Side, new: Side) -> pd.Index:
-    """Keys scored on both sides whose answers (or their sources) differ."""
-    ci = old.answers.index.intersection(new.answers.index)
-    if not len(ci):
-        return ci
-    a = old.answers.loc[ci].to_numpy(object)
-    b = new.answers.loc[ci].to_numpy(object)
-    sa = old.sources.loc[ci].to_numpy(object)
-    sb = new.sources.loc[ci].to_numpy(object)
-    return ci[((a != b) | (sa != sb)).any(axis=1)]
-
-
-def dataset_explanations(old: Side, new: Side, changes: pd.DataFrame, keys: Iterable[str], *, cites: int = 3) -> dict[str, str]:
-    """For each dataset: the questions whose answers changed and the finding changes behind them."""
-    keys = [k for k in keys if k in old.answers.index and k in new.answers.index]
-    if not keys:
-        return {}
-    by_ds: dict[str, list[tuple[str, str, str, str]]] = {}
-    record: dict[str, list[str]] = {}
-    wanted = set(keys)
-    if not changes.empty:
-        sub = changes[changes["dataset"].isin(wanted)]
-        q = sub[sub["kind"].isin(QUALITY_KINDS)]
-        for ds, res, check, o, n in zip(q["dataset"], q["resource"], q["field"], q["old"], q["new"], strict=True):
-            by_ds.setdefault(ds, []).append((check, res, o.split(":", 1)[0] or "absent", n.split(":", 1)[0] or "absent"))
-        cat = sub[sub["field"] == "fetch.status"]
-        for ds, fld, o, n in zip(cat["dataset"], cat["field"], cat["old"], cat["new"], strict=True):
-            record.setdefault(ds, []).append(f"{fld} {o}→{n}")
-    fo = old.datasets.set_index("key")["frequency"].to_dict()
-    fn = new.datasets.set_index("key")["frequency"].to_dict()
-    ao, an = old.answers.loc[keys].to_numpy(object), new.answers.loc[keys].to_numpy(object)
-    so, sn = old.sources.loc[keys].to_numpy(object), new.sources.loc[keys].to_numpy(object)
-    out: dict[str, str] = {}
-    for r, key in enumerate(keys):
-        parts = []
-        for c, qid in enumerate(QUESTION_IDS):
-            x, y = ao[r, c] or "unanswered", an[r, c] or "unanswered"
-            if x == y:
-                continue
-            checks = QUESTION_CHECKS.get(qid, ())
-            cited = [t for t in by_ds.get(key, []) if t[0] in checks]
-            why = [f"{ch} {o}→{n} {_short_resource(res)}".strip() for ch, res, o, n in cited[:cites]]
-            if len(cited) > cites:
-                why.append(f"+{len(cited) - cites} more")
-            if qid in ("exists", "findable"):
-                why += record.get(key, [])
-            if qid == "sustained" and fo.get(key, "") != fn.get(key, ""):
-                why.append(f"更新頻率 {fo.get(key, '')}→{fn.get(key, '')}")
-            if "manual" in (so[r, c], sn[r, c]):
-                why.append("manual answer")
-            parts.append(f"{qid} {x}→{y}" + (f" ({'; '.join(why)})" if why else ""))
-        if parts:
-            out[key] = "; ".join(parts)
-    return out
-
-
-def score_deltas(old: Side, new: Side, changes: pd.DataFrame) -> pd.DataFrame:
-    """score_deltas.csv: barometer, sub-indexes, categories, questions, agencies, changed datasets."""
-    rows: list[tuple[Any, ...]] = []
-    no, nn = old.node_map(), new.node_map()
-
-    # datasets first (the others are explained by them)
-    so = old.datasets.drop_duplicates("key").set_index("key")
-    sn = new.datasets.drop_duplicates("key").set_index("key")
-    common = so.index.intersection(sn.index)
-    a_sc = so.loc[common, "score"].to_numpy(float)
-    b_sc = sn.loc[common, "score"].to_numpy(float)
-    moved = common[~(np.abs(b_sc - a_sc) <= EPS)]  # NaN on either side counts as moved
-    keys = sorted(set(moved) | set(changed_answers(old, new)))
-    expl = dataset_explanations(old, new, changes, keys)
-    ds_delta: dict[str, float] = {}
-    ds_rows = []
-    names = {**so["name"].to_dict(), **sn["name"].to_dict()}
-    for key in keys:
-        a, b = _num(so.at[key, "score"]), _num(sn.at[key, "score"])
-        ds_delta[key] = (b - a) if a is not None and b is not None else 0.0
-        ds_rows.append(("dataset", key, str(names[key]), _r(a), _r(b), _delta(a, b), expl.get(key, "")))
-    for key in sn.index.difference(so.index):
-        ds_rows.append(("dataset", key, str(names[key]), None, _r(_num(sn.at[key, "score"])), None, "added"))
-    for key in so.index.difference(sn.index):
-        ds_rows.append(("dataset", key, str(names[key]), _r(_num(so.at[key, "score"])), None, None, "removed"))
-    ds_rows.sort(key=lambda x: x[1])
-
-    # categories
-    mo = old.memberships.groupby("category", sort=False)["key"].agg(list).to_dict()
-    mn = new.memberships.groupby("category", sort=False)["key"].agg(list).to_dict()
-    cat_ids = [n.id for n in new.nodes if n.level == "category"] + [n.id for n in old.nodes if n.level == "category" and n.id not in nn]
-    cat_rows = []
-    cat_delta: dict[str, float | None] = {}
-    for nid in cat_ids:
-        a = _num(no[nid].score) if nid in no else None
-        b = _num(nn[nid].score) if nid in nn else None
-        name = (nn.get(nid) or no[nid]).name
-        cid = nid.split("/", 1)[1]
-        ko, kn = set(mo.get(cid, ())), set(mn.get(cid, ()))
-        moved = [(k, ds_delta[k]) for k in ko & kn if k in ds_delta and abs(ds_delta[k]) > EPS]
-        moved.sort(key=lambda x: (-abs(x[1]), x[0]))
-        parts = []
-        if moved:
-            top = ", ".join(f"{k} {d:+.1f}" for k, d in moved[:3])
-            parts.append(f"{len(moved)} dataset(s) rescored ({top}{', …' if len(moved) > 3 else ''})")
-        if kn - ko:
-            parts.append(f"{len(kn - ko)} added")
-        if ko - kn:
-            parts.append(f"{len(ko - kn)} removed")
-        cat_delta[cid] = _delta(a, b)
-        cat_rows.append(("category", nid, name, _r(a), _r(b), _delta(a, b), "; ".join(parts)))
-
-    # sub-indexes and barometer
-    sub_rows = []
-    for sid in ("readiness", "implementation", "impact"):
-        a = _num(no[sid].score) if sid in no else None
-        b = _num(nn[sid].score) if sid in nn else None
-        if sid == "implementation":
-            moved = [(cid, d) for cid, d in cat_delta.items() if d]
-            moved.sort(key=lambda x: (-abs(x[1]), x[0]))  # type: ignore[arg-type]
-            why = "; ".join(f"category {cid or '(none)'} {d:+.2f}" for cid, d in moved[:5])  # type: ignore[str-format]
-            if len(moved) > 5:
-                why += f"; +{len(moved) - 5} more categories"
-        else:
-            node = nn.get(sid) or no.get(sid)
-            why = (node.note if node is not None and (a is None or b is None) else
-                   "judged items: the same rubric on both sides" if a is not None else "")
-        sub_rows.append(("subindex", sid, sid, _r(a), _r(b), _delta(a, b), why))
-    a, b = _num(no["barometer"].score), _num(nn["barometer"].score)
-    if a is not None and b is not None:
-        parts = [f"{sid} {d:+.2f} × {nn[sid].weight:g}" for _, sid, _, _, _, d, _ in sub_rows if d]
-        why = "; ".join(parts)
-    else:
-        why = nn["barometer"].note or no["barometer"].note
-    rows.append(("barometer", "barometer", "barometer", _r(a), _r(b), _delta(a, b), why))
-    rows += sub_rows + cat_rows
-
-    # questions: share of scored datasets answering yes
-    for qid in QUESTION_IDS:
-        ya = old.answers[qid] == "yes"
-        yb = new.answers[qid] == "yes"
-        a = 100 * float(ya.mean()) if len(ya) else None
-        b = 100 * float(yb.mean()) if len(yb) else None
-        ci = old.answers.index.intersection(new.answers.index)
-        x, y = old.answers.loc[ci, qid], new.answers.loc[ci, qid]
-        lost = ci[(x == "yes").to_numpy() & (y != "yes").to_numpy()]
-        won = ci[(x != "yes").to_numpy() & (y == "yes").to_numpy()]
-        parts = []
-        for label, ks in (("yes→not yes", lost), ("→yes", won)):
-            if len(ks):
-                ks = sorted(ks)
-                parts.append(f"{len(ks)} {label} ({', '.join(ks[:3])}{', …' if len(ks) > 3 else ''})")
-        added = new.answers.index.difference(old.answers.index)
-        removed = old.answers.index.difference(new.answers.index)
-        if len(added):
-            parts.append(f"{len(added)} added ({int((new.answers.loc[added, qid] == 'yes').sum())} yes)")
-        if len(removed):
-            parts.append(f"{len(removed)} removed ({int((old.answers.loc[removed, qid] == 'yes').sum())} yes)")
-        rows.append(("question", qid, QUESTION_TEXT[qid], _r(a), _r(b), _delta(a, b), "; ".join(parts)))
-
-    # agencies
-    ag = agency_table(old, new)
-    for r in ag.itertuples(index=False):
-        parts = [f"datasets {r.datasets_old}→{r.datasets_new}"]
-        if r.quality_share_old is not None or r.quality_share_new is not None:
-            parts.append(f"quality {_pct(r.quality_share_old)}→{_pct(r.quality_share_new)}")
-        parts.append(f"open {_pct(r.open_share_old)}→{_pct(r.open_share_new)}")
-        rows.append(("agency", r.agency, r.agency or "(none)", r.mean_score_old, r.mean_score_new, r.mean_score_delta, "; ".join(parts)))
-
-    rows += ds_rows
-    out = pd.DataFrame.from_records(rows, columns=list(SCORE_DELTA_COLUMNS))
-    return out
-
-
-def _pct(x: float | None) -> str:
+def percent_text(x: float | None) -> str:
     return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.1f}%"
 
 
@@ -574,14 +400,14 @@ def agency_table(old: Side, new: Side) -> pd.DataFrame:
     for ag in names:
         x = o.loc[ag] if ag in o.index else None
         y = n.loc[ag] if ag in n.index else None
-        ms_o = _r(_num(x["mean_score"])) if x is not None else None
-        ms_n = _r(_num(y["mean_score"])) if y is not None else None
-        qs_o = _r(_num(x["quality_share"]), 4) if x is not None else None
-        qs_n = _r(_num(y["quality_share"]), 4) if y is not None else None
+        ms_o = rounded(as_number(x["mean_score"])) if x is not None else None
+        ms_n = rounded(as_number(y["mean_score"])) if y is not None else None
+        qs_o = rounded(as_number(x["quality_share"]), 4) if x is not None else None
+        qs_n = rounded(as_number(y["quality_share"]), 4) if y is not None else None
         rows.append((ag, int(x["datasets"]) if x is not None else 0, int(y["datasets"]) if y is not None else 0,
-                     ms_o, ms_n, _delta(_num(x["mean_score"]) if x is not None else None, _num(y["mean_score"]) if y is not None else None),
-                     qs_o, qs_n, None if qs_o is None or qs_n is None else _r(qs_n - qs_o, 4),
-                     _r(_num(x["open_share"]), 4) if x is not None else None, _r(_num(y["open_share"]), 4) if y is not None else None))
+                     ms_o, ms_n, delta_of(as_number(x["mean_score"]) if x is not None else None, as_number(y["mean_score"]) if y is not None else None),
+                     qs_o, qs_n, None if qs_o is None or qs_n is None else rounded(qs_n - qs_o, 4),
+                     rounded(as_number(x["open_share"]), 4) if x is not None else None, rounded(as_number(y["open_share"]), 4) if y is not None else None))
     return pd.DataFrame.from_records(rows, columns=list(AGENCY_COLUMNS))
 
 
@@ -593,7 +419,7 @@ QUANTITY_COLUMNS = ("measure", "old", "new", "change", "growth")
 
 
 def _growth(a: float, b: float) -> float | None:
-    return None if not a else _r(100 * (b - a) / a, 1)
+    return None if not a else rounded(100 * (b - a) / a, 1)
 
 
 QUANTITY_MEASURES = ("datasets", "quality_datasets", "open_datasets", "resources", "quality_share")
@@ -606,7 +432,7 @@ def side_counts(s: Side) -> dict[str, float]:
     q = int(s.quality_adjusted.get("quality", int(d["quality"].sum())))
     return {"datasets": raw, "quality_datasets": q, "open_datasets": int(d["open"].astype(bool).sum()),
             "resources": len(s.resources),
-            "quality_share": _r(100 * q / raw, 2) if raw else None}  # type: ignore[dict-item]
+            "quality_share": rounded(100 * q / raw, 2) if raw else None}  # type: ignore[dict-item]
 
 
 def quantity_table(old: Side, new: Side) -> pd.DataFrame:
@@ -616,7 +442,7 @@ def quantity_table(old: Side, new: Side) -> pd.DataFrame:
     for m in QUANTITY_MEASURES:
         x, y = a[m], b[m]
         if m == "quality_share":
-            rows.append((m, x, y, _delta(x, y), None))
+            rows.append((m, x, y, delta_of(x, y), None))
         else:
             rows.append((m, int(x), int(y), int(y - x), _growth(x, y)))
     return pd.DataFrame.from_records(rows, columns=list(QUANTITY_COLUMNS))
@@ -636,10 +462,10 @@ def check_shares(old: Side, new: Side) -> pd.DataFrame:
     order = list(dict.fromkeys([*n.index, *o.index]))
     rows = []
     for c in order:
-        a = _num(o.at[c, "datasets_share"]) if c in o.index else None
-        b = _num(n.at[c, "datasets_share"]) if c in n.index else None
-        ra = _num(o.at[c, "resources_share"]) if c in o.index else None
-        rb = _num(n.at[c, "resources_share"]) if c in n.index else None
+        a = as_number(o.at[c, "datasets_share"]) if c in o.index else None
+        b = as_number(n.at[c, "datasets_share"]) if c in n.index else None
+        ra = as_number(o.at[c, "resources_share"]) if c in o.index else None
+        rb = as_number(n.at[c, "resources_share"]) if c in n.index else None
         pa, pb = (None if a is None else 100 * a), (None if b is None else 100 * b)
-        rows.append((c, _r(pa, 1), _r(pb, 1), _delta(pa, pb), _r(None if ra is None else 100 * ra, 1), _r(None if rb is None else 100 * rb, 1)))
+        rows.append((c, rounded(pa, 1), rounded(pb, 1), delta_of(pa, pb), rounded(None if ra is None else 100 * ra, 1), rounded(None if rb is None else 100 * rb, 1)))
     return pd.DataFrame.from_records(rows, columns=list(CHECK_SHARE_COLUMNS))

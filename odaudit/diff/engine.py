@@ -18,7 +18,6 @@ from typing import Any
 
 import pandas as pd
 
-from ..model.bodies import problems_message
 from ..bounded import UNBOUNDED, CheckLimits
 from ..catalog import (
     ALL_CATALOG,
@@ -30,6 +29,7 @@ from ..catalog import (
 from ..checks import RULES_VERSION
 from ..errors import SnapshotError
 from ..model import Progress
+from ..model.bodies import problems_message
 from ..scoring import score_snapshot
 from ..store import Snapshot
 from . import sidecache
@@ -40,9 +40,9 @@ from .compare import (
     all_changes,
     check_shares,
     quantity_table,
-    score_deltas,
     side_from_result,
 )
+from .deltas import score_deltas
 from .recheck import POOL_THRESHOLD, Job, Rechecker
 from .rubrics import RubricChoice, choose_rubric, for_side
 

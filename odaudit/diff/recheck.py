@@ -33,12 +33,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
-from ..model.bodies import BodyStore
 from ..bounded import BoundedPool, CheckLimits, CheckStopped
 from ..checks import RULES_VERSION, run_checks
 from ..checks.limits import Guard
 from ..errors import IncompleteError, SnapshotError
 from ..model import Progress
+from ..model.bodies import BodyStore
 from ..model.findings import FINDING_COLUMNS, sort_findings
 from ..store import DATASETS, FINDINGS, RESOURCES, Snapshot
 
@@ -174,7 +174,7 @@ class Rechecker:
                  limits: CheckLimits | None = None, on_progress: Progress | None = None) -> None:
         self.jobs = {j.label: j for j in jobs}
         self.progress = on_progress or (lambda stage, done, total: None)
-        self._pool: BoundedPool | None = None
+        self._workers: BoundedPool | None = None
         self._futures: dict[str, list[tuple[int, Future[tuple[str, list, int]]]]] = {}
         self._sizes: dict[str, int] = {}
         for j in jobs:
@@ -188,11 +188,11 @@ class Rechecker:
         self.bounded = workers > 0 and heavy > 0 and "fork" in multiprocessing.get_all_start_methods()
         if self.bounded:
             # fork: the workers inherit _STATE (the raw lines) instead of receiving pickles
-            self._pool = BoundedPool(workers if heavy >= pool_threshold else 1, limits or CheckLimits(),
+            self._workers = BoundedPool(workers if heavy >= pool_threshold else 1, limits or CheckLimits(),
                                      mp_context=multiprocessing.get_context("fork"))
             for j in jobs:
                 n = self._sizes[j.label]
-                self._futures[j.label] = [(min(lo + CHUNK, n), self._pool.submit(_work, j.label, lo, min(lo + CHUNK, n)))
+                self._futures[j.label] = [(min(lo + CHUNK, n), self._workers.submit(_work, j.label, lo, min(lo + CHUNK, n)))
                                           for lo in range(0, n, CHUNK)]
 
     def __enter__(self) -> Self:
@@ -202,9 +202,9 @@ class Rechecker:
         self.close()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        if self._workers is not None:
+            self._workers.shutdown(wait=True, cancel_futures=True)
+            self._workers = None
         for label in self.jobs:
             _STATE.pop(label, None)
 

@@ -16,9 +16,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..atomic import atomic_open, atomic_write_text
-from ..store.folders import REPORT_MANIFEST, replacing
 from ..report.charts import RC, chart_label, save_svg
 from ..report.safe import md, md_link, neutralise
+from ..store.folders import REPORT_MANIFEST, replacing
 from .compare import (
     AGENCY_COLUMNS,
     CATALOG_KINDS,

@@ -127,13 +127,13 @@ class DeadlineTransport(httpx.BaseTransport):
     def __init__(self, limits: httpx.Limits) -> None:
         self._limits = limits
         self._ssl = httpx.create_ssl_context()
-        self._direct = self._pool(None)
+        self._direct = self._new_pool(None)
         self._proxies: dict[str, httpcore.ConnectionInterface] = {}
         for scheme, url in urllib.request.getproxies().items():
             if scheme in ("http", "https") and url:
-                self._proxies[scheme] = self._pool(httpx.URL(url))
+                self._proxies[scheme] = self._new_pool(httpx.URL(url))
 
-    def _pool(self, proxy: httpx.URL | None) -> httpcore.ConnectionInterface:
+    def _new_pool(self, proxy: httpx.URL | None) -> httpcore.ConnectionInterface:
         common: dict[str, Any] = {
             "ssl_context": self._ssl, "max_connections": self._limits.max_connections,
             "max_keepalive_connections": self._limits.max_keepalive_connections,

@@ -182,7 +182,7 @@ def _sniff_zip(path: Path, truncated: bool) -> Sniffed:
         if not infos:
             return Sniffed("ZIP", "empty archive", members=shown)
         kinds = []
-        for info, name in zip(infos[:20], names[:20]):
+        for info, name in zip(infos[:20], names[:20], strict=False):
             fmt = format_from_url(name)
             if not fmt:
                 try:

@@ -176,3 +176,16 @@ def declared_encoding(value: object) -> DeclaredEncoding:
             if f not in fams:
                 fams.append(f)
     return DeclaredEncoding(text=text, families=tuple(fams), ambiguous=tuple(notes), several=len(distinct) > 1)
+
+
+#: The 品質檢測 levels the `badge` check compares with what was measured, lowest first.
+BADGE_LEVELS = ("銅", "銀", "金")
+#: Every 品質檢測 value odaudit understands (datagovtw.md §2): the levels, 白金, and the two
+#: "no badge" values. Anything else is reported, never mapped (see understood.py).
+KNOWN_BADGES: frozenset[str] = frozenset({*BADGE_LEVELS, "白金", "無", "無(白名單)"})
+
+
+def badge_known(value: object) -> bool:
+    """True when `value` (as published; "" = no badge) is a 品質檢測 value odaudit understands."""
+    claimed = normalise_text(value)
+    return claimed == "" or claimed in KNOWN_BADGES

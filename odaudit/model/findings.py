@@ -8,9 +8,9 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
-from enum import StrEnum
 
 from ..atomic import atomic_open
 from ..csvlimit import allow_big_fields

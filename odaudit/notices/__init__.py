@@ -18,8 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..atomic import atomic_open, atomic_write_bytes, atomic_write_text, sha256_file
-from ..store.folders import REPORT_MANIFEST, input_snapshot, replacing
 from ..report.safe import neutralise
+from ..store.folders import REPORT_MANIFEST, input_snapshot, replacing
 from .render import notice_markdown, notice_message, recipients
 from .source import Source, read_source
 

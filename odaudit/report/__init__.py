@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import atomic_write_json, atomic_write_text
-from ..store.folders import REPORT_MANIFEST, replacing
 from ..scoring.model import ScoreResult
+from ..store.folders import REPORT_MANIFEST, replacing
 from .charts import write_charts
 from .csvout import write_tables
 from .i18n import LANGS

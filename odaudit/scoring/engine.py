@@ -3,6 +3,7 @@ the snapshot; no rendering."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from ..catalog import ALL_CATALOG, Catalog, load_catalog
-from ..checks.understood import not_understood
 from ..errors import InputError
+from ..inspect.understood import not_understood
 from ..model import Progress
 from ..store import Snapshot
 from . import automate, coverage, summary
@@ -30,6 +31,7 @@ from .tables import (
 )
 from .tree import build_tree
 
+FINDING_COLUMNS = ("dataset", "resource", "url", "check", "outcome", "measured", "expected", "evidence")
 _YN = np.array(["unanswered", "no", "yes"], dtype=object)  # index by value + 1 (-1, 0, 1)
 
 
@@ -98,7 +100,7 @@ def _catalog_name(rubric: Rubric) -> str:
 
 def _not_understood(snap_ds: pd.DataFrame, resources: pd.DataFrame) -> list[dict[str, Any]]:
     """The snapshot's 品質檢測 / 更新頻率 / 授權方式 values (per dataset) and 檔案格式 values (per
-    resource) that odaudit does not understand, counted (checks/understood.py decides)."""
+    resource) that odaudit does not understand, counted (inspect/understood.py decides)."""
     values: list[tuple[str, object]] = []
     for vocab, col in (("品質檢測", "badge"), ("更新頻率", "frequency"), ("授權方式", "licence")):
         values += [(vocab, v) for v in snap_ds[col]]
@@ -106,56 +108,59 @@ def _not_understood(snap_ds: pd.DataFrame, resources: pd.DataFrame) -> list[dict
     return not_understood(values)
 
 
-def score_snapshot(
-    snapshot: Snapshot | None,
-    rubric: Rubric,
-    catalog: Catalog,
-    *,
-    on_progress: Progress | None = None,
-    blocked_as_broken: bool = False,
-) -> ScoreResult:
-    """Score a snapshot (or, with ``snapshot=None``, a rubric whose answers are all manual)."""
-    progress = on_progress or (lambda stage, done, total: None)
-    warnings: list[str] = []
-    cat = catalog_frame(catalog)
-    if snapshot is not None:
-        progress("read", 0, 3)
-        snap_ds = dataset_table(snapshot)
-        progress("read", 1, 3)
-        resources = resource_table(snapshot)
-        progress("read", 2, 3)
-        findings = finding_table(snapshot)
-        progress("read", 3, 3)
-        manifest = snapshot.manifest
-        cat_name = str((manifest.get("catalog") or {}).get("name", ""))
-        whole = cat_name == ALL_CATALOG or bool((manifest.get("options") or {}).get("all"))
-        portal = str(manifest.get("portal") or catalog.portal)
-        if not whole and cat_name and _catalog_name(rubric) != cat_name:
-            warnings.append(f"the rubric names catalog {rubric.catalog!r} but the snapshot was crawled with {cat_name!r}")
-        unknown = snap_ds[snap_ds["fetch_status"] == "not_found"]
-        if len(unknown):
-            warnings.append("not found on the portal (neither its export nor its API knows the id; check the catalog): "
-                            + ", ".join(f"{i} ({n})" if n else str(i) for i, n in zip(unknown["id"], unknown["name"], strict=True)))
-        if manifest.get("status") != "complete":
-            warnings.append(f"the snapshot is {manifest.get('status', 'unfinished')}: datasets not crawled are scored from manual answers only")
-        snap_info = {
-            "catalog": cat_name, "started_at": str(manifest.get("started_at", "")), "finished_at": str(manifest.get("finished_at", "")),
-            "status": str(manifest.get("status", "")), "rules_version": str(manifest.get("rules_version", "")),
-            "tool_version": str(manifest.get("tool_version", "")), "root": str(snapshot.root),
-            "replay": str((manifest.get("options") or {}).get("replay") or ""),
-        }
-        doctor = manifest.get("doctor") if isinstance(manifest.get("doctor"), dict) else {}
-        vocabulary = _not_understood(snap_ds, resources)
-    else:
-        snap_ds, resources, findings = _empty(DATASET_COLUMNS), _empty(RESOURCE_COLUMNS), _empty(("dataset", "resource", "url", "check", "outcome", "measured", "expected", "evidence"))
+@dataclass
+class _Inputs:
+    """What the scoring reads from a snapshot (empty tables without one)."""
+
+    datasets: pd.DataFrame
+    resources: pd.DataFrame
+    findings: pd.DataFrame
+    whole: bool
+    portal: str
+    info: dict[str, str] = field(default_factory=dict)
+    doctor: dict[str, Any] = field(default_factory=dict)
+    vocabulary: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _read_inputs(snapshot: Snapshot | None, rubric: Rubric, catalog: Catalog, progress: Progress) -> _Inputs:
+    if snapshot is None:
+        snap_ds = _empty(DATASET_COLUMNS)
         snap_ds["n_resources"] = snap_ds["n_resources"].astype(int)
         snap_ds["sampled"] = snap_ds["sampled"].astype(bool)
-        whole, portal, snap_info = False, catalog.portal, {}
-        doctor, vocabulary = {}, []
-    portal = portal.rstrip("/")
+        return _Inputs(snap_ds, _empty(RESOURCE_COLUMNS), _empty(FINDING_COLUMNS), False, catalog.portal.rstrip("/"))
+    progress("read", 0, 3)
+    snap_ds = dataset_table(snapshot)
+    progress("read", 1, 3)
+    resources = resource_table(snapshot)
+    progress("read", 2, 3)
+    findings = finding_table(snapshot)
+    progress("read", 3, 3)
+    manifest = snapshot.manifest
+    warnings = []
+    cat_name = str((manifest.get("catalog") or {}).get("name", ""))
+    whole = cat_name == ALL_CATALOG or bool((manifest.get("options") or {}).get("all"))
+    if not whole and cat_name and _catalog_name(rubric) != cat_name:
+        warnings.append(f"the rubric names catalog {rubric.catalog!r} but the snapshot was crawled with {cat_name!r}")
+    unknown = snap_ds[snap_ds["fetch_status"] == "not_found"]
+    if len(unknown):
+        warnings.append("not found on the portal (neither its export nor its API knows the id; check the catalog): "
+                        + ", ".join(f"{i} ({n})" if n else str(i) for i, n in zip(unknown["id"], unknown["name"], strict=True)))
+    if manifest.get("status") != "complete":
+        warnings.append(f"the snapshot is {manifest.get('status', 'unfinished')}: datasets not crawled are scored from manual answers only")
+    info = {
+        "catalog": cat_name, "started_at": str(manifest.get("started_at", "")), "finished_at": str(manifest.get("finished_at", "")),
+        "status": str(manifest.get("status", "")), "rules_version": str(manifest.get("rules_version", "")),
+        "tool_version": str(manifest.get("tool_version", "")), "root": str(snapshot.root),
+        "replay": str((manifest.get("options") or {}).get("replay") or ""),
+    }
+    doctor = manifest.get("doctor") if isinstance(manifest.get("doctor"), dict) else {}
+    return _Inputs(snap_ds, resources, findings, whole, str(manifest.get("portal") or catalog.portal).rstrip("/"),
+                   info, doctor, _not_understood(snap_ds, resources), warnings)
 
-    # -- the datasets to score: catalog entries, plus snapshot datasets outside the catalog ----
-    snap_ds = snap_ds.drop_duplicates("key")
+
+def _dataset_frame(cat: pd.DataFrame, snap_ds: pd.DataFrame, portal: str) -> pd.DataFrame:
+    """The datasets to score: the catalog's entries, plus snapshot datasets outside the catalog."""
     extra = snap_ds[~snap_ds["key"].isin(cat["key"])]
     extra_rows = pd.DataFrame({"key": extra["key"], "id": extra["id"], "name": extra["name"], "category": extra["category"],
                                "kind": extra["kind"], "url": extra["url"], "position": 0})
@@ -171,7 +176,10 @@ def score_snapshot(
     frame["kind"] = np.where(frame["in_snapshot"], frame["snap_kind"].fillna(""), frame["kind"])
     frame = frame.drop(columns="snap_kind")
     frame["page"] = np.where((frame["kind"] == "portal") & (frame["id"] != ""), portal + "/dataset/" + frame["id"], frame["url"])
+    return frame
 
+
+def _categories(catalog: Catalog, frame: pd.DataFrame, whole: bool) -> list[tuple[str, str]]:
     categories = [(c.id, c.name) for c in catalog.categories]
     known = {c for c, _ in categories}
     for cid in sorted(set(frame["category"]) - known):
@@ -179,31 +187,27 @@ def score_snapshot(
     if whole:  # a whole-portal crawl's catalog lists no datasets: keep only the categories in use
         used = set(frame["category"])
         categories = [c for c in categories if c[0] in used]
-    cat_names = dict(categories)
-    frame["category_name"] = frame["category"].map(cat_names)
+    return categories
 
-    # -- answers ---------------------------------------------------------------------
-    keys = pd.Index(frame["key"].drop_duplicates())
-    progress("measure", 0, 1)
-    if blocked_as_broken:
-        findings = _count_blocked_as_broken(findings, resources)
-    res_cov = coverage.resource_coverage(resources, blocked_as_broken=blocked_as_broken)
-    unmeasured = pd.Index(res_cov.loc[res_cov["coverage"] != coverage.MEASURED, "dataset"].unique())
-    measurements = coverage.measurement_view(findings, res_cov)
-    measured_snap, evidence = automate.measure(snap_ds, measurements, unmeasured)
-    measured = measured_snap.reindex(keys).fillna(UNKNOWN).astype("int8")
-    progress("measure", 1, 1)
-    kind_by_key = frame.drop_duplicates("key").set_index("key")["kind"].reindex(keys)
-    in_snap = frame.drop_duplicates("key").set_index("key")["in_snapshot"].reindex(keys).to_numpy(bool)
-    automated = (kind_by_key.to_numpy() == "portal") & in_snap
 
+@dataclass
+class _Answers:
+    """The final answers, key × question, and where each came from."""
+
+    final: np.ndarray
+    source: np.ndarray
+    reason: np.ndarray
+    links: np.ndarray
+    overrides: pd.DataFrame
+
+
+def _apply_manual(rubric: Rubric, manual: dict[str, str], keys: pd.Index, measured: pd.DataFrame, automated: np.ndarray) -> _Answers:
+    """Measured answers for automated datasets, then the rubric's answers over them; an override of
+    a measurement (or a disagreement with one) is recorded for the report."""
     final = np.where(automated[:, None], measured.to_numpy(), UNKNOWN).astype("int8")
     source = np.where(final != UNKNOWN, "auto", "unanswered").astype(object)
     reason = np.full(final.shape, "", dtype=object)
-    manual_links = np.full(final.shape, "", dtype=object)
-    manual = resolve_manual(rubric, frame)
-    if snapshot is None:
-        _require_manual_answers(rubric, frame, manual)
+    links = np.full(final.shape, "", dtype=object)
     qpos = {q: i for i, q in enumerate(QUESTION_IDS)}
     kpos = {k: i for i, k in enumerate(keys)}
     override_rows = []
@@ -220,16 +224,70 @@ def score_snapshot(
             final[r, c] = value
             source[r, c] = "manual"
             reason[r, c] = ans.reason
-            manual_links[r, c] = " ".join(ans.evidence)
+            links[r, c] = " ".join(ans.evidence)
+    overrides = pd.DataFrame.from_records(override_rows, columns=["key", "question", "measured", "manual", "reason", "override", "disagrees"])
+    overrides["measured"] = overrides["measured"].replace("unanswered", "")
+    return _Answers(final, source, reason, links, overrides)
 
-    answered_bool = pd.DataFrame(final == YES, index=keys, columns=list(QUESTION_IDS))
+
+def _answer_table(keys: pd.Index, ans: _Answers, measured: pd.DataFrame, pts: pd.DataFrame, cited: dict[tuple[str, str], str]) -> pd.DataFrame:
+    """The long answer table: key × question, in key order then checklist order."""
+    n = len(keys)
+    m = measured.to_numpy().ravel()
+    answers = pd.DataFrame({
+        "key": np.repeat(keys.to_numpy(), len(QUESTION_IDS)),
+        "question": np.tile(np.array(QUESTION_IDS, dtype=object), n),
+        "answer": np.where(ans.final.ravel() == UNKNOWN, "", _YN[ans.final.ravel() + 1]),
+        "source": ans.source.ravel(),
+        "measured": np.where(m == UNKNOWN, "", _YN[m + 1]),
+        "points": pts.to_numpy().ravel(),
+        "reason": ans.reason.ravel(),
+        "links": ans.links.ravel(),
+    })
+    answers["cites"] = [cited.get(kq, "") for kq in zip(answers["key"], answers["question"], strict=True)]
+    return answers
+
+
+def score_snapshot(
+    snapshot: Snapshot | None,
+    rubric: Rubric,
+    catalog: Catalog,
+    *,
+    on_progress: Progress | None = None,
+    blocked_as_broken: bool = False,
+) -> ScoreResult:
+    """Score a snapshot (or, with ``snapshot=None``, a rubric whose answers are all manual)."""
+    progress = on_progress or (lambda stage, done, total: None)
+    src = _read_inputs(snapshot, rubric, catalog, progress)
+    snap_ds = src.datasets.drop_duplicates("key")
+    frame = _dataset_frame(catalog_frame(catalog), snap_ds, src.portal)
+    categories = _categories(catalog, frame, src.whole)
+    frame["category_name"] = frame["category"].map(dict(categories))
+
+    keys = pd.Index(frame["key"].drop_duplicates())
+    progress("measure", 0, 1)
+    findings = _count_blocked_as_broken(src.findings, src.resources) if blocked_as_broken else src.findings
+    res_cov = coverage.resource_coverage(src.resources, blocked_as_broken=blocked_as_broken)
+    unmeasured = pd.Index(res_cov.loc[res_cov["coverage"] != coverage.MEASURED, "dataset"].unique())
+    measurements = coverage.measurement_view(findings, res_cov)
+    measured_snap, evidence = automate.measure(snap_ds, measurements, unmeasured)
+    measured = measured_snap.reindex(keys).fillna(UNKNOWN).astype("int8")
+    progress("measure", 1, 1)
+    by_key = frame.drop_duplicates("key").set_index("key")
+    in_snap = by_key["in_snapshot"].reindex(keys).to_numpy(bool)
+    automated = (by_key["kind"].reindex(keys).to_numpy() == "portal") & in_snap
+
+    manual = resolve_manual(rubric, frame)
+    if snapshot is None:
+        _require_manual_answers(rubric, frame, manual)
+    ans = _apply_manual(rubric, manual, keys, measured, automated)
+    answered_bool = pd.DataFrame(ans.final == YES, index=keys, columns=list(QUESTION_IDS))
     pts = dataset_points(answered_bool, rubric.question_points, rubric.method,
                          penalty=rubric.odb.outdated_penalty, penalty_when=rubric.odb.penalty_when)
-    score = pts.sum(axis=1)
     per_key = pd.DataFrame({
-        "score": score.to_numpy(), "open": is_open(answered_bool).to_numpy(),
-        "yes": (final == YES).sum(axis=1), "unanswered": (final == UNKNOWN).sum(axis=1),
-        "manual": (source == "manual").sum(axis=1), "automated": automated,
+        "score": pts.sum(axis=1).to_numpy(), "open": is_open(answered_bool).to_numpy(),
+        "yes": (ans.final == YES).sum(axis=1), "unanswered": (ans.final == UNKNOWN).sum(axis=1),
+        "manual": (ans.source == "manual").sum(axis=1), "automated": automated,
         "quality": summary.quality_flags(measured).to_numpy() & in_snap,
         "quality_measured": summary.quality_known(measured).to_numpy() & in_snap,
     }, index=keys)
@@ -237,51 +295,32 @@ def score_snapshot(
         per_key[f"m_{q}"] = measured[q].to_numpy() == YES
     frame = frame.join(per_key, on="key")
     frame = frame.join(coverage.dataset_coverage(frame, res_cov, has_snapshot=snapshot is not None), on="key")
-
-    # Long answer table: key × question, in key order then checklist order.
-    n = len(keys)
-    answers = pd.DataFrame({
-        "key": np.repeat(keys.to_numpy(), len(QUESTION_IDS)),
-        "question": np.tile(np.array(QUESTION_IDS, dtype=object), n),
-        "answer": np.where(final.ravel() == UNKNOWN, "", _YN[final.ravel() + 1]),
-        "source": source.ravel(),
-        "measured": np.where(measured.to_numpy().ravel() == UNKNOWN, "", _YN[measured.to_numpy().ravel() + 1]),
-        "points": pts.to_numpy().ravel(),
-        "reason": reason.ravel(),
-        "links": manual_links.ravel(),
-    })
     progress("evidence", 0, 1)
-    cited = automate.cites(evidence)
-    answers["cites"] = [cited.get(kq, "") for kq in zip(answers["key"], answers["question"], strict=True)]
+    answers = _answer_table(keys, ans, measured, pts, automate.cites(evidence))
     progress("evidence", 1, 1)
 
-    order = frame[["category", "position", "key"]].copy()
     cat_rank = {cid: i for i, (cid, _) in enumerate(categories)}
-    order["_c"] = order["category"].map(cat_rank)
+    order = frame[["category", "position", "key"]].assign(_c=frame["category"].map(cat_rank))
     frame = frame.loc[order.sort_values(["_c", "position", "key"], kind="stable").index].reset_index(drop=True)
-
-    overrides = pd.DataFrame.from_records(override_rows, columns=["key", "question", "measured", "manual", "reason", "override", "disagrees"])
-    overrides["measured"] = overrides["measured"].replace("unanswered", "")
-    nodes = build_tree(rubric, categories, frame[["category", "score"]])
     return ScoreResult(
         rubric_name=rubric.name, rubric_title=rubric.title or rubric.name, method=rubric.method,
         penalty_when=rubric.odb.penalty_when, outdated_penalty=rubric.odb.outdated_penalty,
-        points=dict(rubric.question_points), catalog=catalog, portal=portal, snapshot=snap_info, whole_portal=whole,
-        nodes=nodes, datasets=frame, answers=answers, evidence=evidence, resources=resources, findings=findings,
-        overrides=overrides,
-        quality=_quality_table(measurements, frame, snapshot, whole),
+        points=dict(rubric.question_points), catalog=catalog, portal=src.portal, snapshot=src.info, whole_portal=src.whole,
+        nodes=build_tree(rubric, categories, frame[["category", "score"]]), datasets=frame, answers=answers,
+        evidence=evidence, resources=src.resources, findings=findings, overrides=ans.overrides,
+        quality=_quality_table(measurements, frame, snapshot, src.whole),
         quality_adjusted=summary.quality_adjusted(frame, int(snap_ds.shape[0])),
         agencies=summary.agency_table(frame),
         badges=summary.badge_table(frame, measurements),
-        formats=summary.format_table(resources),
+        formats=summary.format_table(src.resources),
         years=summary.year_table(frame),
-        warnings=warnings,
+        warnings=src.warnings,
         coverage=summary.coverage_summary(frame, res_cov),
         resource_coverage=res_cov,
         blocked_as_broken=blocked_as_broken,
-        estimate=_sample_estimate(frame, snapshot, whole),
-        doctor=doctor,
-        not_understood=vocabulary,
+        estimate=_sample_estimate(frame, snapshot, src.whole),
+        doctor=src.doctor,
+        not_understood=src.vocabulary,
         merged=rubric.merged,
     )
 

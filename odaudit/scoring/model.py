@@ -86,7 +86,7 @@ class ScoreResult:
     estimate: Any = None
     #: the crawl's portal probe (manifest `doctor`: verdict, observations); {} when absent
     doctor: dict[str, Any] = field(default_factory=dict)
-    #: vocabulary values odaudit did not understand: [{vocabulary, value, count}] (checks/understood.py);
+    #: vocabulary values odaudit did not understand: [{vocabulary, value, count}] (inspect/understood.py);
     #: count is datasets, resources for 檔案格式
     not_understood: list[dict[str, Any]] = field(default_factory=list)
     #: a merged rubric's reviewers and agreement (rubric.Merged), None for one reviewer's rubric

@@ -12,7 +12,6 @@ from .model import ScoreResult
 from .questions import QUESTIONS
 from .template import comment, manual_block, render
 
-
 #: The automated answers are a block of comments between these two lines, at the end of the file:
 #: `rubric init --update` replaces that block and nothing else (see update.py).
 AUTO_BEGIN = "# odaudit:automated-answers:begin (written by `odaudit rubric init`; `--update` rewrites this block: keep your notes elsewhere)"

@@ -103,7 +103,7 @@ def ratings_table(ratings: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     spread; empty below two ratings), min, max, and respondents per group (`group n; …`)."""
     grouped = bool(ratings.attrs.get("grouped", True))
     out = []
-    by_item = {i: g for i, g in ratings.groupby("item", sort=False)}
+    by_item = {k: g for k, g in ratings.groupby("item", sort=False)}
     for item, name, score in judged_items(rubric):
         g = by_item.get(item)
         values = [] if g is None else [float(v) for v in g["rating"]]

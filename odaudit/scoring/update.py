@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from .prefill import AUTO_BEGIN, AUTO_END
 from .model import ScoreResult
+from .prefill import AUTO_BEGIN, AUTO_END
 from .rubric import Rubric, load_rubric
 
 _HEAD = re.compile(r"^# .* · (?P<key>(?:tw|ext|none):[^ ]+) · score ")

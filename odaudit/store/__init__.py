@@ -12,8 +12,8 @@ finalisation, the manifest), `snapshot` (reading, verification, recheck sets), `
 
 from __future__ import annotations
 
-from ..model.findings import read_findings, write_findings
 from ..model.bodies import BodyProblem, BodyStore, body_relpath, problems_message, verify_bodies
+from ..model.findings import read_findings, write_findings
 from .bodies import BodySink, StoreWriter
 from .journal import drop_journal, read_jsonl, write_records, write_sorted_records
 from .layout import (

@@ -30,8 +30,8 @@ from typing import Any
 from .. import READABLE_SNAPSHOT_VERSIONS, SNAPSHOT_FORMAT, __version__
 from ..atomic import atomic_open, atomic_write_json, sha256_file
 from ..errors import SnapshotError
-from ..model.findings import Finding, read_findings, write_findings, write_findings_csv
 from ..model.bodies import BodyProblem, BodyStore, verify_bodies
+from ..model.findings import Finding, read_findings, write_findings, write_findings_csv
 from .journal import read_jsonl
 from .layout import BODIES, CATALOG_COPY, DATASETS, FINDINGS, JOURNAL, MANIFEST, RECHECKS, RESOURCES
 from .writer import file_hashes

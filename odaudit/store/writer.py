@@ -21,8 +21,8 @@ from typing import Any
 from .. import SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, __version__
 from ..atomic import atomic_write_json, sha256_file
 from ..errors import IncompleteError, InputError, SnapshotError
-from ..model.findings import Finding, write_findings_by_dataset
 from ..model.bodies import BodyProblem, BodyStore, body_relpath
+from ..model.findings import Finding, write_findings_by_dataset
 from .bodies import BodySink, StoreWriter, new_snapshot_id, open_shared
 from .journal import jsonl_line, jsonl_with_sizes, read_jsonl, repair_torn_tail, write_sorted_records
 from .layout import BODIES, CATALOG_COPY, DATASETS, FINDINGS, JOURNAL, MANIFEST, RESOURCES, RUN_FILE

@@ -19,8 +19,8 @@ from ..diff.engine import plan_sides, scored_sides
 from ..diff.recheck import POOL_THRESHOLD
 from ..diff.rubrics import RubricChoice
 from ..errors import InputError
-from ..store.folders import real
 from ..store import Snapshot
+from ..store.folders import real
 from .history import History, observe
 from .series import series_frame, side_series
 
@@ -126,7 +126,7 @@ def trend_snapshots(
         urls = dict(zip(r["key"].to_numpy(object).tolist(), r["url"].to_numpy(object).tolist(), strict=True))
         history.add(observe(side.findings, urls, pages))
         rows += side_series(side, i + 1)
-        latest.update(zip(d["key"], zip(d["agency"], d["title"].where(d["title"] != "", d["name"]), d["page"], strict=True)))
+        latest.update(zip(d["key"], zip(d["agency"], d["title"].where(d["title"] != "", d["name"]), d["page"], strict=True), strict=True))
         m = side.manifest
         infos.append(SnapshotInfo(i + 1, side.path, side.started_at, str(m.get("status", "")), int(len(d)), int(len(side.resources)),
                                   int(len(side.findings)), side.rechecked, side.reason))

@@ -16,9 +16,9 @@ import pandas as pd  # noqa: E402
 
 from ..atomic import atomic_open, atomic_write_text  # noqa: E402
 from ..diff.rubrics import DEFAULT_SOURCE  # noqa: E402
-from ..store.folders import REPORT_MANIFEST, replacing  # noqa: E402
 from ..report.charts import RC, save_svg  # noqa: E402
 from ..report.safe import md, md_link, neutralise  # noqa: E402
+from ..store.folders import REPORT_MANIFEST, replacing  # noqa: E402
 from .engine import TrendResult  # noqa: E402
 from .history import HISTORY_COLUMNS  # noqa: E402
 from .series import INDEXES, SERIES_COLUMNS  # noqa: E402

@@ -1,11 +1,12 @@
 """Cell checks of the CSV fast path: values a compiled regular expression can prove valid for a field type."""
 
 from __future__ import annotations
+
 import re
 from collections.abc import Callable
 from typing import Any
-from .common import MEMO_MAX
 
+from .common import MEMO_MAX
 
 _D = r"(?!0000)[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
 

@@ -1,6 +1,7 @@
 """What a table scan finds (TableScan), how errors are collected and described, and what every engine shares."""
 
 from __future__ import annotations
+
 import os
 import re
 import tempfile
@@ -9,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
 
 CHUNK_ROWS = 20000
 

@@ -3,15 +3,17 @@
 Its parity with frictionless is tested in tests/test_checks_structure.py."""
 
 from __future__ import annotations
+
 import csv
 import io
 import itertools
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from .common import CHUNK_ROWS, SAMPLE_ROWS, _Collector, _short
-from .datecols import _DateTracker, _date_columns
+
 from .cells import _CellCheck
+from .common import CHUNK_ROWS, SAMPLE_ROWS, _Collector, _short
+from .datecols import _date_columns, _DateTracker
 
 
 def _last_newline(path: Path) -> int:
@@ -108,7 +110,7 @@ def _check_chunk(chunk: list[list[str]], base: int, n: int, checks: list[tuple[i
                 _odd_row(cells, base + k, n, checks, col)
     if not normal:
         return
-    columns = list(zip(*normal))
+    columns = list(zip(*normal, strict=True))  # normal rows all have the header's width
     for i, chk in checks:
         values = columns[i]
         bad = chk.bad_values(values)

@@ -1,13 +1,14 @@
 """Date columns of a table: which columns hold dates, and the newest date in each (for freshness)."""
 
 from __future__ import annotations
+
 import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
-from ..dates import TAIPEI, parse_cell_date
-from .common import DateStat, MEMO_MAX
 
+from ..dates import TAIPEI, parse_cell_date
+from .common import MEMO_MAX, DateStat
 
 DATE_SHARE = 0.9
 

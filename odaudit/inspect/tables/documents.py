@@ -1,15 +1,16 @@
 """JSON and XML read as tables, and archive members extracted for the scan."""
 
 from __future__ import annotations
+
 import xml.etree.ElementTree as ET
 import zipfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
 from ..sniff import JSON_PARSE_LIMIT, load_json
 from .common import TableScan, _short
 from .scan import scan_inline
-
 
 XML_TABLE_LIMIT = 16 * 1024 * 1024
 

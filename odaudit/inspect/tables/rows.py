@@ -1,10 +1,12 @@
 """The row-by-row path: frictionless's own row stream, for what the fast path does not take."""
 
 from __future__ import annotations
+
 from datetime import datetime
 from typing import Any
+
 from .common import SAMPLE_ROWS, _Collector
-from .datecols import _DateTracker, _date_columns
+from .datecols import _date_columns, _DateTracker
 
 
 def _scan_rows(res: Any, *, row_limit: int | None, ref: datetime, col: _Collector) -> tuple[int, bool, dict[int, _DateTracker]]:

@@ -5,13 +5,15 @@ every cell the fast paths cannot prove valid; `scan_delimited` takes the CSV fas
 (csvfast.py), the row-by-row path otherwise (rows.py)."""
 
 from __future__ import annotations
+
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
 from ..charset import register_codecs
 from .common import TableScan, _Collector, _header_errors, _open_frictionless, temp_dir
-from .datecols import _DateTracker
 from .csvfast import _fast_ok, _last_newline, _scan_csv_fast
+from .datecols import _DateTracker
 from .rows import _scan_rows
 
 

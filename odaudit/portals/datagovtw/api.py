@@ -1,12 +1,14 @@
 """The per-dataset v2 API answer: its envelope, its nesting, and where its resource list is."""
 
 from __future__ import annotations
+
 import json
 from typing import Any
+
 from ... import nesting
-from .schema import API_RESOURCE_SHAPES, MAX_API_DEPTH, PortalError, API_FIELD_KEYS, API_RESOURCE_KEYS
-from .text import _empty_resource, _text, iso_datetime, parse_fields
 from .export import _issue
+from .schema import API_FIELD_KEYS, API_RESOURCE_KEYS, API_RESOURCE_SHAPES, MAX_API_DEPTH, PortalError
+from .text import _empty_resource, _text, iso_datetime, parse_fields
 
 
 def parse_api(data: bytes, source: str) -> dict:

@@ -1,12 +1,14 @@
 """The bulk export (全部資料集清單): one CSV row per dataset, streamed; only the wanted rows are kept."""
 
 from __future__ import annotations
+
 import codecs
 import csv
 import io
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
+
 from ...csvlimit import allow_big_fields
 from .schema import EXPORT_COLUMNS, ID_COLUMN, OPTIONAL_COLUMNS, PortalError
 

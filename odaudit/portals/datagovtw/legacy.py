@@ -1,9 +1,11 @@
 """Records of the 2017 and 2018 scrapes, in the export's shape (fixtures and old snapshots)."""
 
 from __future__ import annotations
+
 import re
 from typing import Any
-from .schema import EXPORT_COLUMNS, _CONTACT_RE
+
+from .schema import _CONTACT_RE, EXPORT_COLUMNS
 from .text import _text
 
 

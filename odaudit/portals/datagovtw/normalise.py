@@ -1,12 +1,14 @@
 """Export row + API answer → the dataset's normalised metadata and declared resources, with every disagreement noted."""
 
 from __future__ import annotations
+
 import re
 from typing import Any
-from .schema import META_KEYS, RESOURCE_COLUMNS, RESOURCE_KEYS, _CODED_API_KEYS, _COMPARED, DATASET_FIELDS, _DATE_KEYS
-from .text import _dedupe, _empty_resource, _rejoin_urls, _split_list, _squash, _text, iso_datetime, parse_fields
-from .export import _issue
+
 from .api import _api_resources, api_resource_list
+from .export import _issue
+from .schema import _CODED_API_KEYS, _COMPARED, _DATE_KEYS, DATASET_FIELDS, META_KEYS, RESOURCE_COLUMNS, RESOURCE_KEYS
+from .text import _dedupe, _empty_resource, _rejoin_urls, _split_list, _squash, _text, iso_datetime, parse_fields
 
 
 def _export_resources(ex: dict, issues: list[dict]) -> list[dict]:

@@ -1,11 +1,12 @@
 """What data.gov.tw publishes: the export's columns, the API's keys, the normalised metadata's keys, its URLs."""
 
 from __future__ import annotations
+
 import re
 from typing import Any
 from urllib.parse import quote
-from ...errors import ExitCode, OdauditError
 
+from ...errors import ExitCode, OdauditError
 
 NAME = "datagovtw"
 

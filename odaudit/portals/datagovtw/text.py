@@ -1,13 +1,15 @@
 """Portal text as odaudit reads it: trimmed values, dates, field lists, `;` lists and URLs cut at the wrong place."""
 
 from __future__ import annotations
+
 import html
 import json
 import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
-from .schema import RESOURCE_KEYS, _DATE_RE, _SCHEME_RE
+
+from .schema import _DATE_RE, _SCHEME_RE, RESOURCE_KEYS
 
 
 def _text(v: Any) -> str:

@@ -1,10 +1,10 @@
 """Which vocabulary values odaudit understands, in one place: each vocabulary is answered by the
-parser of the check that reads it, so `doctor`, the crawl's probe and the report's "not
+parser the check that reads it uses, so `doctor`, the crawl's probe and the report's "not
 understood" list can never disagree with the checks.
 
-* 品質檢測: badge.py `KNOWN_BADGES` (the levels, 白金, 無, 無(白名單));
+* 品質檢測: vocab.py `KNOWN_BADGES` (the levels, 白金, 無, 無(白名單));
 * 更新頻率: frequency.py `parse_frequency` (kind ``unknown`` = not understood);
-* 授權方式: licence.py `normalise_licence` (id ``unknown`` = not understood);
+* 授權方式: licences.py `normalise_licence` (id ``unknown`` = not understood);
 * 檔案格式: vocab.py `declared_format` (a part outside its aliases and `STARS` = not understood).
 
 An empty value is *missing*, not a vocabulary problem: it is never listed here. A value that is
@@ -18,10 +18,9 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 
-from .badge import badge_known
-from ..inspect.frequency import parse_frequency
-from .licence import licence_understood
-from ..inspect.vocab import declared_format, normalise_text
+from .frequency import parse_frequency
+from .licences import licence_understood
+from .vocab import badge_known, declared_format, normalise_text
 
 #: vocabulary -> the meta key (or resource key) holding it
 VOCABULARIES: dict[str, str] = {"品質檢測": "badge", "更新頻率": "frequency", "授權方式": "licence", "檔案格式": "format"}
