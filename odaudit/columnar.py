@@ -13,8 +13,8 @@ its JSON lines and CSV every time `score`, `diff` or `trend` looks at it.
   mtime: a file changed behind the manifest's back (a snapshot opened without verification) is
   read afresh, never answered from the cache. A file that is missing, unreadable or of another
   key is rebuilt; a cache that cannot be written (read-only, disk full) is skipped silently.
-* Only snapshots whose manifest is the one on disk are cached (not the in-memory overlays `diff`
-  re-checks into), and only files the manifest seals.
+* Only snapshots whose manifest is the one on disk are cached (not a snapshot opened with an in-memory manifest
+  such as a re-check describes), and only files the manifest seals.
 """
 
 from __future__ import annotations

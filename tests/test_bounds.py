@@ -28,7 +28,7 @@ from odaudit.bounded import BoundedPool, CheckLimits, CheckStopped
 from odaudit.checks import run_checks
 from odaudit.checks.limits import OverLimit
 from odaudit.crawl import CrawlOptions, run_crawl
-from odaudit.diff.recheck import today_findings
+from odaudit.crawl.rechecker import today_findings
 from odaudit.inspect import sheets
 from odaudit.inspect.tables import scan_spreadsheet
 from odaudit.store import Snapshot
@@ -349,9 +349,9 @@ def test_diff_rechecks_within_the_limits(tmp_path: Path) -> None:
     p.add(small_csv(), rows="2")
     p.add(wide_csv(), rows="1")
     snap = Snapshot.open(build_snapshot_from(p, tmp_path / "snap"))
-    side = today_findings(snap, tmp_path / "overlay", recheck=True, reason="test", row_limit=None, workers=2,
+    side = today_findings(snap, recheck=True, reason="test", row_limit=None, workers=2,
                           limits=CheckLimits(time_s=2, memory_mb=None))
-    r = by_resource(side.snapshot.findings())
+    r = by_resource(side.finding_list())
     assert (r["1"]["structure"].outcome, r["1"]["structure"].measured) == ("error", "time limit")
     assert r["0"]["structure"].outcome == "pass"
 

@@ -12,8 +12,9 @@ import snapfactory as sf
 from odaudit.atomic import sha256_file
 from odaudit.checks import RULES_VERSION
 from odaudit.crawl import recheck as crawl_recheck
-from odaudit.diff import diff_snapshots, recheck
-from odaudit.diff.recheck import Job, Rechecker
+from odaudit.crawl import rechecker as recheck
+from odaudit.crawl.rechecker import Job, Rechecker
+from odaudit.diff import diff_snapshots
 from odaudit.store import Snapshot
 
 
@@ -39,20 +40,20 @@ def test_pool_equals_serial_equals_crawl_recheck(snap: Path, tmp_path: Path, mon
     before = {p.name: sha256_file(p) for p in snap.iterdir() if p.is_file()}
     s = Snapshot.open(snap)
     monkeypatch.setattr(recheck, "CHUNK", 5)
-    with Rechecker([Job("x", s, tmp_path / "pool", True, "test", None)], workers=2, pool_threshold=1) as rc:
-        assert rc._pool is not None  # the pool path really runs
+    with Rechecker([Job("x", s, True, "test", None)], workers=2, pool_threshold=1) as rc:
+        assert rc.bounded  # the pool path really runs
         pooled = rc.result("x")
-    serial = recheck.today_findings(s, tmp_path / "serial", recheck=True, reason="test", row_limit=None, workers=0)
+    serial = recheck.today_findings(s, recheck=True, reason="test", row_limit=None, workers=0)
     assert pooled.rechecked and pooled.datasets == 39 and pooled.findings == serial.findings > 0
     assert pooled.facts == serial.facts and len(pooled.facts) == 39
-    assert (tmp_path / "pool" / "findings.csv").read_bytes() == (tmp_path / "serial" / "findings.csv").read_bytes()
+    assert pooled.csv_text() == serial.csv_text()
     # the snapshot itself is untouched
     assert {p.name: sha256_file(p) for p in snap.iterdir() if p.is_file()} == before
     # and the same bytes as `odaudit crawl --recheck` writes into a copy
     copy = tmp_path / "copy"
     shutil.copytree(snap, copy)
     crawl_recheck(copy, workers=0)
-    assert Snapshot.open(copy).findings_path().read_bytes() == (tmp_path / "pool" / "findings.csv").read_bytes()
+    assert Snapshot.open(copy).findings_path().read_bytes() == pooled.csv_text().encode("utf-8")
 
 
 def test_diff_with_pool_equals_in_process(snap: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

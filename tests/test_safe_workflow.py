@@ -363,7 +363,9 @@ def test_a_second_process_on_a_locked_folder_is_refused_with_the_holders_pid(sna
 
 def test_two_crawls_into_one_folder(tmp_path: Path) -> None:
     spec = real_portal_fixture()
-    with FakePortal.from_spec(spec, latency=0.2) as portal:
+    # slow answers keep the first crawl running (holding the lock) while the second starts, however
+    # loaded the machine; once the second has been refused, the portal answers at full speed
+    with FakePortal.from_spec(spec, latency=2.0) as portal:
         cat = tmp_path / "cat.yaml"
         cat.write_text("name: two\ntitle: t\nmethod: m\ncategories:\n- id: '1'\n  name: one\n  datasets:\n"
                        + "".join(f"  - {{name: d{i}, id: '{i}'}}\n" for i in spec.ids()[:4]), encoding="utf-8")
@@ -376,6 +378,8 @@ def test_two_crawls_into_one_folder(tmp_path: Path) -> None:
             assert time.monotonic() < deadline and first.poll() is None
             time.sleep(0.01)
         second = run(*args)
+        for host in (portal.portal, *portal.hosts):
+            host.latency = 0.0
         assert second.returncode == 2 and f"PID {first.pid}" in one_error(second)
         assert first.wait(timeout=120) == 0, first.communicate()
     assert Snapshot.open(tmp_path / "snap").manifest["status"] == "complete"

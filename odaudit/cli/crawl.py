@@ -13,6 +13,7 @@ from ..errors import ExitCode, InputError, OdauditError
 from ..http import FetchOptions
 from ..portals import datagovtw
 from . import common
+from .options import json_option, out_option, print_summary, quiet_option, workers_option
 
 
 def _size(text: str) -> int:
@@ -31,7 +32,7 @@ def crawl(
     all_: bool = typer.Option(False, "--all", help="Crawl the whole portal via its bulk export (metadata for all datasets)."),
     sample: int = typer.Option(None, "--sample", min=0, help="With --all: fetch resources of N datasets drawn with --seed."),
     seed: int = typer.Option(0, "--seed", help="Seed of the --sample draw (same seed, same sample)."),
-    out: Path = typer.Option(None, "--out", "-o", help="Snapshot directory (default: snapshots/<catalog>-<date>). An unfinished crawl there is resumed; a finished snapshot is an archive and is refused."),
+    out: Path = out_option(required=False, help="Snapshot directory (default: snapshots/<catalog>-<date>). An unfinished crawl there is resumed; a finished snapshot is an archive and is refused."),
     since: Path = typer.Option(None, "--since", help="A previous snapshot to use as this crawl's cache: conditional requests, and bodies the servers say are unchanged are reused (the previous snapshot is only read)."),
     portal: str = typer.Option(datagovtw.DEFAULT_PORTAL, "--portal", help="Portal base URL."),
     max_bytes: str = typer.Option("100M", "--max-bytes", help="Cap on decoded bytes stored per resource; bigger ones are kept truncated and marked."),
@@ -41,7 +42,7 @@ def crawl(
     total_timeout: float = typer.Option(300.0, "--total-timeout", min=0.1, help="Time limit for one whole response, body included."),
     retries: int = typer.Option(3, "--retries", min=0, help="Retries on timeouts, 429 and 5xx (backoff with jitter, Retry-After honoured)."),
     use_api: bool = typer.Option(True, "--api/--no-api", help="Also read each dataset's v2 API record (per-resource details)."),
-    check_workers: int = typer.Option(None, "--check-workers", min=0, help="Processes running checks during the crawl (default: CPU count - 1, at least 1; 0 = in-process, without the check limits)."),
+    check_workers: int = workers_option("Processes running checks during the crawl or --recheck (default: CPU count - 1, at least 1; 0 = in-process, without the check limits). --check-workers is its former name.", "--check-workers"),
     check_timeout: float = typer.Option(600.0, "--check-timeout", min=0, help="Seconds the checks of one resource may take; a check over it becomes an error finding (0 = no limit; recorded in the manifest)."),
     check_memory: int = typer.Option(2048, "--check-memory", min=0, help="MB of memory a check process may use beyond its start (Linux; 0 = no limit; recorded in the manifest)."),
     row_limit: int = typer.Option(None, "--row-limit", min=1, help="Validate at most N rows per table (recorded in the manifest)."),
@@ -49,7 +50,8 @@ def crawl(
     bodies: Path = typer.Option(None, "--bodies", help="Store bodies in this folder, shared with other snapshots (reference-counted), instead of OUT/bodies."),
     recheck: Path = typer.Option(None, "--recheck", help="Re-run today's checks on an existing snapshot, offline; the new findings are kept beside the old ones."),
     allow_missing_bodies: bool = typer.Option(False, "--allow-missing-bodies", help="With --recheck: check a snapshot whose bodies are missing or altered anyway; their body checks say 'not measured'."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, summary or warnings (warnings are kept in manifest.json)."),
+    quiet: bool = quiet_option("nor the summary; warnings are kept in manifest.json"),
+    as_json: bool = json_option(),
 ) -> None:
     """Snapshot a catalog's datasets from the portal, fetch every resource and check it.
 
@@ -64,9 +66,7 @@ def crawl(
     Exit codes: 0 complete, 2 bad usage or input (a recheck of a snapshot with missing or altered bodies), 3 could not complete (rerun to resume), 130 interrupted.
     """
     common.STATE.quiet = quiet
-    from ..checks import RULES_VERSION
     from ..crawl import CrawlOptions, default_check_workers, run_crawl
-    from ..crawl import recheck as do_recheck
 
     workers = default_check_workers() if check_workers is None else check_workers
     limits = common.check_limits(check_timeout, check_memory)
@@ -75,15 +75,8 @@ def crawl(
     if recheck is not None:
         if bodies is not None:
             raise InputError("--bodies goes with a crawl, not --recheck (a snapshot's manifest says where its bodies are)")
-        with common.progress(quiet) as report:
-            res = do_recheck(recheck, workers=workers, row_limit=row_limit, limits=limits,
-                             allow_missing_bodies=allow_missing_bodies, on_progress=report)
-        if res["body_problems"]:
-            common.warn(f"{len(res['body_problems'])} resource bodies missing or altered: their body checks say 'not measured'",
-                        always=True)
-        if not quiet:
-            what = f"added as {res['file']}; the earlier findings are kept" if res["changed"] else "the same as already recorded; nothing added"
-            common.stderr.print(f"rechecked {recheck}: {res['findings']} findings with rules {RULES_VERSION} ({what})", markup=False)
+        _recheck(recheck, workers=workers, row_limit=row_limit, limits=limits, allow_missing_bodies=allow_missing_bodies,
+                 quiet=quiet, as_json=as_json)
         return
     if all_ and catalog:
         raise InputError("give either --catalog or --all, not both")
@@ -111,7 +104,9 @@ def crawl(
         if not quiet:
             common.stderr.print(f"{out}: already complete (finished the clean-up of a run that was stopped at its end)", markup=False)
         return
-    if not quiet:
+    if as_json:
+        print_summary(True, "", _summary_data(out, result))
+    elif not quiet:
         _summary(out, result)
     for w in result.warnings:
         common.warn(w)
@@ -121,6 +116,34 @@ def crawl(
     if m["status"] != "complete":
         common.error(f"crawl incomplete: {out} is partial (rerun the same command to resume)")
         raise typer.Exit(int(ExitCode.INCOMPLETE))
+
+
+def _recheck(path: Path, *, workers: int, row_limit: int | None, limits: object, allow_missing_bodies: bool,
+             quiet: bool, as_json: bool) -> None:
+    from ..checks import RULES_VERSION
+    from ..crawl import recheck as do_recheck
+
+    with common.progress(quiet) as report:
+        res = do_recheck(path, workers=workers, row_limit=row_limit, limits=limits,  # type: ignore[arg-type]
+                         allow_missing_bodies=allow_missing_bodies, on_progress=report)
+    if res["body_problems"]:
+        common.warn(f"{len(res['body_problems'])} resource bodies missing or altered: their body checks say 'not measured'", always=True)
+    what = f"added as {res['file']}; the earlier findings are kept" if res["changed"] else "the same as already recorded; nothing added"
+    text = f"rechecked {path}: {res['findings']} findings with rules {RULES_VERSION} ({what})"
+    if as_json:
+        print_summary(True, text, {"rechecked": str(path), "findings": res["findings"], "rules_version": RULES_VERSION,
+                                   "changed": res["changed"], "file": res["file"], "body_problems": len(res["body_problems"])})
+    elif not quiet:
+        common.stderr.print(text, markup=False)
+
+
+def _summary_data(out: Path, result: object) -> dict[str, object]:
+    m = result.manifest  # type: ignore[attr-defined]
+    c = m["counts"]
+    return {"out": str(out), "status": m["status"], "resumed": result.resumed, "catalog": m["catalog"]["name"],  # type: ignore[attr-defined]
+            "portal": m["portal"], "datasets": c["datasets"], "resources": c["resources"], "bodies": c["bodies"],
+            "resource_fetch": c.get("resource_fetch", {}), "findings": c["findings"], "rules_version": m.get("rules_version"),
+            "started_at": m["started_at"], "finished_at": m.get("finished_at"), "warnings": result.warnings}  # type: ignore[attr-defined]
 
 
 def _summary(out: Path, result: object) -> None:

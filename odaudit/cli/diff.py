@@ -9,12 +9,13 @@ import typer
 from ..bundled import rubric_path as bundled_rubric
 from ..errors import ExitCode, InputError
 from . import common
+from .options import json_option, out_option, print_summary, quiet_option, workers_option
 
 
 def diff(
     old: Path = typer.Argument(..., help="The earlier snapshot directory."),
     new: Path = typer.Argument(..., help="The later snapshot directory."),
-    out: Path = typer.Option(..., "--out", "-o", help="Directory for diff.md, changes.csv, score_deltas.csv, agencies.csv and the SVG charts."),
+    out: Path = out_option("Directory for diff.md, changes.csv, score_deltas.csv, agencies.csv and the SVG charts."),
     rubric: Path | None = typer.Option(None, "--rubric", "-r", help="One rubric applied to both sides."),
     old_rubric: Path | None = typer.Option(None, "--old-rubric", help="The old snapshot's rubric: compared with --new-rubric and the differences reported (applied only when it is the only rubric given)."),
     new_rubric: Path | None = typer.Option(None, "--new-rubric", help="The rubric of the new snapshot (applied to both sides unless --rubric is given)."),
@@ -22,11 +23,12 @@ def diff(
     lang: str = typer.Option("en", "--lang", help="Report language: en or zh-TW (labels and prose; portal text stays as published)."),
     recheck: bool = typer.Option(False, "--recheck", help="Re-check both sides even when their stored findings come from today's rules."),
     allow_missing_bodies: bool = typer.Option(False, "--allow-missing-bodies", help="Re-check a side whose bodies are missing or altered anyway; their body checks say 'not measured'."),
-    workers: int | None = typer.Option(None, "--workers", min=0, help="Processes for re-checking (default: one per CPU, one for small snapshots; 0 = in-process, without the check limits)."),
+    workers: int | None = workers_option("Processes for re-checking (default: one per CPU, one for small snapshots; 0 = in-process, without the check limits)."),
     check_timeout: float = typer.Option(600.0, "--check-timeout", min=0, help="Seconds the checks of one resource may take when re-checking; over it, an error finding (0 = no limit)."),
     check_memory: int = typer.Option(2048, "--check-memory", min=0, help="MB of memory a re-checking process may use beyond its start (Linux; 0 = no limit)."),
     blocked_as_broken: bool = typer.Option(False, "--blocked-as-broken", help="Count resources whose server refused this client (firewall pages, long 429s, 451) as failing `link`, instead of not measured."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or warnings on stderr (warnings are kept in the report)."),
+    quiet: bool = quiet_option("warnings are kept in the report"),
+    as_json: bool = json_option(),
 ) -> None:
     """Compare two snapshots by today's rules and one rubric: what was added, removed, broken,
     fixed, and how the scores moved.
@@ -64,7 +66,10 @@ def diff(
     n = len(result.changes)
     rescored = int((result.score_deltas["level"] == "dataset").sum())
     verdict = f"{n} changes, {rescored} datasets rescored" if result.has_differences else "no differences"
-    common.stdout.print(f"{old} → {new}: {verdict} (rules {result.rules_version}, {result.rubric.rubric.name}, {result.method}); "
-                        f"{len(files)} files in {out}", markup=False)
+    print_summary(as_json, f"{old} → {new}: {verdict} (rules {result.rules_version}, {result.rubric.rubric.name}, {result.method}); "
+                           f"{len(files)} files in {out}",
+                  {"old": str(old), "new": str(new), "changes": n, "datasets_rescored": rescored, "differences": result.has_differences,
+                   "rules_version": result.rules_version, "rubric": result.rubric.rubric.name, "method": result.method,
+                   "out": str(out), "files": len(files), "warnings": result.warnings})
     if result.has_differences:
         raise typer.Exit(int(ExitCode.DIFFERENCES))

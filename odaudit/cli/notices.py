@@ -8,15 +8,17 @@ import typer
 
 from ..errors import InputError
 from . import common
+from .options import json_option, out_option, print_summary, quiet_option
 
 
 def notices(
     report: Path = typer.Argument(..., help="A report folder of `odaudit score` (with findings.csv, datasets.csv, resources.csv, agencies.csv)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Folder for the notices: AGENCY.md and AGENCY.eml per agency, index.csv, manifest.json."),
+    out: Path = out_option("Folder for the notices: AGENCY.md and AGENCY.eml per agency, index.csv, manifest.json."),
     from_: str = typer.Option(..., "--from", help="The researchers' address the notices come from and disputes go to, e.g. 'OCF <odaudit@example.org>'."),
     snapshot: Path | None = typer.Option(None, "--snapshot", help="The snapshot the report scored, if it is no longer where the report's manifest says (contacts come from its metadata)."),
     days: int = typer.Option(30, "--days", min=1, help="Days the agencies have to dispute (said in the notice)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No warnings on stderr (they are in index.csv)."),
+    quiet: bool = quiet_option("warnings are kept in index.csv"),
+    as_json: bool = json_option(),
 ) -> None:
     """Write one notice per agency whose resources fail a check: the failing resources with the
     evidence, what would make each pass, the portal page and how to dispute, in Traditional Chinese
@@ -44,4 +46,5 @@ def notices(
         done = publish_notices(report, out, sender=addr, days=days, snapshot=snapshot)
     for w in done.warnings:
         common.warn(w)
-    common.stdout.print(f"{done.notices} notices ({len(done.files)} files) in {out}; none was sent", markup=False)
+    print_summary(as_json, f"{done.notices} notices ({len(done.files)} files) in {out}; none was sent",
+                  {"notices": done.notices, "files": len(done.files), "out": str(out), "sent": 0, "warnings": done.warnings})

@@ -8,6 +8,7 @@ import typer
 
 from ..errors import InputError
 from . import common
+from .options import json_option, out_option, print_summary, quiet_option
 
 LANG_HELP = "Report language: en or zh-TW (labels and prose; portal text stays as published)."
 
@@ -15,12 +16,13 @@ LANG_HELP = "Report language: en or zh-TW (labels and prose; portal text stays a
 def score(
     snapshot: Path | None = typer.Argument(None, help="Snapshot directory from `odaudit crawl`; omit to score a rubric whose answers are all manual."),
     rubric: Path = typer.Option(..., "--rubric", "-r", help="Rubric YAML file, or a bundled rubric by name (ocf-2017, demo-datagovtw)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Directory for report.md, appendix.md, CSV tables and SVG charts."),
+    out: Path = out_option("Directory for report.md, appendix.md, CSV tables and SVG charts."),
     lang: str = typer.Option("en", "--lang", help=LANG_HELP),
     blocked_as_broken: bool = typer.Option(False, "--blocked-as-broken", help="Count resources whose server refused this client (firewall pages, long 429s, 451) as failing `link`, instead of not measured; the report states the choice."),
     ratings: Path | None = typer.Option(None, "--ratings", help="The public's ratings: a CSV with columns item (a readiness or impact item id), rating (1-10) and optionally group; shown per item next to the researchers' score."),
     disputes: Path | None = typer.Option(None, "--disputes", help="Disputes YAML (dataset, resource or check, claim, evidence, links, decision, reason): accepted ones act as manual answers; all are listed in the report."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or warnings on stderr (warnings are kept in the report)."),
+    quiet: bool = quiet_option("warnings are kept in the report"),
+    as_json: bool = json_option(),
 ) -> None:
     """Score a snapshot's findings with a rubric and write the reports.
 
@@ -62,7 +64,10 @@ def score(
     bar = result.barometer
     impl = result.node("implementation")
     summary = f"barometer {bar.score:.1f}" if bar.score is not None else f"barometer incomplete ({bar.note}); implementation {impl.score:.1f}" if impl.score is not None else "barometer incomplete"
-    common.stdout.print(f"{result.rubric_name} ({result.method}): {summary}; {len(files)} files in {out}", markup=False)
+    from ..report.summary import summary_json
+
+    print_summary(as_json, f"{result.rubric_name} ({result.method}): {summary}; {len(files)} files in {out}",
+                  {**summary_json(result), "out": str(out), "files": len(files), "warnings": result.warnings})
 
 
 def _read_ratings(path: Path | None, rubric):  # -> (DataFrame | None, warnings)

@@ -8,16 +8,18 @@ import typer
 
 from ..bundled import rubric_path as bundled_rubric
 from . import common
+from .options import json_option, out_option, print_summary, quiet_option, workers_option
 
 
 def trend(
     snapshots: list[Path] = typer.Argument(..., help="Snapshot directories, any number (taken in crawl order)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Directory for trend.md, resource_history.csv, series.csv and the chart."),
+    out: Path = out_option("Directory for trend.md, resource_history.csv, series.csv and the chart."),
     rubric: Path | None = typer.Option(None, "--rubric", "-r", help="One rubric applied to every snapshot (default: defaults with method flat)."),
     allow_partial: bool = typer.Option(False, "--allow-partial", help="Accept partial snapshots (interrupted crawls)."),
     recheck: bool = typer.Option(False, "--recheck", help="Re-check every snapshot even when its stored findings come from today's rules."),
-    workers: int | None = typer.Option(None, "--workers", min=0, help="Processes for re-checking large snapshots (default: one per CPU; 0 = in-process)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
+    workers: int | None = workers_option("Processes for re-checking large snapshots (default: one per CPU; 0 = in-process, without the check limits)."),
+    quiet: bool = quiet_option("warnings are kept in trend.md"),
+    as_json: bool = json_option(),
 ) -> None:
     """History over many crawls: how long each resource has been broken, and quantity against
     quality over time, every snapshot by today's rules and one rubric (as `diff`).
@@ -32,6 +34,7 @@ def trend(
     from ..store.folders import FolderLock, check_report_out, input_file, input_snapshot
     from ..trend import publish_trend, trend_snapshots
 
+    common.STATE.quiet = quiet
     with FolderLock(out):
         check_report_out(out, "trend")  # before any work: a snapshot or another report is never written over
         with common.progress(quiet) as on_progress:
@@ -46,6 +49,9 @@ def trend(
     broken = int(((h["check"] == "link") & (h["outcome"] == "fail")).sum())
     first, last = result.snapshots[0].started_at, result.snapshots[-1].started_at
     n = len(result.snapshots)
-    common.stdout.print(f"{n} snapshot{'s' if n != 1 else ''}, {first} → {last}: {len(h)} findings failed or changed, "
-                        f"{broken} links broken now (rules {result.rules_version}, {result.rubric.rubric.name}, {result.method}); "
-                        f"{len(files)} files in {out}", markup=False)
+    print_summary(as_json, f"{n} snapshot{'s' if n != 1 else ''}, {first} → {last}: {len(h)} findings failed or changed, "
+                           f"{broken} links broken now (rules {result.rules_version}, {result.rubric.rubric.name}, {result.method}); "
+                           f"{len(files)} files in {out}",
+                  {"snapshots": n, "first": first, "last": last, "history_rows": len(h), "links_broken": broken,
+                   "rules_version": result.rules_version, "rubric": result.rubric.rubric.name, "method": result.method,
+                   "out": str(out), "files": len(files), "warnings": result.warnings})

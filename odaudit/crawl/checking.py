@@ -13,11 +13,12 @@ from ..bounded import BoundedPool, CheckLimits, CheckStopped
 from ..checks import RULES_VERSION, run_checks
 from ..checks.limits import Guard
 from ..errors import IncompleteError, SnapshotError
-from ..model import Finding, Progress, no_progress, sort_findings
+from ..model import Finding, Progress, no_progress
 from ..model.bodies import problems_message
 from ..store import BodyStore, Snapshot, add_recheck
 from ..store.folders import FolderLock
 from .options import limits_manifest
+from .rechecker import today_findings
 
 
 def check_args(record: dict[str, Any], resources: list[dict[str, Any]], bodies: str | BodyStore,
@@ -76,25 +77,12 @@ class CheckQueue:
 
 def check_snapshot(snap: Snapshot, *, workers: int = 0, row_limit: int | None = None,
                    limits: CheckLimits | None = None, on_progress: Progress | None = None) -> list[Finding]:
-    """Today's findings for a stored snapshot, computed offline and sorted as findings.csv is.
-    With workers, each check is bounded by `limits` (default: CheckLimits()); in-process, unbounded."""
-    progress = on_progress or no_progress
-    by_ds = snap.resources_by_dataset()
-    crawl_time = snap.crawl_time()
-    store = snap.body_store()
-    jobs = [check_args(d, by_ds.get(d["key"], []), store, crawl_time) for d in snap.datasets()]
-    findings: list[Finding] = []
-    if workers > 0:
-        with BoundedPool(workers, limits or CheckLimits()) as pool:
-            futs = [pool.submit(run_checks, *job, row_limit=row_limit) for job in jobs]
-            for i, (fut, job) in enumerate(zip(futs, jobs, strict=True), 1):
-                findings.extend(checked(fut, job, row_limit))
-                progress("checks", i, len(jobs))
-    else:
-        for i, job in enumerate(jobs, 1):
-            findings.extend(run_checks(*job, row_limit=row_limit))
-            progress("checks", i, len(jobs))
-    return sort_findings(findings)
+    """Today's findings for a stored snapshot, computed offline and sorted as findings.csv is, by
+    the one re-check that `diff` and `trend` use (crawl/rechecker.py). With workers, each check is
+    bounded by `limits` (default: CheckLimits()); in-process, unbounded."""
+    side = today_findings(snap, recheck=True, reason="recheck", row_limit=row_limit, workers=workers, pool_threshold=1,
+                          limits=limits or CheckLimits(), on_progress=on_progress)
+    return side.finding_list()
 
 
 def recheck(path: Path, *, workers: int = 0, row_limit: int | None = None, limits: CheckLimits | None = None,

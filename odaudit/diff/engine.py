@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,10 +26,11 @@ from ..catalog import (
     whole_portal_catalog,
 )
 from ..checks import RULES_VERSION
+from ..crawl.rechecker import POOL_THRESHOLD, Job, Rechecker, SideFindings
 from ..errors import SnapshotError
 from ..model import Progress
 from ..model.bodies import problems_message
-from ..scoring import score_snapshot
+from ..scoring import score_tables
 from ..store import Snapshot
 from . import sidecache
 from .compare import (
@@ -43,7 +43,6 @@ from .compare import (
     side_from_result,
 )
 from .deltas import score_deltas
-from .recheck import POOL_THRESHOLD, Job, Rechecker
 from .rubrics import RubricChoice, choose_rubric, for_side
 
 
@@ -222,24 +221,22 @@ def scored_sides(plan: Plan, *, workers: int | None = None, pool_threshold: int 
                                       blocked_as_broken=plan.blocked_as_broken)
                 for i in todo}
         hits = {i: hit for i in todo if keys[i] and plan.reasons[i][1] != "forced" and (hit := sidecache.load(keys[i])) is not None}
-        with tempfile.TemporaryDirectory(prefix="odaudit-diff-") as tmp:
-            jobs = [Job(plan.labels[i], plan.snaps[i], Path(tmp) / str(i), plan.reasons[i][0],
-                        reason_text(plan.reasons[i][1], plan.reasons[i][2]), plan.row_limit) for i in todo if i not in hits]
-            with Rechecker(jobs, workers=workers, pool_threshold=pool_threshold, limits=limits or CheckLimits(),
-                           on_progress=progress) as rc:
-                if rc.bounded:
-                    plan.check_limits = (limits or CheckLimits()).as_manifest()
-                for i in todo:
-                    if i in hits:
-                        progress(f"stored {plan.labels[i]}", 1, 1)
-                        yield i, *_stored_side(plan, i, *hits.pop(i))
-                        continue
-                    side, notes = _score_side(plan, i, rc.result(plan.labels[i]), progress)
-                    key = keys[i]
-                    if key:
-                        sidecache.store(key, side, notes)
-                    yield i, side, _side_warnings(plan.labels[i], notes, side)
-                    del side  # not kept while the next one is scored (the caller holds what it needs)
+        jobs = [Job(plan.labels[i], plan.snaps[i], plan.reasons[i][0], reason_text(plan.reasons[i][1], plan.reasons[i][2]), plan.row_limit)
+                for i in todo if i not in hits]
+        with Rechecker(jobs, workers=workers, pool_threshold=pool_threshold, limits=limits or CheckLimits(), on_progress=progress) as rc:
+            if rc.bounded:
+                plan.check_limits = (limits or CheckLimits()).as_manifest()
+            for i in todo:
+                if i in hits:
+                    progress(f"stored {plan.labels[i]}", 1, 1)
+                    yield i, *_stored_side(plan, i, *hits.pop(i))
+                    continue
+                side, notes = _score_side(plan, i, rc.result(plan.labels[i]), progress)
+                key = keys[i]
+                if key:
+                    sidecache.store(key, side, notes)
+                yield i, side, _side_warnings(plan.labels[i], notes, side)
+                del side  # not kept while the next one is scored (the caller holds what it needs)
 
 
 def _side_warnings(label: str, notes: list[str], side: Side) -> list[str]:
@@ -248,11 +245,11 @@ def _side_warnings(label: str, notes: list[str], side: Side) -> list[str]:
     return [n.replace(sidecache.LABEL, label) for n in notes] + [f"{label}: {w}" for w in side.warnings if "snapshot is" not in w]
 
 
-def _score_side(plan: Plan, i: int, tf: Any, progress: Progress) -> tuple[Side, list[str]]:
+def _score_side(plan: Plan, i: int, tf: SideFindings, progress: Progress) -> tuple[Side, list[str]]:
     """The side scored from today's findings `tf`, and the rubric's notes about it (label-free)."""
     k = plan.labels[i]
     side_rubric, notes = for_side(plan.rubric.rubric, plan.catalogs[i], tf.facts, sidecache.LABEL)
-    result = score_snapshot(tf.snapshot, side_rubric, plan.catalogs[i], blocked_as_broken=plan.blocked_as_broken,
+    result = score_tables(tf.tables(), side_rubric, plan.catalogs[i], blocked_as_broken=plan.blocked_as_broken,
                             on_progress=lambda stage, done, total: progress(f"score {k}", done, total) if stage == "evidence" else None)
     side = side_from_result(result, label=k, path=plan.paths[i], manifest=plan.snaps[i].manifest, rechecked=tf.rechecked,
                             reason=tf.reason, facts=tf.facts)

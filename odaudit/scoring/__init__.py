@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from ..catalog import Catalog, load_catalog
 from ..store import Snapshot
-from .engine import score_snapshot
+from .engine import score_snapshot, score_tables
 from .methods import dataset_points, flat_points, is_open, odb_points, score_one
 from .model import Node, ScoreResult
 from .questions import QUESTION_IDS, QUESTIONS
 from .rubric import Rubric, load_rubric, parse_answer
+from .tables import SnapshotTables
 
 __all__ = [
-    "QUESTIONS", "QUESTION_IDS", "Node", "Rubric", "ScoreResult", "dataset_points", "flat_points", "is_open",
-    "load_inputs", "load_rubric", "odb_points", "parse_answer", "score_one", "score_snapshot",
+    "QUESTIONS", "QUESTION_IDS", "Node", "Rubric", "ScoreResult", "SnapshotTables", "dataset_points", "flat_points", "is_open",
+    "load_inputs", "load_rubric", "odb_points", "parse_answer", "score_one", "score_snapshot", "score_tables",
 ]
 
 

@@ -1,5 +1,5 @@
-"""`score_snapshot`: snapshot findings + rubric + catalog → ScoreResult. No I/O besides reading
-the snapshot; no rendering."""
+"""`score_tables`: a snapshot's tables + rubric + catalog → ScoreResult (`score_snapshot` reads the
+tables of a snapshot first). No other I/O; no rendering."""
 
 from __future__ import annotations
 
@@ -25,9 +25,7 @@ from .rubric import Rubric
 from .tables import (
     DATASET_COLUMNS,
     RESOURCE_COLUMNS,
-    dataset_table,
-    finding_table,
-    resource_table,
+    SnapshotTables,
 )
 from .tree import build_tree
 
@@ -123,19 +121,13 @@ class _Inputs:
     warnings: list[str] = field(default_factory=list)
 
 
-def _read_inputs(snapshot: Snapshot | None, rubric: Rubric, catalog: Catalog, progress: Progress) -> _Inputs:
+def _read_inputs(snapshot: SnapshotTables | None, rubric: Rubric, catalog: Catalog) -> _Inputs:
     if snapshot is None:
         snap_ds = _empty(DATASET_COLUMNS)
         snap_ds["n_resources"] = snap_ds["n_resources"].astype(int)
         snap_ds["sampled"] = snap_ds["sampled"].astype(bool)
         return _Inputs(snap_ds, _empty(RESOURCE_COLUMNS), _empty(FINDING_COLUMNS), False, catalog.portal.rstrip("/"))
-    progress("read", 0, 3)
-    snap_ds = dataset_table(snapshot)
-    progress("read", 1, 3)
-    resources = resource_table(snapshot)
-    progress("read", 2, 3)
-    findings = finding_table(snapshot)
-    progress("read", 3, 3)
+    snap_ds, resources, findings = snapshot.datasets, snapshot.resources, snapshot.findings
     manifest = snapshot.manifest
     warnings = []
     cat_name = str((manifest.get("catalog") or {}).get("name", ""))
@@ -151,7 +143,7 @@ def _read_inputs(snapshot: Snapshot | None, rubric: Rubric, catalog: Catalog, pr
     info = {
         "catalog": cat_name, "started_at": str(manifest.get("started_at", "")), "finished_at": str(manifest.get("finished_at", "")),
         "status": str(manifest.get("status", "")), "rules_version": str(manifest.get("rules_version", "")),
-        "tool_version": str(manifest.get("tool_version", "")), "root": str(snapshot.root),
+        "tool_version": str(manifest.get("tool_version", "")), "root": snapshot.root,
         "replay": str((manifest.get("options") or {}).get("replay") or ""),
     }
     doctor = manifest.get("doctor") if isinstance(manifest.get("doctor"), dict) else {}
@@ -258,7 +250,25 @@ def score_snapshot(
 ) -> ScoreResult:
     """Score a snapshot (or, with ``snapshot=None``, a rubric whose answers are all manual)."""
     progress = on_progress or (lambda stage, done, total: None)
-    src = _read_inputs(snapshot, rubric, catalog, progress)
+    tables = None
+    if snapshot is not None:
+        progress("read", 0, 1)
+        tables = SnapshotTables.read(snapshot)
+        progress("read", 1, 1)
+    return score_tables(tables, rubric, catalog, on_progress=progress, blocked_as_broken=blocked_as_broken)
+
+
+def score_tables(
+    snapshot: SnapshotTables | None,
+    rubric: Rubric,
+    catalog: Catalog,
+    *,
+    on_progress: Progress | None = None,
+    blocked_as_broken: bool = False,
+) -> ScoreResult:
+    """Score a snapshot's tables (or, with ``snapshot=None``, a rubric whose answers are all manual)."""
+    progress = on_progress or (lambda stage, done, total: None)
+    src = _read_inputs(snapshot, rubric, catalog)
     snap_ds = src.datasets.drop_duplicates("key")
     frame = _dataset_frame(catalog_frame(catalog), snap_ds, src.portal)
     categories = _categories(catalog, frame, src.whole)
@@ -342,14 +352,14 @@ def _count_blocked_as_broken(findings: pd.DataFrame, resources: pd.DataFrame) ->
     return out
 
 
-def _quality_table(measurements: pd.DataFrame, frame: pd.DataFrame, snapshot: Snapshot | None, whole: bool) -> pd.DataFrame:
+def _quality_table(measurements: pd.DataFrame, frame: pd.DataFrame, snapshot: SnapshotTables | None, whole: bool) -> pd.DataFrame:
     q = summary.quality_table(measurements)
     if whole and snapshot is not None and (snapshot.manifest.get("options") or {}).get("sample") is not None:
         q = summary.with_intervals(q, int(frame["in_snapshot"].sum()))
     return q
 
 
-def _sample_estimate(frame: pd.DataFrame, snapshot: Snapshot | None, whole: bool) -> Estimate | None:
+def _sample_estimate(frame: pd.DataFrame, snapshot: SnapshotTables | None, whole: bool) -> Estimate | None:
     """For a whole-portal snapshot with `--sample`: the portal's quality share, estimated."""
     if snapshot is None or not whole:
         return None

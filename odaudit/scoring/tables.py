@@ -7,6 +7,10 @@ the frames, the decorator serves them from the store."""
 
 from __future__ import annotations
 
+import io
+from dataclasses import dataclass
+from typing import Any
+
 import pandas as pd
 
 from ..columnar import cached
@@ -54,21 +58,49 @@ def resource_table(snap: Snapshot) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=list(RESOURCE_COLUMNS))
 
 
+def findings_frame(source: str | io.StringIO, where: str) -> pd.DataFrame:
+    """findings.csv text (a path, or a buffer holding the header and rows) as a table of strings,
+    check and outcome as categoricals."""
+    df = pd.read_csv(source, dtype=object, keep_default_na=False, na_filter=False, encoding="utf-8", engine="c", on_bad_lines="error")
+    if list(df.columns) != list(FINDING_COLUMNS):
+        raise SnapshotError(f"{where}:1: unexpected findings header {','.join(map(str, df.columns))!r}")
+    for col in ("check", "outcome"):
+        df[col] = df[col].astype("category")
+    return df
+
+
+def empty_findings() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in FINDING_COLUMNS})
+
+
 @cached("findings", lambda snap: snap.current_findings().file)
 def finding_table(snap: Snapshot) -> pd.DataFrame:
-    """The snapshot's findings (its newest rules': see `Snapshot.current_findings`) as a table
-    of strings (check and outcome as categoricals)."""
+    """The snapshot's findings (its newest rules': see `Snapshot.current_findings`)."""
     path = snap.findings_path()
     if not path.exists():
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in FINDING_COLUMNS})
+        return empty_findings()
     with open(path, encoding="utf-8") as fh:
         header = fh.readline().rstrip("\r\n")
     if header.split(",") != list(FINDING_COLUMNS):
         raise SnapshotError(f"{path}:1: unexpected findings header {header!r}")
-    df = pd.read_csv(
-        path, dtype=object, keep_default_na=False, na_filter=False, encoding="utf-8",
-        engine="c", on_bad_lines="error",
-    )
-    for col in ("check", "outcome"):
-        df[col] = df[col].astype("category")
-    return df
+    return findings_frame(str(path), str(path))
+
+
+@dataclass
+class SnapshotTables:
+    """What scoring reads of a snapshot: its records as tables, and its manifest. Scoring takes
+    these, not a directory, so that `diff` and `trend` can score today's findings of a snapshot
+    (computed in memory) beside its stored records without writing anything anywhere."""
+
+    datasets: pd.DataFrame
+    resources: pd.DataFrame
+    findings: pd.DataFrame
+    manifest: dict[str, Any]
+    #: where the snapshot is (named in the report)
+    root: str = ""
+
+    @classmethod
+    def read(cls, snap: Snapshot, *, findings: pd.DataFrame | None = None, manifest: dict[str, Any] | None = None) -> SnapshotTables:
+        """The snapshot's tables; `findings` (and the `manifest` that describes them) replace its stored ones."""
+        return cls(dataset_table(snap), resource_table(snap), finding_table(snap) if findings is None else findings,
+                   snap.manifest if manifest is None else manifest, str(snap.root))

@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..checks import RULES_VERSION
+from ..crawl.rechecker import POOL_THRESHOLD
 from ..diff.engine import plan_sides, scored_sides
-from ..diff.recheck import POOL_THRESHOLD
 from ..diff.rubrics import RubricChoice
 from ..errors import InputError
 from ..store import Snapshot

@@ -1,12 +1,14 @@
 """Today's findings of a snapshot, computed in memory (the snapshot itself is never rewritten).
 
-`diff` compares two snapshots by the same rules: each side's findings must be what today's
-`run_checks` says about its stored records and bodies. Two ways to get them:
+The one re-check of odaudit: `crawl --recheck` (which then adds the findings beside the stored
+ones), `diff` and `trend` all come here. `diff` compares two snapshots by the same rules: each
+side's findings must be what today's `run_checks` says about its stored records and bodies. Two
+ways to get them:
 
 * **re-check**: run `run_checks` over every dataset record with its resource records, the
   snapshot's bodies and the snapshot's own crawl time (the reference time of freshness), exactly as
-  `crawl --recheck` does, and write the findings to a private overlay directory (the snapshot's
-  records are linked there, so scoring reads them unchanged);
+  `crawl --recheck` does, keeping the findings in memory: scoring takes the snapshot's tables with
+  these findings in place of its stored ones (`SideFindings.tables`), so nothing is written;
 * **reuse**: when the snapshot's manifest says its findings were produced by today's
   `RULES_VERSION` (with the same row limit), the stored `findings.csv` *is* today's rules' output
   (`run_checks` is deterministic: no clock, no network), so re-running it would give the same rows.
@@ -25,9 +27,7 @@ import csv
 import io
 import json
 import multiprocessing
-import os
 import re
-import shutil
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,11 +36,13 @@ from typing import Any, Self
 from ..bounded import BoundedPool, CheckLimits, CheckStopped
 from ..checks import RULES_VERSION, run_checks
 from ..checks.limits import Guard
+from ..csvlimit import allow_big_fields
 from ..errors import IncompleteError, SnapshotError
 from ..model import Progress
 from ..model.bodies import BodyStore
-from ..model.findings import FINDING_COLUMNS, sort_findings
-from ..store import DATASETS, FINDINGS, RESOURCES, Snapshot
+from ..model.findings import FINDING_COLUMNS, Finding, sort_findings
+from ..scoring.tables import SnapshotTables, findings_frame
+from ..store import DATASETS, RESOURCES, Snapshot
 
 #: datasets per work unit of the pool
 CHUNK = 2000
@@ -56,9 +58,9 @@ _DATASET_KEY = re.compile(rb'"dataset_key"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 @dataclass
 class SideFindings:
-    """Where a side's (today's) findings are and how they were obtained."""
+    """A side's (today's) findings and how they were obtained."""
 
-    #: the snapshot to score: the original (reuse) or an overlay with re-checked findings
+    #: the snapshot (never rewritten)
     snapshot: Snapshot
     rechecked: bool
     #: why re-checked or reused, for the report
@@ -67,6 +69,29 @@ class SideFindings:
     facts: list[tuple[str, str, str, str, str]]
     datasets: int
     findings: int
+    #: re-checked: the findings as findings.csv rows (sorted, no header), and the manifest that describes them
+    rows: str | None = None
+    manifest: dict[str, Any] | None = None
+
+    def csv_text(self) -> str:
+        """The findings as findings.csv would hold them (header included): the bytes `crawl --recheck` writes."""
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow(FINDING_COLUMNS)
+        return buf.getvalue() + (self.rows if self.rows is not None else "")
+
+    def finding_list(self) -> list[Finding]:
+        """The re-checked findings as records (the stored ones when reused)."""
+        if self.rows is None:
+            return self.snapshot.findings()
+        allow_big_fields()  # evidence can quote a very long header
+        return [Finding(*row) for row in csv.reader(io.StringIO(self.rows))]
+
+    def tables(self) -> SnapshotTables:
+        """What scoring reads: the snapshot's records with today's findings."""
+        if self.rows is None:
+            return SnapshotTables.read(self.snapshot)
+        return SnapshotTables.read(self.snapshot, findings=findings_frame(io.StringIO(self.csv_text()), f"{self.snapshot.root} (re-checked)"),
+                                   manifest=self.manifest)
 
 
 def _lines(path: Path) -> list[bytes]:
@@ -94,6 +119,8 @@ def _group_resources(lines: list[bytes], where: str = RESOURCES) -> dict[str, li
             key = _resource_dataset_key(ln)
         except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
             raise SnapshotError(f"{where}:{lineno}: not a JSON resource record ({exc})") from None
+        except RecursionError:
+            raise SnapshotError(f"{where}:{lineno}: a record nested too deep to read") from None
         by_ds.setdefault(key, []).append(ln)
     return by_ds
 
@@ -122,6 +149,8 @@ def _work(label: str, lo: int, hi: int, *, guard: Guard | None = None) -> tuple[
             rec = json.loads(ds_lines[i])
         except json.JSONDecodeError as exc:
             raise SnapshotError(f"{root}/{DATASETS}:{i + 1}: not a JSON record ({exc.msg})") from None
+        except RecursionError:  # only an older odaudit wrote records this deep (see nesting.clip)
+            raise SnapshotError(f"{root}/{DATASETS}:{i + 1}: a record nested too deep to read") from None
         facts.append(_fact(rec))
         if not check:
             continue
@@ -131,6 +160,8 @@ def _work(label: str, lo: int, hi: int, *, guard: Guard | None = None) -> tuple[
                 r = json.loads(ln)
             except json.JSONDecodeError as exc:
                 raise SnapshotError(f"{root}/{RESOURCES}: a record of {rec.get('key')} is not JSON ({exc.msg})") from None
+            except RecursionError:
+                raise SnapshotError(f"{root}/{RESOURCES}: a record of {rec.get('key')} is nested too deep to read") from None
             if r.get("dataset_key") == rec.get("key"):
                 resources.append(r)
         resources.sort(key=lambda r: r.get("index", 0))
@@ -143,20 +174,12 @@ def _work(label: str, lo: int, hi: int, *, guard: Guard | None = None) -> tuple[
     return buf.getvalue(), facts, len(findings)
 
 
-def _link(src: Path, dst: Path) -> None:
-    try:
-        os.symlink(src.resolve(), dst)
-    except OSError:
-        shutil.copyfile(src, dst)
-
-
 @dataclass
 class Job:
-    """One side to prepare: re-check `snapshot` into `overlay`, or reuse its stored findings."""
+    """One side to prepare: re-check `snapshot`, or reuse its stored findings."""
 
     label: str
     snapshot: Snapshot
-    overlay: Path
     recheck: bool
     reason: str
     row_limit: int | None
@@ -167,7 +190,7 @@ class Rechecker:
 
     With a pool, every side's chunks are submitted at once, so while the caller works on the first
     side's result (scoring it), the workers go on with the next side. `result(label)` waits for one
-    side, writes its overlay and returns it. Use as a context manager.
+    side and returns it. Use as a context manager.
     """
 
     def __init__(self, jobs: list[Job], *, workers: int = 0, pool_threshold: int = POOL_THRESHOLD,
@@ -241,28 +264,17 @@ class Rechecker:
             count = next((int(r.get("findings") or 0) for r in snap.manifest.get("rechecks") or [] if r.get("file") == current.file),
                          int((snap.manifest.get("counts") or {}).get("findings", 0)))
             return SideFindings(snap, False, j.reason, facts, n, count)
-        j.overlay.mkdir(parents=True, exist_ok=False)
-        for name in (DATASETS, RESOURCES):
-            if (snap.root / name).exists():
-                _link(snap.root / name, j.overlay / name)
-        total = 0
-        with open(j.overlay / FINDINGS, "w", encoding="utf-8", newline="") as fh:
-            csv.writer(fh, lineterminator="\n").writerow(FINDING_COLUMNS)
-            for text, _, count in results:
-                fh.write(text)
-                total += count
+        total = sum(count for _, _, count in results)
         manifest = dict(snap.manifest)
         manifest.update({"rules_version": RULES_VERSION, "recheck_row_limit": j.row_limit, "files": {}, "rechecks": [],
                          "counts": {**(snap.manifest.get("counts") or {}), "findings": total}})
-        if "bodies" in manifest:  # the overlay lives elsewhere: name the shared store absolutely
-            manifest["bodies"] = {**manifest["bodies"], "store": str(snap.body_store().root.resolve())}
-        return SideFindings(Snapshot(j.overlay, manifest), True, j.reason, facts, n, total)
+        return SideFindings(snap, True, j.reason, facts, n, total, rows="".join(text for text, _, _ in results), manifest=manifest)
 
 
-def today_findings(snap: Snapshot, overlay: Path, *, recheck: bool, reason: str, row_limit: int | None,
+def today_findings(snap: Snapshot, *, recheck: bool, reason: str, row_limit: int | None,
                    workers: int = 0, pool_threshold: int = POOL_THRESHOLD, limits: CheckLimits | None = None,
                    on_progress: Progress | None = None, label: str = "snapshot") -> SideFindings:
-    """Today's findings of one snapshot: re-checked into `overlay` (a new directory) or reused."""
-    with Rechecker([Job(label, snap, overlay, recheck, reason, row_limit)], workers=workers, pool_threshold=pool_threshold,
+    """Today's findings of one snapshot: re-checked or reused."""
+    with Rechecker([Job(label, snap, recheck, reason, row_limit)], workers=workers, pool_threshold=pool_threshold,
                    limits=limits, on_progress=on_progress) as rc:
         return rc.result(label)
