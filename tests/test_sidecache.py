@@ -10,7 +10,8 @@ import pytest
 import snapfactory as sf
 
 from odaudit import columnar
-from odaudit.diff import diff_snapshots, engine, recheck
+from odaudit.crawl import rechecker as recheck
+from odaudit.diff import diff_snapshots, engine
 from odaudit.diff.sidecache import FRAMES
 from odaudit.scoring.rubric import load_rubric
 from odaudit.trend import trend_snapshots
@@ -52,7 +53,7 @@ def test_a_stored_side_gives_the_same_diff(snaps: list[Path], tmp_path: Path, mo
     cold = diff_snapshots(snaps[0], snaps[1], workers=0)
     assert len(stored_sides(store)) == 2
     with monkeypatch.context() as mp:  # warm: neither re-checked nor scored
-        mp.setattr(engine, "score_snapshot", lambda *a, **kw: pytest.fail("scored again"))
+        mp.setattr(engine, "score_tables", lambda *a, **kw: pytest.fail("scored again"))
         mp.setattr(recheck, "run_checks", lambda *a, **kw: pytest.fail("re-checked again"))
         warm = diff_snapshots(snaps[0], snaps[1], workers=0)
     same_diff(fresh, cold)
