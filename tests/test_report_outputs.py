@@ -15,7 +15,7 @@ from odaudit.report import markdown as md_mod
 from odaudit.report.safe import csv_cell, md, md_link
 
 EVIL = '=HYPERLINK("http://evil.example/x","click")|<script>alert(1)</script> ![p](http://evil.example/p.png)\nline2'
-FILES = {"report.md", "appendix.md", "datasets.csv", "resources.csv", "findings.csv", "scores.csv", "agencies.csv", "answers.csv",
+FILES = {"report.md", "appendix.md", "datasets.csv", "resources.csv", "findings.csv", "findings.jsonld", "scores.csv", "agencies.csv", "answers.csv",
          "chart-categories.svg", "chart-quality.svg", "chart-agencies.svg", "manifest.json", "summary.json"}
 RUBRIC = """\
 name: report-test
