@@ -95,11 +95,14 @@ def _line(fh: IO[str], node: dict[str, Any], first: bool) -> None:
     fh.write(("" if first else ",\n") + text)
 
 
-def _rows(findings: Any):
-    """The frame's rows as dicts, one at a time (a million findings never become a million dicts)."""
+def _rows(findings: Any, chunk: int = 20_000):
+    """The frame's rows as dicts, a chunk of columns at a time: a million findings never become a
+    million dicts, and pandas is not asked for one cell at a time (slow on Arrow strings)."""
     cols = list(findings.columns)
-    for values in findings.itertuples(index=False, name=None):
-        yield {c: ("" if v is None else str(v)) for c, v in zip(cols, values, strict=True)}
+    for start in range(0, len(findings), chunk):
+        part = findings.iloc[start:start + chunk]
+        for values in zip(*(part[c].tolist() for c in cols), strict=True):
+            yield {c: ("" if v is None else str(v)) for c, v in zip(cols, values, strict=True)}
 
 
 def write_findings_jsonld(r: ScoreResult, path: Path, findings: Any) -> Path:
@@ -119,11 +122,15 @@ def write_findings_jsonld(r: ScoreResult, path: Path, findings: Any) -> Path:
         for i, node in enumerate(nodes):
             _line(fh, node, i == 0)
         first = not nodes
-        seen: set[str] = set()
+        iris: dict[str, str | None] = {}  # resource URL -> its IRI (a resource has several findings)
+        tied: set[tuple[str, str]] = set()  # (distribution, dataset) already written
         for f in _rows(findings):
-            dist = _iri(f["url"]) if f["resource"] else None
-            if dist and dist not in seen:  # each distribution once, tied to its dataset
-                seen.add(dist)
+            url = f["url"] if f["resource"] else ""
+            if url not in iris:
+                iris[url] = _iri(url) if url else None
+            dist = iris[url]
+            if dist and (dist, f["dataset"]) not in tied:  # each distribution once per dataset it is part of
+                tied.add((dist, f["dataset"]))
                 _line(fh, {"@id": dist, "@type": "dcat:Distribution", "dcat:downloadURL": {"@id": dist},
                            "dcterms:isPartOf": {"@id": datasets[f["dataset"]]}}, first)
                 first = False
