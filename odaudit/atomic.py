@@ -21,6 +21,11 @@ def _current_umask() -> int:
 #: mkstemp creates files readable by their owner only; published reports and archived
 #: snapshots get the ordinary permissions a plain open() would give.
 FILE_MODE = 0o666 & ~_current_umask()
+#: CSVs written for people (reports, reviewer sheets, notices' index): UTF-8 with a byte-order mark,
+#: so that Excel on a Traditional Chinese Windows reads them as UTF-8 rather than Big5 and shows the
+#: Chinese. Every reader in odaudit opens CSVs as utf-8-sig, which takes them with or without it.
+#: Snapshot-internal CSVs (findings.csv in a snapshot) stay plain UTF-8: a machine format, sealed by hash.
+CSV_ENCODING = "utf-8-sig"
 #: The same for folders that mkdtemp makes (staging folders of reports).
 DIR_MODE = 0o777 & ~_current_umask()
 

@@ -377,5 +377,5 @@ def test_diff_refuses_to_recheck_a_side_with_missing_bodies(snap: Path, template
     assert r["key"] in one_error_line(capsys.readouterr().err) and not (tmp_path / "d1").exists()
     assert cli([*args, "--allow-missing-bodies", "--out", str(tmp_path / "d2")]) == 1  # the skipped checks differ
     assert "not measured" in capsys.readouterr().err
-    changes = (tmp_path / "d2" / "changes.csv").read_text(encoding="utf-8")
+    changes = (tmp_path / "d2" / "changes.csv").read_text(encoding="utf-8-sig")
     assert "body missing: not measured" in changes

@@ -117,7 +117,7 @@ def test_outputs_are_neutralised_and_escaped(tmp_path: Path) -> None:
     r = pair(tmp_path, [ds("普通名稱")], [ds("=HYPERLINK(\"http://evil\")|<script>alert(1)</script>[x](y)")])
     out = tmp_path / "out"
     write_diff(r, out)
-    csv_text = (out / "changes.csv").read_text(encoding="utf-8")
+    csv_text = (out / "changes.csv").read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in csv_text and ",=HYPERLINK" not in csv_text
     text = (out / "diff.md").read_text(encoding="utf-8")
     assert "<script>" not in text and "&lt;script&gt;" in text and "\\|" in text and "\\[x\\](y)" in text

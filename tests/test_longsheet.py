@@ -71,7 +71,7 @@ def test_imported_place_scores_as_data_score(tmp_path, capsys, place):
     assert "not dataset checklist answers and were not imported (ODB.2013.C1, ODB.2013.I1)" in err
     code, err = run(capsys, "score", "--rubric", rubric, "--out", tmp_path / "report", "-q")
     assert code == 0, err
-    with (tmp_path / "report" / "datasets.csv").open(encoding="utf-8") as fh:
+    with (tmp_path / "report" / "datasets.csv").open(encoding="utf-8-sig") as fh:
         got = {row["name"].split()[0]: float(row["score"]) for row in csv.DictReader(fh)}
     want = expected_scores(place)
     assert len(want) == 15 and got == {k: float(v) for k, v in want.items()}

@@ -84,7 +84,7 @@ def test_agreement_matches_an_independent_computation(panel, capsys):
     tmp, said = panel
     code, err = run(capsys, "rubric", "merge", tmp / "ann.yaml", tmp / "bo.yaml", tmp / "chen.yaml", "--out", tmp / "m" / "merged.yaml")
     assert code == 0, err
-    with (tmp / "m" / "merged.agreement.csv").open(encoding="utf-8") as fh:
+    with (tmp / "m" / "merged.agreement.csv").open(encoding="utf-8-sig") as fh:
         rows = {r["question"]: r for r in csv.DictReader(fh)}
     assert list(rows) == [*QUESTION_IDS, "judged", "all"]
     cases = {q: ([(k, q) for k in DATASETS], answer_of, "nominal") for q in QUESTION_IDS}
@@ -113,7 +113,7 @@ def test_disagreements_are_listed_and_resolved_by_the_rule(panel, capsys):
     code, err = run(capsys, "rubric", "merge", *files, "--resolve", "majority", "--out", tmp / "maj.yaml")
     assert code == 0, err
     merged = load_rubric(tmp / "maj.yaml")
-    with (tmp / "maj.disagreements.csv").open(encoding="utf-8") as fh:
+    with (tmp / "maj.disagreements.csv").open(encoding="utf-8-sig") as fh:
         dis = list(csv.DictReader(fh))
     n_unresolved = 0
     for k in DATASETS:

@@ -49,9 +49,9 @@ def report(tmp_path: Path, capsys) -> Path:
 
 def failing_resources(report: Path) -> dict[str, set[str]]:
     """agency → keys of its failing resources, from the report's own CSVs."""
-    agency = {r["key"]: r["agency"] for r in csv.DictReader((report / "datasets.csv").open(encoding="utf-8", newline=""))}
+    agency = {r["key"]: r["agency"] for r in csv.DictReader((report / "datasets.csv").open(encoding="utf-8-sig", newline=""))}
     out: dict[str, set[str]] = {}
-    for f in csv.DictReader((report / "findings.csv").open(encoding="utf-8", newline="")):
+    for f in csv.DictReader((report / "findings.csv").open(encoding="utf-8-sig", newline="")):
         if f["outcome"] == "fail" and f["resource"]:
             out.setdefault(agency[f["dataset"]], set()).add(f["resource"])
     return out
@@ -61,7 +61,7 @@ def test_one_notice_per_agency_parses_as_email_and_lists_every_failing_resource(
     out = tmp_path / "notices"
     code, err = run(capsys, "notices", report, "--from", "OCF 研究團隊 <odaudit@example.org>", "--out", out)
     assert code == 0, err
-    index = list(csv.DictReader((out / "index.csv").open(encoding="utf-8", newline="")))
+    index = list(csv.DictReader((out / "index.csv").open(encoding="utf-8-sig", newline="")))
     by_agency = {r["agency"]: r for r in index}
     assert by_agency["內政部"]["notice"] == "" and by_agency["內政部"]["note"] == "nothing failing"
     expected = failing_resources(report)

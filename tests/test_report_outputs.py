@@ -15,7 +15,7 @@ from odaudit.report import markdown as md_mod
 from odaudit.report.safe import csv_cell, md, md_link
 
 EVIL = '=HYPERLINK("http://evil.example/x","click")|<script>alert(1)</script> ![p](http://evil.example/p.png)\nline2'
-FILES = {"report.md", "appendix.md", "datasets.csv", "resources.csv", "findings.csv", "scores.csv", "agencies.csv", "answers.csv",
+FILES = {"report.md", "appendix.md", "datasets.csv", "resources.csv", "findings.csv", "findings.jsonld", "scores.csv", "agencies.csv", "answers.csv",
          "chart-categories.svg", "chart-quality.svg", "chart-agencies.svg", "manifest.json", "summary.json"}
 RUBRIC = """\
 name: report-test
@@ -113,28 +113,28 @@ def test_tables_have_consistent_columns(snap, tmp_path):
 
 def test_csv_injection_neutralised(snap, tmp_path):
     out = score(snap, tmp_path, "csv")
-    rows = list(csv.DictReader(open(out / "datasets.csv", encoding="utf-8", newline="")))
+    rows = list(csv.DictReader(open(out / "datasets.csv", encoding="utf-8-sig", newline="")))
     evil = [r for r in rows if r["key"] == "tw:200"][0]
     assert evil["name"].startswith("'=HYPERLINK") and evil["agency"] == "'@evil"
     assert [r for r in rows if r["key"] == "tw:100"][0]["agency"] == "'-2+3"
     for name in ("datasets.csv", "resources.csv", "findings.csv", "scores.csv", "agencies.csv", "answers.csv"):
-        with open(out / name, encoding="utf-8", newline="") as fh:
+        with open(out / name, encoding="utf-8-sig", newline="") as fh:
             for row in csv.reader(fh):
                 for cell in row:
                     assert not re.match(r"^[=+@\t\r]", cell), (name, cell)
                     assert not (cell.startswith("-") and not re.fullmatch(r"-\d+(\.\d+)?", cell)), (name, cell)
-    findings = list(csv.DictReader(open(out / "findings.csv", encoding="utf-8", newline="")))
+    findings = list(csv.DictReader(open(out / "findings.csv", encoding="utf-8-sig", newline="")))
     assert any(f["evidence"] == "'=cmd|' /C calc'!A0" for f in findings)
 
 
 def test_csv_columns(snap, tmp_path):
     out = score(snap, tmp_path, "columns")
-    header = {name: next(csv.reader(open(out / name, encoding="utf-8"))) for name in
+    header = {name: next(csv.reader(open(out / name, encoding="utf-8-sig"))) for name in
               ("datasets.csv", "resources.csv", "findings.csv", "scores.csv", "agencies.csv", "answers.csv")}
     assert header["scores.csv"] == ["level", "id", "name", "parent", "method", "weight", "total_weight", "score", "answered", "leaves", "note"]
     assert header["findings.csv"][:3] == ["dataset", "name", "resource"]
     assert "check_link" in header["resources.csv"] and "check_format" in header["resources.csv"]
-    scores = list(csv.DictReader(open(out / "scores.csv", encoding="utf-8")))
+    scores = list(csv.DictReader(open(out / "scores.csv", encoding="utf-8-sig")))
     levels = {r["level"] for r in scores}
     assert levels == {"barometer", "subindex", "component", "item", "category", "dataset"}
     assert all(r["method"] == "odb" for r in scores)

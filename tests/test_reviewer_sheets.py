@@ -188,7 +188,7 @@ def test_csv_sheet_bad_cells(reviewed, tmp_path, capsys):
     snap, rubric = reviewed
     sheet = tmp_path / "r.csv"
     ok(capsys, "rubric", "export", rubric, "--snapshot", snap, "--out", sheet)
-    rows = list(csv.reader(sheet.open(encoding="utf-8")))
+    rows = list(csv.reader(sheet.open(encoding="utf-8-sig")))
     rows[1][rows[0].index("up_to_date.answer")] = "2017-03-01"
     rows[1][rows[0].index("up_to_date.reason")] = "typed a date"
     with sheet.open("w", encoding="utf-8", newline="") as fh:

@@ -71,14 +71,14 @@ def test_import_published_sheet_and_score_without_snapshot(work, capsys):
     restrict_catalog(work / "catalog.yaml", set(load_rubric(work / "survey.yaml").datasets))
     res = invoke("score", "--rubric", str(work / "survey.yaml"), "--out", str(work / "out"), "-q")
     assert res.exit_code == 0, res.output
-    rows = {r["id"]: r for r in csv.DictReader(open(work / "out" / "scores.csv", encoding="utf-8"))}
+    rows = {r["id"]: r for r in csv.DictReader(open(work / "out" / "scores.csv", encoding="utf-8-sig"))}
     # 0.1 法律: 法律/命令資料檔 (one URL, two datasets) 1,1,1,1,1,0,1,1,1,0 = 80 each; 法規草案 1,0,0,0,1,0,1,1,0,0 = 35
     assert float(rows["implementation/0.1"]["score"]) == pytest.approx((80 + 80 + 35) / 3)
     assert float(rows["tw:13119"]["score"]) == 95  # 中選會選舉資料庫: all yes but linked
     assert rows["barometer"]["score"] == ""  # readiness and impact are not judged in a dataset survey
     report = (work / "out" / "report.md").read_text(encoding="utf-8")
     assert "no snapshot: every answer is from the rubric" in report and "## Quantity" not in report
-    answers = list(csv.DictReader(open(work / "out" / "answers.csv", encoding="utf-8")))
+    answers = list(csv.DictReader(open(work / "out" / "answers.csv", encoding="utf-8-sig")))
     law = [a for a in answers if a["name"] == "法規草案" and a["question"] == "online"][0]
     assert law["answer"] == "no" and law["source"] == "manual" and "line 5, reviewer 克" in law["reason"]
     assert not (work / "out" / "chart-quality.svg").exists()

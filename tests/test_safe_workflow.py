@@ -95,7 +95,7 @@ def test_recheck_keeps_the_findings_the_crawl_made(snap: Path) -> None:
     assert s.findings() == check_snapshot(s) and len(s.findings()) == len(Snapshot.open(snap).findings())
     # Readers use today's findings: the report scores them, not 2020's.
     assert score(snap, snap.parent / "report").returncode == 0
-    with open(snap.parent / "report" / "findings.csv", encoding="utf-8") as fh:
+    with open(snap.parent / "report" / "findings.csv", encoding="utf-8-sig") as fh:
         assert sum(1 for _ in fh) - 1 == len(s.findings())
     # A second recheck by the same rules adds nothing.
     again = run("crawl", "--recheck", str(snap), "--check-workers", "0")
@@ -465,5 +465,5 @@ def test_the_wheel_installed_in_a_fresh_venv_runs_the_demo_anywhere(tmp_path: Pa
         p = subprocess.run([str(py), "-m", "odaudit", *args], capture_output=True, text=True, cwd=work, env=env, timeout=300)
         assert p.returncode == 0, p.stderr
     assert (work / "reports" / "demo" / "report.md").exists()
-    with open(work / "reports" / "demo" / "datasets.csv", encoding="utf-8") as fh:
+    with open(work / "reports" / "demo" / "datasets.csv", encoding="utf-8-sig") as fh:
         assert len(list(csv.DictReader(fh))) == 47

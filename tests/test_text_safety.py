@@ -141,10 +141,10 @@ def test_score_reports_escape_and_clip_portal_text(tmp_path: Path) -> None:
     assert r"Catalog\\x00\\x1b\]0;PWNED\\x07\\x1b\[2J" in report
     clipped = "經濟部\\\\x1b\\[2J" + "水" * (FIELD_LIMIT - len("經濟部\x1b[2J") - 1) + "…"
     assert clipped in report and clipped in appendix
-    agencies = list(csv.DictReader((tmp_path / "out" / "agencies.csv").open(encoding="utf-8")))
+    agencies = list(csv.DictReader((tmp_path / "out" / "agencies.csv").open(encoding="utf-8-sig")))
     full = [a["agency"] for a in agencies if a["agency"].startswith("經濟部")]
     assert full == ["經濟部\\x1b[2J" + "水" * 1_000_000]  # the CSV has it whole, ESC shown
-    datasets = {d["id"]: d for d in csv.DictReader((tmp_path / "out" / "datasets.csv").open(encoding="utf-8"))}
+    datasets = {d["id"]: d for d in csv.DictReader((tmp_path / "out" / "datasets.csv").open(encoding="utf-8-sig"))}
     assert datasets["41568"]["title"] == r"水庫\x00每日\x1b[31m營運\u202egpj.exe\u2066"
     assert r"Category\u202e\x1b]0;PWNED" in files["chart-categories.svg"]
 
@@ -158,7 +158,7 @@ def test_diff_reports_escape_and_clip_portal_text(tmp_path: Path) -> None:
     assert_safe(files)
     assert r"水庫\\x00每日\\x1b\[31m營運\\u202egpj.exe\\u2066" in files["diff.md"]
     assert "…" in files["diff.md"] and "水" * 1_000 not in files["diff.md"]
-    changes = list(csv.DictReader((tmp_path / "out" / "changes.csv").open(encoding="utf-8")))
+    changes = list(csv.DictReader((tmp_path / "out" / "changes.csv").open(encoding="utf-8-sig")))
     moved = [c for c in changes if c["kind"] == "agency_changed"]
     assert [c["new"] for c in moved] == ["經濟部\\x1b[2J" + "水" * 1_000_000]
 

@@ -67,7 +67,7 @@ def crawls(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], list[s
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -76,7 +76,7 @@ def test_how_long_each_resource_has_been_broken(crawls: tuple[list[Path], list[s
     out = tmp_path / "trend"
     # given out of order: taken in crawl order, and said so
     assert cli(["trend", str(paths[2]), str(paths[0]), str(paths[1]), "--out", str(out), "-q"]) == 0
-    with open(out / "resource_history.csv", encoding="utf-8", newline="") as fh:
+    with open(out / "resource_history.csv", encoding="utf-8-sig", newline="") as fh:
         assert next(csv.reader(fh)) == list(HISTORY_COLUMNS)
     link = {r["resource"]: r for r in read_csv(out / "resource_history.csv") if r["check"] == "link"}
     assert "tw:1#0" not in link  # never failed, never changed

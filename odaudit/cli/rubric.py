@@ -267,11 +267,11 @@ def merge(
 
 
 def _write_csv(path: Path, frame, columns: tuple[str, ...]) -> None:
-    from ..atomic import atomic_open
+    from ..atomic import CSV_ENCODING, atomic_open
     from ..report.safe import neutralise
 
     try:
-        with atomic_open(path, "w") as fh:
+        with atomic_open(path, "w", encoding=CSV_ENCODING) as fh:
             neutralise(frame.loc[:, list(columns)]).to_csv(fh, index=False, lineterminator="\n")
     except OSError as exc:
         raise IncompleteError(f"{exc.filename or path}: {exc.strerror or exc}; nothing was written") from None

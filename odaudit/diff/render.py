@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from ..atomic import atomic_open, atomic_write_text
+from ..atomic import CSV_ENCODING, atomic_open, atomic_write_text
 from ..report.charts import RC, chart_label, save_svg
 from ..report.safe import md, md_link, neutralise
 from ..store.folders import REPORT_MANIFEST, replacing
@@ -454,7 +454,7 @@ def category_chart(r: DiffResult, path: Path, lang: str) -> Path:
 
 def _write_csv(path: Path, frame: pd.DataFrame, columns: Sequence[str]) -> Path:
     frame = neutralise(frame.loc[:, list(columns)])
-    with atomic_open(path, "w") as fh:
+    with atomic_open(path, "w", encoding=CSV_ENCODING) as fh:
         frame.to_csv(fh, index=False, lineterminator="\n")
     return path
 

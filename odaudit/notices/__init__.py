@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..atomic import atomic_open, atomic_write_bytes, atomic_write_text, sha256_file
+from ..atomic import CSV_ENCODING, atomic_open, atomic_write_bytes, atomic_write_text, sha256_file
 from ..report.safe import neutralise
 from ..store.folders import REPORT_MANIFEST, input_snapshot, replacing
 from .render import notice_markdown, notice_message, recipients
@@ -59,7 +59,7 @@ def write_notices(src: Source, out: Path, *, sender, days: int) -> Published:
                      agency.findings, note))
     rows += [(a, "", "", 0, 0, 0, "nothing failing") for a in src.passing]
     index = pd.DataFrame.from_records(rows, columns=list(INDEX_COLUMNS))
-    with atomic_open(out / "index.csv", "w") as fh:
+    with atomic_open(out / "index.csv", "w", encoding=CSV_ENCODING) as fh:
         neutralise(index).to_csv(fh, index=False, lineterminator="\n")
     return Published([*files, out / "index.csv"], len(src.agencies), warnings)
 

@@ -87,7 +87,7 @@ def _table(report: Path, name: str, manifest: dict[str, Any]) -> list[dict[str, 
     sealed = (manifest.get("files") or {}).get(name)
     if sealed != sha256_file(path):
         raise InputError(f"{path}: not the file `odaudit score` wrote (its sha256 differs from {report / REPORT_MANIFEST}); score again")
-    with path.open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8-sig", newline="") as fh:  # a score report's CSVs start with a BOM
         reader = csv.DictReader(fh)
         missing = [c for c in NEEDED[name] if c not in (reader.fieldnames or [])]
         if missing:

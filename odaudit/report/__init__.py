@@ -9,8 +9,9 @@ from ..atomic import atomic_write_json, atomic_write_text
 from ..scoring.model import ScoreResult
 from ..store.folders import REPORT_MANIFEST, replacing
 from .charts import write_charts
-from .csvout import write_tables
+from .csvout import findings_frame, write_tables
 from .i18n import LANGS
+from .jsonld import write_findings_jsonld
 from .markdown import render_appendix, render_report
 from .summary import summary_json
 
@@ -24,6 +25,7 @@ def write_reports(result: ScoreResult, out: str | Path, *, lang: str = "en") -> 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = write_tables(result, out)
+    paths.append(write_findings_jsonld(result, out / "findings.jsonld", findings_frame(result)))
     atomic_write_json(out / "summary.json", summary_json(result))
     paths.append(out / "summary.json")
     charts = write_charts(result, out, lang)

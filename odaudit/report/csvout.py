@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..atomic import atomic_open
+from ..atomic import CSV_ENCODING, atomic_open
 from ..scoring.model import ScoreResult
 from ..scoring.questions import QUESTION_IDS
 from .safe import neutralise
@@ -29,7 +29,7 @@ ANSWER_CSV = ("key", "name", "question", "answer", "source", "measured", "points
 
 def _write(path: Path, frame: pd.DataFrame, columns: tuple[str, ...]) -> Path:
     frame = neutralise(frame.loc[:, list(columns)])
-    with atomic_open(path, "w") as fh:
+    with atomic_open(path, "w", encoding=CSV_ENCODING) as fh:
         frame.to_csv(fh, index=False, lineterminator="\n")
     return path
 

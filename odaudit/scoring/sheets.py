@@ -166,11 +166,11 @@ def reviewer_sheet(rubric: Rubric, catalog: Catalog, result: ScoreResult | None 
 def write_csv(tables: list[Table], path: Path) -> list[Path]:
     import csv
 
-    from ..atomic import atomic_open
+    from ..atomic import CSV_ENCODING, atomic_open
 
     paths = csv_paths(path)
     for t in tables:
-        with atomic_open(paths[t.name], "w") as fh:
+        with atomic_open(paths[t.name], "w", encoding=CSV_ENCODING) as fh:
             w = csv.writer(fh, lineterminator="\n")
             w.writerow(t.header)
             for row in t.rows:

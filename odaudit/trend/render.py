@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from ..atomic import atomic_open, atomic_write_text  # noqa: E402
+from ..atomic import CSV_ENCODING, atomic_open, atomic_write_text  # noqa: E402
 from ..diff.rubrics import DEFAULT_SOURCE  # noqa: E402
 from ..report.charts import RC, save_svg  # noqa: E402
 from ..report.safe import md, md_link, neutralise  # noqa: E402
@@ -232,7 +232,7 @@ def _write_csv(path: Path, frame: pd.DataFrame, columns: Sequence[str]) -> Path:
     frame = frame.loc[:, list(columns)]
     portal_text = [c for c in columns if c not in OWN_COLUMNS]
     frame = pd.concat([neutralise(frame[portal_text]), frame[[c for c in columns if c in OWN_COLUMNS]]], axis=1)[list(columns)]
-    with atomic_open(path, "w") as fh:
+    with atomic_open(path, "w", encoding=CSV_ENCODING) as fh:
         frame.to_csv(fh, index=False, lineterminator="\n")
     return path
 
