@@ -48,7 +48,7 @@ LIGHT = "#b9cde4"
 COLUMN_EM = 0.55
 _GLYPH_MISSING = re.compile(r"Glyph (\d+) ")
 #: closing punctuation stays with the character before it (no line starts with "，" or ")")
-_CLOSING = set("，。、；：！？）」』】》〉,.;:!?)]}%")
+_CLOSING_CHARS = "，。、；：！？）」』】》〉,.;:!?)]}%"
 
 
 @functools.cache
@@ -100,9 +100,10 @@ def _tokens(text: str) -> list[str]:
     break between any two CJK characters), closing punctuation kept with what precedes it."""
     out: list[str] = []
     for part in _TOKEN.findall(text):
-        if out and part[0] in _CLOSING:
-            out[-1] += part
-        else:
+        lead = len(part) - len(part.lstrip(_CLOSING_CHARS))
+        if out and lead and not out[-1][-1].isspace():
+            out[-1], part = out[-1] + part[:lead], part[lead:]
+        if part:
             out.append(part)
     return out
 
