@@ -7,6 +7,7 @@ drew it. The SVGs are checked as files."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from pathlib import Path
@@ -234,10 +235,11 @@ def test_diff_charts_name_each_series_and_read_well(tmp_path: Path, saved: list[
 
 # --------------------------------------------------------------------------- Chinese without system fonts
 
-def _bundled() -> set[str]:
+@functools.cache
+def _bundled() -> frozenset[str]:
     from fontTools.ttLib import TTFont
 
-    return {chr(c) for c in TTFont(FONT)["cmap"].getBestCmap()}
+    return frozenset(chr(c) for c in TTFont(FONT)["cmap"].getBestCmap())
 
 
 def test_chinese_is_drawn_from_the_bundled_font(tmp_path: Path) -> None:
@@ -251,7 +253,7 @@ def test_chinese_is_drawn_from_the_bundled_font(tmp_path: Path) -> None:
         assert glyphs and all(g.startswith("OdauditSansTC-Regular-") for g in glyphs), (svg_path.name, glyphs[:5])
         shown = "".join(re.findall(r"<!-- (.*?) -->", svg, re.S))
         cjk = {c for c in shown if unicodedata.east_asian_width(c) in "WF"}
-        assert cjk and cjk <= _bundled(), (svg_path.name, sorted(cjk - bundled))
+        assert cjk and cjk <= _bundled(), (svg_path.name, sorted(cjk - _bundled()))
         assert "<desc>" not in svg  # nothing fell back to another font
     assert "各類別分數" in (out / "chart-categories.svg").read_text(encoding="utf-8")  # the title, for readers and search
 
