@@ -8,15 +8,20 @@ drew it. The SVGs are checked as files."""
 from __future__ import annotations
 
 import functools
+import os
 import re
+import subprocess
 import unicodedata
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 import pytest
 import snapfactory as sf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib.figure import Figure
+from matplotlib.image import imread
 from matplotlib.legend import Legend
 from matplotlib.text import Text
 
@@ -282,3 +287,47 @@ def test_the_bundled_font_is_small_and_licensed() -> None:
     big5_level1 = {bytes((0xA4, 0x40)).decode("big5"), bytes((0xC6, 0x7E)).decode("big5")}  # its first and last
     assert big5_level1 <= bundled and "★" in bundled
 
+
+
+# --------------------------------------------------------------------------- in a real browser, with no fonts at all
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _screenshot(svg: Path, png: Path, env: dict[str, str]) -> np.ndarray:
+    subprocess.run([str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    f"--user-data-dir={png.parent / 'profile'}", f"--screenshot={png}", "--window-size=700,500",
+                    svg.as_uri()], env=env, capture_output=True, timeout=120, check=True)
+    return imread(png)
+
+
+def _without_text(svg: Path, out: Path) -> Path:
+    """The chart with every text drawing removed (matplotlib groups each text as id="text_N")."""
+    ET.register_namespace("", "http://www.w3.org/2000/svg")
+    ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    tree = ET.parse(svg)
+    for parent in tree.iter():
+        for child in list(parent):
+            if child.get("id", "").startswith("text_"):
+                parent.remove(child)
+    tree.write(out)
+    return out
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+def test_chinese_chart_renders_in_chromium_with_no_fonts(tmp_path: Path) -> None:
+    """Chromium with fontconfig pointed at an empty folder draws the zh-TW chart pixel for pixel as
+    it does with the machine's fonts, and the text is there (it differs from the chart without text)."""
+    out = score(snapshot(tmp_path / "snap", {"1.1": BILINGUAL, "1.2": LONG_ZH}), tmp_path / "out", "zh-TW")
+    svg = out / "chart-categories.svg"
+    (tmp_path / "empty").mkdir()
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(f'<?xml version="1.0"?><fontconfig><dir>{tmp_path / "empty"}</dir>'
+                    f'<cachedir>{tmp_path / "fc-cache"}</cachedir></fontconfig>', encoding="utf-8")
+    env = dict(os.environ)
+    bare = _screenshot(svg, tmp_path / "bare.png", {**env, "FONTCONFIG_FILE": str(conf)})
+    usual = _screenshot(svg, tmp_path / "usual.png", env)
+    blank = _screenshot(_without_text(svg, tmp_path / "blank.svg"), tmp_path / "blank.png", env)
+    assert np.array_equal(bare, usual)
+    text_pixels = int((np.abs(bare - blank).sum(axis=-1) > 0.3).sum())
+    assert text_pixels > 2_000, text_pixels  # the title and four label lines, not tofu or nothing
