@@ -43,9 +43,6 @@ FONT_FAMILY = "Odaudit Sans TC"
 FALLBACK_FAMILIES = ("Noto Sans CJK TC", "Noto Sans TC", "Microsoft JhengHei", "PingFang TC", "DejaVu Sans")
 BAR = "#3b6ea5"
 LIGHT = "#b9cde4"
-#: 8 pt text is about 0.55 em wide per display column on average (Latin letters are narrower,
-#: CJK is 1 em for two columns): the room of a line in columns is its width / (size × this)
-COLUMN_EM = 0.55
 _GLYPH_MISSING = re.compile(r"Glyph (\d+) ")
 #: closing punctuation stays with the character before it (no line starts with "，" or ")")
 _CLOSING_CHARS = "，。、；：！？）」』】》〉,.;:!?)]}%"
@@ -153,11 +150,6 @@ def fit_label(text: str, width: int = 30, lines: int = 2) -> str:
 def chart_label(text: str, width: int = 30) -> str:
     """An axis label: wrapped into two lines of `width` display columns at most."""
     return fit_label(text, width)
-
-
-def columns(width_in: float, size: float) -> int:
-    """Display columns of text at `size` points that fit in `width_in` inches."""
-    return max(int(width_in * 72 / (size * COLUMN_EM)), 8)
 
 
 def category_label(node_id: str, name: str, width: int = 30) -> str:
