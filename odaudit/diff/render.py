@@ -9,14 +9,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..atomic import CSV_ENCODING, atomic_open, atomic_write_text
-from ..report.charts import RC, chart_label, save_svg
+from ..report.charts import diff_category_chart, diff_labels, diff_quantity_chart
 from ..report.safe import md, md_link, neutralise
 from ..store.folders import REPORT_MANIFEST, replacing
 from .compare import (
@@ -400,56 +396,6 @@ class _Doc:
         return "\n".join(line for part in parts for line in part).rstrip("\n") + "\n"
 
 
-# -- charts ------------------------------------------------------------------------------------
-
-def quantity_chart(r: DiffResult, path: Path, lang: str) -> Path:
-    q = r.quantity.set_index("measure")
-    measures = ["datasets", "quality_datasets"]
-    labels = [t(f"m_{m}", lang) for m in measures]
-    old = [int(q.at[m, "old"]) for m in measures]
-    new = [int(q.at[m, "new"]) for m in measures]
-    growth = [q.at[m, "growth"] for m in measures]
-    with plt.rc_context(RC):
-        fig, ax = plt.subplots(figsize=(6.4, 3.4))
-        x = list(range(len(measures)))
-        w = 0.38
-        ax.bar([i - w / 2 for i in x], old, w, color=BAR_OLD, label=f"{t('old', lang)} {r.old.started_at[:10]}")
-        ax.bar([i + w / 2 for i in x], new, w, color=BAR_NEW, label=f"{t('new', lang)} {r.new.started_at[:10]}")
-        top = max([*old, *new, 1])
-        for i in x:
-            ax.text(i - w / 2, old[i], f"{old[i]:,}", ha="center", va="bottom", fontsize=7)
-            ax.text(i + w / 2, new[i], f"{new[i]:,}", ha="center", va="bottom", fontsize=7)
-            ax.text(i, top * 1.12, _pct_growth(growth[i]), ha="center", va="bottom", fontsize=9, fontweight="bold")
-        ax.set_xticks(x, labels, fontsize=8)
-        ax.set_ylim(0, top * 1.3)
-        ax.set_ylabel(t("m_datasets", lang))
-        ax.set_title(t("chart_qq", lang), fontsize=10)
-        ax.legend(fontsize=8, frameon=False, loc="upper right")
-        fig.subplots_adjust(left=0.13, right=0.97, top=0.88, bottom=0.12)
-        return save_svg(fig, path)
-
-
-def category_chart(r: DiffResult, path: Path, lang: str) -> Path:
-    d = r.score_deltas
-    cats = d[d["level"] == "category"]
-    cats = cats[cats["old"].notna() | cats["new"].notna()]
-    labels = [chart_label(f"{x.id.split('/', 1)[1]} {x.name}") for x in cats.itertuples(index=False)][::-1]
-    old = [0.0 if _missing(v) else float(v) for v in cats["old"]][::-1]
-    new = [0.0 if _missing(v) else float(v) for v in cats["new"]][::-1]
-    with plt.rc_context(RC):
-        fig, ax = plt.subplots(figsize=(7, 0.4 * max(len(labels), 3) + 1))
-        y = list(range(len(labels)))
-        h = 0.38
-        ax.barh([i + h / 2 for i in y], old, h, color=BAR_OLD, label=f"{t('old', lang)} {r.old.started_at[:10]}")
-        ax.barh([i - h / 2 for i in y], new, h, color=BAR_NEW, label=f"{t('new', lang)} {r.new.started_at[:10]}")
-        ax.set_yticks(y, labels, fontsize=8)
-        ax.set_xlim(0, 100)
-        ax.set_title(t("chart_cat", lang), fontsize=10)
-        ax.legend(fontsize=8, frameon=False, loc="lower right")
-        fig.subplots_adjust(left=0.32, right=0.97, top=0.9, bottom=0.1)
-        return save_svg(fig, path)
-
-
 # -- CSV ---------------------------------------------------------------------------------------
 
 def _write_csv(path: Path, frame: pd.DataFrame, columns: Sequence[str]) -> Path:
@@ -469,8 +415,8 @@ def write_diff(r: DiffResult, out: str | Path, *, lang: str = "en") -> list[Path
         _write_csv(out / "changes.csv", r.changes, CHANGE_COLUMNS),
         _write_csv(out / "score_deltas.csv", r.score_deltas, SCORE_DELTA_COLUMNS),
         _write_csv(out / "agencies.csv", r.agencies, AGENCY_COLUMNS),
-        quantity_chart(r, out / "chart-quantity-quality.svg", lang),
-        category_chart(r, out / "chart-categories.svg", lang),
+        diff_quantity_chart(r.quantity, diff_labels(r.old, r.new, lang), out / "chart-quantity-quality.svg", lang),
+        diff_category_chart(r.score_deltas, diff_labels(r.old, r.new, lang), out / "chart-categories.svg", lang),
     ]
     charts = [p.name for p in paths if p.suffix == ".svg"]
     paths.append(out / "diff.md")

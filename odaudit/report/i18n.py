@@ -238,6 +238,12 @@ _T: dict[str, tuple[str, str]] = {
     "rule_sustained": ("up to date **and** a regular declared 更新頻率 (每…, 即時); no if 不定期/不更新", "為最新**且**宣告規律的更新頻率（每…、即時）；不定期／不更新為否"),
     "rule_findable": ("`metadata`: on the portal with complete metadata", "`metadata`：在平臺上且詮釋資料完整"),
     "rule_linked": ("`stars`: 4–5 stars (URIs, linked data)", "`stars`：4–5 星（URI、鏈結資料）"),
+    # charts (odaudit/report/charts/)
+    "chart_old": ("Old", "舊"),
+    "chart_new": ("New", "新"),
+    "chart_diff_quantity": ("Quantity vs quality", "數量與品質"),
+    "chart_diff_categories": ("Category scores, old and new", "各類別分數（新舊）"),
+    "chart_trend": ("Quantity vs quality-adjusted count", "數量與品質調整後數量"),
 }
 
 

@@ -8,15 +8,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ..atomic import CSV_ENCODING, atomic_open, atomic_write_text  # noqa: E402
 from ..diff.rubrics import DEFAULT_SOURCE  # noqa: E402
-from ..report.charts import RC, save_svg  # noqa: E402
+from ..report.charts import trend_quantity_chart  # noqa: E402
 from ..report.safe import md, md_link, neutralise  # noqa: E402
 from ..store.folders import REPORT_MANIFEST, replacing  # noqa: E402
 from .engine import TrendResult  # noqa: E402
@@ -207,27 +203,6 @@ class _Doc:
         return "\n".join(line for part in parts for line in part).rstrip("\n") + "\n"
 
 
-def quantity_chart(r: TrendResult, path: Path) -> Path:
-    s = r.series[(r.series["level"] == "portal")]
-    x = [p.position for p in r.snapshots]
-    def series(m: str) -> list[float]:
-        v = s[s["measure"] == m].set_index("snapshot")["value"]
-        return [float(v.get(p, float("nan"))) for p in x]
-    raw, quality = series("datasets"), series("quality_datasets")
-    with plt.rc_context(RC):
-        fig, ax = plt.subplots(figsize=(6.8, 3.4))
-        ax.plot(x, raw, marker="o", color=LINE_RAW, label="Datasets")
-        ax.plot(x, quality, marker="o", color=LINE_QUALITY, label="Passing the quality bar")
-        step = max(1, len(x) // 10)
-        ax.set_xticks(x[::step], [p.started_at[:10] for p in r.snapshots][::step], fontsize=7, rotation=30, ha="right")
-        ax.set_ylim(0, max([*raw, *quality, 1]) * 1.15)
-        ax.set_ylabel("Datasets")
-        ax.set_title("Quantity vs quality-adjusted count", fontsize=10)
-        ax.legend(fontsize=8, frameon=False, loc="lower left")
-        fig.subplots_adjust(left=0.13, right=0.97, top=0.88, bottom=0.25)
-        return save_svg(fig, path)
-
-
 def _write_csv(path: Path, frame: pd.DataFrame, columns: Sequence[str]) -> Path:
     frame = frame.loc[:, list(columns)]
     portal_text = [c for c in columns if c not in OWN_COLUMNS]
@@ -243,7 +218,7 @@ def write_trend(r: TrendResult, out: str | Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     paths = [_write_csv(out / "resource_history.csv", r.history, HISTORY_COLUMNS),
              _write_csv(out / "series.csv", r.series, SERIES_COLUMNS),
-             quantity_chart(r, out / "chart-quantity-quality.svg")]
+             trend_quantity_chart(r.series, r.snapshots, [p.position for p in r.snapshots], out / "chart-quantity-quality.svg")]
     atomic_write_text(out / "trend.md", _Doc(r, [p.name for p in paths if p.suffix == ".svg"]).render())
     return sorted([*paths, out / "trend.md"])
 
