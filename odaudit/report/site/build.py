@@ -26,7 +26,7 @@ from ...scoring.questions import QUESTIONS
 from .. import i18n
 from ..charts import write_charts
 from ..safe import safe_url
-from .view import SiteView, build_view
+from .view import SiteView, build_view, prose, text
 
 HERE = Path(__file__).resolve().parent
 STATIC = ("site.css", "site.js")
@@ -40,7 +40,7 @@ def evidence_text(text: str, lang: str) -> str:
     write them) become the reader's language. Uses the catalog's `localise` when odaudit/report/i18n.py
     has one; until then the text is shown as written."""
     localise: Callable[[str, str], str] | None = getattr(i18n, "localise", None)
-    return localise(text, lang) if localise is not None and text else text
+    return prose(localise(text, lang) if localise is not None and text else text)
 
 
 def fmt(x: object, digits: int = 1) -> str:
@@ -70,13 +70,14 @@ def md_inline(s: str) -> Markup:
 
 
 def paras(s: str | None) -> list[str]:
-    return [p.strip() for p in re.split(r"\n\s*\n", s or "") if p.strip()]
+    """A researcher's paragraphs (the catalog's method and source), each bounded as prose."""
+    return [prose(p.strip()) for p in re.split(r"\n\s*\n", s or "") if p.strip()]
 
 
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.globals.update(fmt=fmt, pct=pct, num=num, paras=paras, mdi=md_inline, questions=QUESTIONS, nav=NAV, keys=i18n._T,
+    env.globals.update(pt=text, fmt=fmt, pct=pct, num=num, paras=paras, mdi=md_inline, questions=QUESTIONS, nav=NAV, keys=i18n._T,
                        safe_links=lambda links: [u for u in (safe_url(x) for x in links) if u])
     return env
 

@@ -15,16 +15,22 @@ import pandas as pd
 
 from ...scoring.model import Node, ScoreResult
 from ...scoring.questions import QUESTIONS
-from ...text import visible
-from ..safe import safe_url
+from ...text import clip, visible
+from ..safe import FIELD_LIMIT, PROSE_LIMIT, safe_url
 from .slugs import slug_map
 
 
-def text(value: object) -> str:
-    """Portal or researcher text as published, with control and bidi characters visible."""
+def text(value: object, limit: int | None = FIELD_LIMIT) -> str:
+    """Portal or researcher text as published, with control and bidi characters visible, at most
+    `limit` characters (as in the markdown report; the CSV tables have it whole)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return visible(str(value))
+    return visible(clip(str(value), limit))
+
+
+def prose(value: object) -> str:
+    """Evidence, reasons and rationales: longer than a name, still bounded."""
+    return text(value, PROSE_LIMIT)
 
 
 def number(value: object) -> float | None:
@@ -165,7 +171,7 @@ def _findings(r: ScoreResult) -> dict[str, list[tuple[str, Finding]]]:
     cols = [f[c].astype(object).tolist() if c in f else [""] * len(f) for c in ("dataset", "resource", "check", "outcome", "measured", "expected", "evidence")]
     for ds, res, check, outcome, meas, exp, ev in zip(*cols, strict=True):
         short = "#" + str(res).rsplit("#", 1)[-1] if res and "#" in str(res) else ""
-        out.setdefault(ds, []).append((res or "", Finding(text(check), text(outcome), short, text(meas), text(exp), text(ev))))
+        out.setdefault(ds, []).append((res or "", Finding(text(check), text(outcome), short, text(meas), text(exp), prose(ev))))
     return out
 
 
@@ -177,9 +183,9 @@ def _answers(r: ScoreResult, found: dict[str, list[tuple[str, Finding]]]) -> dic
     ev = r.evidence
     if not ev.empty:
         for k, q, c, res, o, e in zip(*(ev[c].astype(object).tolist() for c in ("key", "question", "check", "resource", "outcome", "evidence")), strict=True):
-            hit = lookup.get((k, res or "", text(c), text(o), text(e)))
+            hit = lookup.get((k, res or "", text(c), text(o), prose(e)))
             short = "#" + str(res).rsplit("#", 1)[-1] if res and "#" in str(res) else ""
-            cites.setdefault((k, q), []).append(hit or Finding(text(c), text(o), short, "", "", text(e)))
+            cites.setdefault((k, q), []).append(hit or Finding(text(c), text(o), short, "", "", prose(e)))
     qs = {q.id: q for q in QUESTIONS}
     out: dict[str, list[Answer]] = {}
     a = r.answers
@@ -187,7 +193,7 @@ def _answers(r: ScoreResult, found: dict[str, list[tuple[str, Finding]]]) -> dic
     for k, q, ans, src, meas, pts, reason, links in zip(*(a[c].tolist() for c in cols), strict=True):
         qq = qs.get(q)
         out.setdefault(k, []).append(Answer(
-            q, qq.number if qq else 0, qq.en if qq else q, qq.zh if qq else q, ans, src, meas, number(pts), text(reason),
+            q, qq.number if qq else 0, qq.en if qq else q, qq.zh if qq else q, ans, src, meas, number(pts), prose(reason),
             [u for u in (safe_url(x) for x in str(links or "").split()) if u], cites.get((k, q), [])))
     return out
 
@@ -235,7 +241,7 @@ def _datasets(r: ScoreResult, cat_slugs: dict[str, str], agency_slugs: dict[str,
             key=k, slug=slugs[k], name=text(row["name"]), page=safe_url(str(row.get("page") or "")), agency=text(row["agency"]),
             agency_slug=agency_slugs.get(row["agency"], "") if row.get("in_snapshot") else "", categories=cats[k], kind=text(row["kind"]),
             score=number(row["score"]), open=bool(row["open"]), quality=bool(row["quality"]), quality_measured=bool(row["quality_measured"]),
-            coverage=text(row.get("coverage")), coverage_reason=text(row.get("coverage_reason")), unanswered=int(row["unanswered"]),
+            coverage=text(row.get("coverage")), coverage_reason=prose(row.get("coverage_reason")), unanswered=int(row["unanswered"]),
             manual=int(row["manual"]), badge=text(row.get("badge")), licence=text(row.get("licence")), frequency=text(row.get("frequency")),
             published=text(row.get("published")), modified=text(row.get("modified")), answers=sorted(answers.get(k, []), key=lambda a: a.number),
             resources=resources.get(k, []), findings=[f for res, f in found.get(k, []) if not res]))
@@ -257,7 +263,7 @@ def build_view(r: ScoreResult) -> SiteView:
     for n in cat_nodes:
         cid = n.id.split("/", 1)[1]
         c = info.get(cid)
-        categories.append(Category(cid, cat_slugs[cid], text(n.name), text(c.tier) if c else "", text(c.rationale) if c else "", n.score,
+        categories.append(Category(text(cid), cat_slugs[cid], text(n.name), text(c.tier) if c else "", prose(c.rationale) if c else "", n.score,
                                    n.weight, members.get(cid, [])))
     keys_of: dict[str, list[str]] = {}
     for ds in datasets:
@@ -271,6 +277,6 @@ def build_view(r: ScoreResult) -> SiteView:
     fails: list[tuple[str, str]] = []
     if not f.empty:
         bad = f[(f["check"].astype(object) == "badge") & (f["outcome"].astype(object) == "fail")]
-        fails = [(k, text(e)) for k, e in zip(bad["dataset"], bad["evidence"], strict=True)]
+        fails = [(k, prose(e)) for k, e in zip(bad["dataset"], bad["evidence"], strict=True)]
     rows = {"quality": _records(r.quality), "years": _records(r.years), "formats": _records(r.formats), "badges": _records(r.badges)}
     return SiteView(r, datasets, {d.key: d for d in datasets}, categories, agencies, {n.id: n for n in r.nodes}, rows, fails)
