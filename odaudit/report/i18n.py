@@ -316,6 +316,27 @@ _T: dict[str, tuple[str, str]] = {
     "site_fetch_error": ("fetch:", "擷取結果："),
     "site_no_resources": ("This dataset lists no resource.", "此資料集沒有列出任何資源。"),
     "site_dataset_findings": ("Findings about the dataset as a whole", "針對整個資料集的檢測結果"),
+    # the site of a comparison (odaudit/diff/site.py)
+    "site_d_title": ("What changed between two snapshots", "兩次快照之間的變化"),
+    "site_d_nav_datasets": ("Changed datasets", "有變化的資料集"),
+    "site_d_footer": ("Made by odaudit diff · rules {rules} · method {method}", "由 odaudit diff 產生 · 檢測規則 {rules} · 計分法 {method}"),
+    "site_d_sides": ("Old: {old} (crawled {old_time}) · new: {new} (crawled {new_time})", "舊：{old}（擷取於 {old_time}）· 新：{new}（擷取於 {new_time}）"),
+    "site_d_s_changes": ("{n} changes in {d} datasets of {g} agencies; each dataset's page shows its changes with the evidence on both sides.",
+                         "{g} 個機關的 {d} 個資料集共有 {n} 項變化；每個資料集的頁面列出其變化與新舊兩邊的證據。"),
+    "site_d_level": ("Level", "層級"),
+    "site_d_name": ("Name", "名稱"),
+    "site_d_old": ("Old", "舊"),
+    "site_d_new": ("New", "新"),
+    "site_d_delta": ("Change", "變化"),
+    "site_d_why": ("Explained by", "原因"),
+    "site_d_measure": ("Measure", "指標"),
+    "site_d_kind": ("Kind", "種類"),
+    "site_d_field": ("Field or check", "欄位或檢測項目"),
+    "site_d_changes": ("Changes", "變化數"),
+    "site_d_changes_evidence": ("Changes and their evidence", "變化與證據"),
+    "site_d_no_changes": ("No change in the findings or the metadata; only the score moved.", "檢測結果與詮釋資料皆無變化；只有分數改變。"),
+    "site_d_datasets_intro": ("{n} datasets changed or were rescored.", "共 {n} 個資料集有變化或分數改變。"),
+    "site_d_chart_alt": ("The comparison's chart; its figures are in the tables below.", "比較圖；其數值見下方表格。"),
 }
 
 

@@ -77,7 +77,7 @@ def paras(s: str | None) -> list[str]:
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.globals.update(pt=text, fmt=fmt, pct=pct, num=num, paras=paras, mdi=md_inline, questions=QUESTIONS, nav=NAV, keys=i18n._T,
+    env.globals.update(pt=text, fmt=fmt, pct=pct, num=num, paras=paras, mdi=md_inline, questions=QUESTIONS, keys=i18n._T,
                        safe_links=lambda links: [u for u in (safe_url(x) for x in links) if u])
     return env
 
@@ -126,11 +126,11 @@ def pages(v: SiteView, lang: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
         yield f"dataset/{d.slug}.html", "dataset.html.j2", dataset_page(v, d, lang)
 
 
-def write_site(result: Any, out: str | Path, lang: str) -> list[Path]:
-    """Write the site of a ScoreResult into `out` (DIR/site), the `lang` edition at its top and the
-    other language's in `out/<other>/`; returns the paths written."""
-    out = Path(out)
-    v = build_view(result)
+def write_editions(out: Path, lang: str, pages: Callable[[str], Iterator[tuple[str, str, dict[str, Any]]]],
+                  charts: Callable[[Path, str], list[Path]], common: Callable[[str], dict[str, Any]]) -> list[Path]:
+    """Both editions of a site into `out`: `lang`'s at the top, the other's in `out/<other>/`; the
+    static files once. `pages(lang)` yields (path, template, context), `charts(folder, lang)` writes
+    the edition's charts, `common(lang)` is what every page of the edition shares."""
     env = environment()
     other = next(x for x in i18n.LANGS if x != lang)
     written: list[Path] = []
@@ -140,10 +140,26 @@ def write_site(result: Any, out: str | Path, lang: str) -> list[Path]:
     for ed in (Edition(lang, "", other, other + "/"), Edition(other, other + "/", lang, "")):
         base = out / ed.folder if ed.folder else out
         (base / "charts").mkdir(parents=True, exist_ok=True)
-        charts = [p.name for p in write_charts(result, base / "charts", ed.lang)]
-        written += [base / "charts" / c for c in charts]
-        for path, template, ctx in pages(v, ed.lang):
-            html = env.get_template(template).render(v=v, charts=charts, **ed.context(path), **ctx)
+        drawn = [p.name for p in charts(base / "charts", ed.lang)]
+        written += [base / "charts" / c for c in drawn]
+        shared = common(ed.lang)
+        for path, template, ctx in pages(ed.lang):
+            html = env.get_template(template).render(charts=drawn, **shared, **ed.context(path), **ctx)
             atomic_write_text(base / path, html)
             written.append(base / path)
     return sorted(written)
+
+
+def write_site(result: Any, out: str | Path, lang: str) -> list[Path]:
+    """Write the site of a ScoreResult into `out` (DIR/site), the `lang` edition at its top and the
+    other language's in `out/<other>/`; returns the paths written."""
+    v = build_view(result)
+    r = result
+
+    def common(lg: str) -> dict[str, Any]:
+        foot = i18n.t("site_footer", lg, rubric=text(r.rubric_name), method=r.method)
+        if r.has_snapshot:
+            foot += " · " + i18n.t("site_footer_snap", lg, time=text(r.snapshot.get("started_at") or ""), catalog=text(r.snapshot.get("catalog") or ""))
+        return {"v": v, "site_title": text(r.rubric_title), "footer": foot, "nav": NAV}
+
+    return write_editions(Path(out), lang, lambda lg: pages(v, lg), lambda folder, lg: write_charts(r, folder, lg), common)
