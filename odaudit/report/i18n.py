@@ -337,6 +337,7 @@ _T: dict[str, tuple[str, str]] = {
     "site_d_no_changes": ("No change in the findings or the metadata; only the score moved.", "檢測結果與詮釋資料皆無變化；只有分數改變。"),
     "site_d_datasets_intro": ("{n} datasets changed or were rescored.", "共 {n} 個資料集有變化或分數改變。"),
     "site_d_chart_alt": ("The comparison's chart; its figures are in the tables below.", "比較圖；其數值見下方表格。"),
+    "site_year_unknown": ("(unknown)", "（不明）"),
 }
 
 
