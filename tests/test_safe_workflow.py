@@ -222,7 +222,7 @@ def test_a_rescore_leaves_no_file_of_the_earlier_run(snap: Path, tmp_path: Path)
     assert "chart-old-layout.svg" not in files
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["command"] == "score" and manifest["options"] == {"lang": "zh-TW", "blocked_as_broken": False}
-    assert set(manifest["files"]) | {"manifest.json"} == files
+    assert {f.split("/")[0] for f in manifest["files"]} | {"manifest.json"} == files  # site/… counted as site
     assert all(sha256_file(out / name) == digest for name, digest in manifest["files"].items())
     assert manifest["inputs"]["rubric"]["path"] == "demo-datagovtw"
     assert manifest["inputs"]["snapshot"]["manifest_sha256"] == sha256_file(snap / "manifest.json")
@@ -465,5 +465,7 @@ def test_the_wheel_installed_in_a_fresh_venv_runs_the_demo_anywhere(tmp_path: Pa
         p = subprocess.run([str(py), "-m", "odaudit", *args], capture_output=True, text=True, cwd=work, env=env, timeout=300)
         assert p.returncode == 0, p.stderr
     assert (work / "reports" / "demo" / "report.md").exists()
+    assert (work / "reports" / "demo" / "site" / "index.html").exists()  # the site's templates and static files are in the wheel
+    assert (work / "reports" / "demo" / "site" / "static" / "site.css").exists()
     with open(work / "reports" / "demo" / "datasets.csv", encoding="utf-8-sig") as fh:
         assert len(list(csv.DictReader(fh))) == 47

@@ -116,7 +116,8 @@ def hostile_snapshot(root: Path, *, agency: str = HUGE_AGENCY, title: str = HOST
 
 
 def published(out: Path) -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8", errors="surrogateescape") for p in sorted(out.iterdir())}
+    # every file, the site's pages (site/…) included
+    return {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8", errors="surrogateescape") for p in sorted(out.rglob("*")) if p.is_file()}
 
 
 def assert_safe(files: dict[str, str]) -> None:

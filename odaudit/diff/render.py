@@ -25,6 +25,7 @@ from .compare import (
 )
 from .engine import DiffResult, reason_text
 from .rubrics import DEFAULT_SOURCE
+from .site import write_diff_site
 
 LANGS = ("en", "zh-TW")
 TABLE_LIMIT = 200
@@ -421,7 +422,15 @@ def write_diff(r: DiffResult, out: str | Path, *, lang: str = "en") -> list[Path
     charts = [p.name for p in paths if p.suffix == ".svg"]
     paths.append(out / "diff.md")
     atomic_write_text(out / "diff.md", _Doc(r, lang, charts).render())
+    paths += write_diff_site(r, out / "site", lang, KIND_LABEL, _site_charts(r))
     return sorted(paths)
+
+
+def _site_charts(r: DiffResult):  # the site draws the same two charts in each edition's language
+    return lambda folder, lang: [
+        diff_quantity_chart(r.quantity, diff_labels(r.old, r.new, lang), folder / "chart-quantity-quality.svg", lang),
+        diff_category_chart(r.score_deltas, diff_labels(r.old, r.new, lang), folder / "chart-categories.svg", lang),
+    ]
 
 
 def publish_diff(r: DiffResult, out: str | Path, *, lang: str, inputs: dict[str, Any],

@@ -1,4 +1,4 @@
-"""Reports of a ScoreResult: report.md, appendix.md, CSV tables and SVG charts, written atomically."""
+"""Reports of a ScoreResult: report.md, appendix.md, CSV tables, SVG charts and the site (site/), written atomically."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from .csvout import findings_frame, write_tables
 from .i18n import LANGS
 from .jsonld import write_findings_jsonld
 from .markdown import render_appendix, render_report
+from .site import write_site
 from .summary import summary_json
 
 __all__ = ["LANGS", "publish_reports", "write_reports"]
@@ -31,7 +32,8 @@ def write_reports(result: ScoreResult, out: str | Path, *, lang: str = "en") -> 
     charts = write_charts(result, out, lang)
     atomic_write_text(out / "appendix.md", render_appendix(result, lang))
     atomic_write_text(out / "report.md", render_report(result, lang, [c.name for c in charts]))
-    return sorted([*paths, *charts, out / "appendix.md", out / "report.md"])
+    site = write_site(result, out / "site", lang)
+    return sorted([*paths, *charts, out / "appendix.md", out / "report.md", *site])
 
 
 def publish_reports(result: ScoreResult, out: str | Path, *, lang: str, inputs: dict[str, Any],

@@ -1,0 +1,223 @@
+"""The site in a real browser: Playwright driving Debian's /usr/bin/chromium (never a downloaded
+browser), over the site of the bundled demo (a recording of real data.gov.tw records).
+
+Every page of both editions loads from file:// without a console error, every link resolves,
+no request leaves the machine, the other language is one click away, the tables sort and filter
+with the keyboard, and the site also works from a static HTTP host on 127.0.0.1. Screenshots of the
+overview and of one dataset page in both languages go to $ODAUDIT_ARTIFACTS (default
+tests/artifacts/, ignored by git) for a reader to look at.
+
+Without chromium (or Playwright) this test FAILS, so CI cannot pass silently without a browser;
+ODAUDIT_SKIP_BROWSER=1 skips it on purpose.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from typer.testing import CliRunner
+
+from odaudit.cli import app
+
+CHROMIUM = os.environ.get("ODAUDIT_CHROMIUM", "/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(os.environ.get("ODAUDIT_ARTIFACTS") or Path(__file__).parent / "artifacts")
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+pytestmark = pytest.mark.timeout(240)
+
+
+def _need_browser() -> None:
+    if os.environ.get("ODAUDIT_SKIP_BROWSER") == "1":
+        pytest.skip("ODAUDIT_SKIP_BROWSER=1")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.fail("Playwright is not installed (pip install -e '.[test]'); set ODAUDIT_SKIP_BROWSER=1 to skip on purpose")
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium), or set ODAUDIT_SKIP_BROWSER=1 to skip on purpose")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    _need_browser()
+    tmp = tmp_path_factory.mktemp("browser")
+    runner = CliRunner()
+    res = runner.invoke(app, ["crawl", "--catalog", "demo-datagovtw", "--replay", "demo", "--out", str(tmp / "snap"), "--check-workers", "0", "-q"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["score", str(tmp / "snap"), "--rubric", "demo-datagovtw", "--out", str(tmp / "report"), "-q"])
+    assert res.exit_code == 0, res.output
+    return tmp / "report" / "site"
+
+
+def _local(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in ("file", "data", "about", "blob"):
+        return True
+    host = parts.hostname or ""
+    return parts.scheme in ("http", "https") and (host.startswith("127.") or host in LOCAL_HOSTS)
+
+
+@pytest.fixture(scope="module")
+def browser(site: Path) -> Iterator[tuple[object, list[str]]]:
+    """A Chromium context with a fresh profile; every request that would leave the machine is
+    recorded and aborted."""
+    from playwright.sync_api import sync_playwright
+
+    outside: list[str] = []
+
+    def guard(route, request) -> None:
+        if _local(request.url):
+            route.continue_()
+        else:
+            outside.append(request.url)
+            route.abort()
+
+    profile = tempfile.mkdtemp(prefix="odaudit-chromium-")
+    try:
+        with sync_playwright() as p:
+            ctx = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True, args=FLAGS,
+                                                       viewport={"width": 1200, "height": 900}, service_workers="block")
+            ctx.route("**/*", guard)
+            try:
+                yield ctx, outside
+            finally:
+                ctx.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _watch(page) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
+    return errors
+
+
+def _open(ctx, url: str) -> tuple[object, list[str]]:
+    page = ctx.new_page()
+    errors = _watch(page)
+    page.goto(url, wait_until="load")
+    return page, errors
+
+
+def _file(url: str) -> Path:
+    return Path(unquote(urlsplit(url).path))
+
+
+def test_every_page_of_both_editions_loads_cleanly_links_resolve_and_nothing_leaves_the_machine(site: Path, browser) -> None:
+    ctx, outside = browser
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 150  # both editions: 5 pages, 3 categories, 31 agencies, 47 datasets each
+    problems: list[str] = []
+    ids: dict[Path, set[str]] = {}
+    links: list[tuple[Path, str]] = []
+    other_edition: list[Path] = []
+    page = ctx.new_page()
+    errors = _watch(page)
+    for path in pages:
+        errors.clear()
+        page.goto(path.as_uri(), wait_until="load")
+        rel = path.relative_to(site).as_posix()
+        want = "zh-TW" if rel.startswith("zh-TW/") else "en"
+        if page.evaluate("document.documentElement.lang") != want:
+            problems.append(f"{rel}: lang is not {want}")
+        ids[path.resolve()] = set(page.eval_on_selector_all("[id]", "els => els.map(e => e.id)"))
+        links += [(path, h) for h in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")]
+        switch = page.get_attribute("header .lang a", "href")
+        twin = rel.removeprefix("zh-TW/") if want == "zh-TW" else "zh-TW/" + rel
+        if switch is None or (path.parent / switch).resolve() != (site / twin).resolve():
+            problems.append(f"{rel}: the language switch goes to {switch}, not {twin}")
+        other_edition.append((path.parent / (switch or "")).resolve())
+        if page.locator("h1").count() != 1:
+            problems.append(f"{rel}: {page.locator('h1').count()} h1 headings")
+        problems += [f"{rel}: {e}" for e in errors]
+    page.close()
+    for path, href in links:
+        if href.startswith("file:"):
+            target = _file(href).resolve()
+            frag = urlsplit(href).fragment
+            if not target.is_file():
+                problems.append(f"{path.relative_to(site)}: broken link {href}")
+            elif frag and target.suffix == ".html" and frag not in ids.get(target, set()):
+                problems.append(f"{path.relative_to(site)}: no #{frag} in {target.relative_to(site.resolve())}")
+    assert problems == []
+    assert outside == []  # no request left the machine
+    assert set(other_edition) == {p.resolve() for p in pages}  # every page is some page's other language
+
+
+def test_the_language_switch_and_the_tables_work_with_the_keyboard(site: Path, browser) -> None:
+    ctx, outside = browser
+    page, errors = _open(ctx, (site / "datasets.html").as_uri())
+    page.focus("header .lang a")
+    with page.expect_navigation(wait_until="load"):
+        page.keyboard.press("Enter")
+    assert page.evaluate("document.documentElement.lang") == "zh-TW" and page.url.endswith("/zh-TW/datasets.html")
+    box = page.locator("input[data-filter]")
+    assert box.is_visible()  # shown only when the script runs
+    rows = page.locator("#ds tbody tr")
+    assert rows.count() == 47
+    box.fill("基隆市")
+    visible = [r for r in rows.all() if r.is_visible()]
+    assert 0 < len(visible) < 47 and all("基隆市" in r.inner_text() for r in visible)
+    box.fill("")
+    header = page.locator("#ds thead th[data-sort=num] button").first
+    header.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#ds thead th[aria-sort=ascending]").count() == 1
+    scores = [float(v) for v in page.eval_on_selector_all("#ds tbody tr td[data-v]:nth-of-type(4)", "els => els.map(e => e.dataset.v)")]
+    assert scores == sorted(scores) and len(scores) == 47
+    page.keyboard.press("Enter")
+    assert page.locator("#ds thead th[aria-sort=descending]").count() == 1
+    assert errors == [] and outside == []
+    page.close()
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_the_site_works_from_a_static_http_host(site: Path, browser) -> None:
+    ctx, outside = browser
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}/"
+        dataset = sorted((site / "dataset").glob("*.html"))[0].relative_to(site).as_posix()
+        for rel in ("index.html", "zh-TW/index.html", dataset, "zh-TW/" + dataset, "datasets.html"):
+            page, errors = _open(ctx, base + rel)
+            assert errors == [], (rel, errors)
+            assert page.locator("link[rel=stylesheet]").count() == 1
+            assert page.evaluate("getComputedStyle(document.body).margin") == "0px"  # the stylesheet applied
+            page.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert outside == []
+
+
+def test_screenshots_of_the_overview_and_a_dataset_in_both_languages(site: Path, browser) -> None:
+    ctx, _ = browser
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shots = {"overview-en.png": "index.html", "overview-zh-TW.png": "zh-TW/index.html",
+             "dataset-en.png": "dataset/tw-41568.html", "dataset-zh-TW.png": "zh-TW/dataset/tw-41568.html"}
+    for name, rel in shots.items():
+        page, errors = _open(ctx, (site / rel).as_uri())
+        # every chart image decoded (an SVG that fails to parse has naturalWidth 0)
+        assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"), rel
+        page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+        assert (ARTIFACTS / name).stat().st_size > 10_000 and errors == []
+        page.close()
