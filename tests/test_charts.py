@@ -112,7 +112,7 @@ def display_width(text: str) -> int:
 @pytest.mark.parametrize("lang", ["en", "zh-TW"])
 def test_forty_long_categories_fit_inside_the_figure(tmp_path: Path, saved: list[Measured], lang: str) -> None:
     score(snapshot(tmp_path / "snap", forty()), tmp_path / "out", lang)
-    assert len(saved) == 3  # categories, quality by year, agencies by stars
+    assert len(saved) == 9  # categories, quality by year, agencies by stars: the report's and each site edition's
     for m in saved:
         outside = [(text, box) for text, box in m.texts if not inside(box, m.size)]
         assert outside == [] and inside(m.tight, m.size), (m.title, outside, m.tight)
@@ -205,7 +205,7 @@ def test_count_axes_have_integer_ticks(tmp_path: Path, saved: list[Measured]) ->
     score(snapshot(tmp_path / "snap", {"1.1": "Environment", "1.2": "Budgets", "1.3": "Trade"}, agencies=3, failing=1),
           tmp_path / "out")
     counts = [m for m in saved if not m.ylabels or not any(c.isalpha() for c in "".join(m.ylabels))]
-    assert len(counts) == 2  # quality by year, agencies by stars
+    assert len(counts) == 6  # quality by year, agencies by stars: in the report and each site edition
     for m in counts:
         assert m.yticks and all(float(v).is_integer() for v in m.yticks), (m.title, m.yticks)
 
@@ -226,7 +226,7 @@ def _diff(tmp_path: Path, lang: str) -> Path:
 @pytest.mark.parametrize("lang", ["en", "zh-TW"])
 def test_diff_charts_name_each_series_and_read_well(tmp_path: Path, saved: list[Measured], lang: str) -> None:
     _diff(tmp_path, lang)
-    assert len(saved) == 2
+    assert len(saved) == 6  # quantity and categories: in diff's folder and each site edition
     for m in saved:
         assert all(inside(box, m.size) for _, box in m.texts), m.title
         assert m.legends and not any(lg.overlaps(ax) for lg in m.legends for ax in m.axes), m.title
