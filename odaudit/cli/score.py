@@ -6,10 +6,9 @@ from pathlib import Path
 
 import typer
 
-from ..errors import InputError
 from . import common
 
-LANG_HELP = "Report language: en or zh-TW (labels and prose; portal text stays as published)."
+LANG_HELP = "Report language: en or zh-TW (also zh-tw, zh_TW; labels and prose; portal text stays as published)."
 
 
 def score(
@@ -34,12 +33,11 @@ def score(
       odaudit score snapshots/2026 --rubric rubrics/2026.yaml --ratings ratings.csv --disputes disputes.yaml --out reports/2026
     """
     common.STATE.quiet = quiet
-    from ..report import LANGS, publish_reports
+    from ..report import publish_reports
     from ..scoring import load_inputs, score_snapshot
     from ..store.folders import FolderLock, check_report_out, input_file, input_snapshot
 
-    if lang not in LANGS:
-        raise InputError(f"--lang {lang}: use one of {', '.join(LANGS)}")
+    lang = common.language(lang)
     with FolderLock(out):
         check_report_out(out, "score")  # before any work: a snapshot or another report is never written over
         snap, rub, catalog = load_inputs(str(snapshot) if snapshot is not None else None, str(rubric))

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Any
 
-from ..report.safe import md, md_link
+from ..report.safe import code, md, md_link
 from .source import Agency, Failure, Source
 
 #: What would make each check pass (zh-TW, en); the finding's own `expected` is shown beside it.
@@ -54,7 +54,7 @@ def _t(key: str, lang: int, **kw: object) -> str:
 def _failure(f: Failure, lang: int) -> str:
     remedy = REMEDY.get(f.check, ("", ""))[lang] or f.expected
     none = _T["none"][lang]
-    return _t("failed", lang, check=md(f.check), measured=md(f.measured) or none, expected=md(f.expected) or none,
+    return _t("failed", lang, check=code(f.check), measured=md(f.measured) or none, expected=md(f.expected) or none,
               evidence=md(f.evidence) or none, remedy=remedy)
 
 
@@ -66,9 +66,9 @@ def _section(agency: Agency, src: Source, lang: int, days: int) -> list[str]:
                 catalog=md(catalog), r=agency.resources, n=agency.findings), ""]
     for d in agency.datasets:
         head = md_link(d.name, d.page) if d.page else md(d.name)
-        lines += [f"## {head}", "", f"- `{md(d.key)}`" + (f" · {_T['page'][lang]}: {md(d.page)}" if d.page else ""), ""]
+        lines += [f"## {head}", "", f"- `{code(d.key)}`" + (f" · {_T['page'][lang]}: {md(d.page)}" if d.page else ""), ""]
         for r in d.resources:
-            lines.append(f"- {_t('resource', lang, index=md(r.index), format=md(r.format) or '—')}: `{md(r.key)}` {md(r.url)}")
+            lines.append(f"- {_t('resource', lang, index=md(r.index), format=md(r.format) or '—')}: `{code(r.key)}` {md(r.url)}")
             lines += [f"  - {_failure(f, lang)}" for f in r.failures]
         if d.record:
             lines.append(f"- {_T['record'][lang]}")

@@ -13,21 +13,14 @@ from ..scoring.questions import QUESTIONS
 from . import review
 from .charts import CHART_FILES
 from .i18n import t, yes_no
-from .safe import PROSE_LIMIT, md, md_link
+from .numbers import fmt, pct
+from .safe import PROSE_LIMIT, code, md, md_link
 
 #: report.md shows at most this many rows per long table and points to the CSV for the rest
 TABLE_LIMIT = 200
 #: appendix.md covers at most this many datasets (catalog order); answers.csv has them all
 APPENDIX_LIMIT = 1000
 EVIDENCE_PER_ANSWER = 6
-
-
-def fmt(x: float | None, digits: int = 1) -> str:
-    return "—" if x is None or pd.isna(x) else f"{x:.{digits}f}"
-
-
-def pct(x: float | None) -> str:
-    return "—" if x is None or pd.isna(x) else f"{100 * x:.1f} %"
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, limit: int | None = None, total: int | None = None,
@@ -142,7 +135,7 @@ class Report:
         lines += [tr("open_def"), "", tr("rule_any"), ""]
         w = {n.id: n.weight for n in r.nodes if n.level == "subindex"}
         lines += [f"### {tr('tree')}", "", tr("tree_text", r=fmt(w["readiness"], 2), i=fmt(w["implementation"], 2), p=fmt(w["impact"], 2)), ""]
-        rows = [(tr(n.level), f"`{md(n.id)}`", tr(n.id) if n.level == "subindex" else md(n.name), fmt(n.weight, 4), pct(n.total_weight))
+        rows = [(tr(n.level), f"`{code(n.id)}`", tr(n.id) if n.level == "subindex" else md(n.name), fmt(n.weight, 4), pct(n.total_weight))
                 for n in r.nodes if n.level == "subindex" or (n.level in ("component", "item") and n.weight > 0)]
         lines += table(["", tr("id"), tr("component"), tr("weight"), tr("barometer")], rows)
         a = r.answers
@@ -231,7 +224,7 @@ class Report:
         judged = [n for n in r.nodes if n.level in ("component", "item")]
         if judged:
             lines += table([tr("component"), tr("id"), tr("weight"), tr("score"), tr("evidence")],
-                           ((("**" + md(n.name) + "**") if n.level == "component" else md(n.name), f"`{md(n.id)}`", fmt(n.weight, 3),
+                           ((("**" + md(n.name) + "**") if n.level == "component" else md(n.name), f"`{code(n.id)}`", fmt(n.weight, 3),
                              fmt(n.score) if n.score is not None else tr("score_na"),
                              md(n.evidence) + "".join(" " + md_link("↗", u) for u in n.links) if n.level == "item" else md(n.note))
                             for n in judged))
@@ -303,7 +296,7 @@ class Report:
         lines = [f"## {tr('unanswered')}", ""]
         items = [n for n in r.nodes if n.level == "item" and n.score is None]
         lines += [tr("unanswered_items"), ""]
-        lines += ([f"- `{md(n.id)}` {md(n.name)}" for n in items] or [tr("none_text")]) + [""]
+        lines += ([f"- `{code(n.id)}` {md(n.name)}" for n in items] or [tr("none_text")]) + [""]
         d = self.unique[self.unique["unanswered"] > 0]
         lines += [tr("unanswered_ds", n=len(d)), ""]
         a = r.answers
@@ -341,7 +334,7 @@ def _answer_evidence(r: ScoreResult, keys: list[str]) -> dict[tuple[str, str], l
     out: dict[tuple[str, str], list[str]] = {}
     for k, q, c, res, o, e in zip(ev["key"], ev["question"], ev["check"], ev["resource"], ev["outcome"], ev["evidence"], strict=True):
         res_id = "#" + res.rsplit("#", 1)[-1] if "#" in res else ""
-        head = " ".join(x for x in (f"`{md(c)}`", md(o), md(res_id)) if x)
+        head = " ".join(x for x in (f"`{code(c)}`", md(o), md(res_id)) if x)
         out.setdefault((k, q), []).append(f"{head}: {md(e)}")
     return out
 
@@ -360,7 +353,7 @@ def render_appendix(r: ScoreResult, lang: str) -> str:
     for _, row in shown.iterrows():
         key = row["key"]
         lines += [f"## {_dataset_link(row)}", "",
-                  f"`{md(key)}` · {md(row['category'])} {md(row['category_name'])} · {t('score', lang)} **{fmt(row['score'])}**"
+                  f"`{code(key)}` · {md(row['category'])} {md(row['category_name'])} · {t('score', lang)} **{fmt(row['score'])}**"
                   + (f" · {md(row['agency'])}" if row["agency"] else ""), ""]
         rows = []
         for q, ans, src, meas, pts, reason, links, in zip(*(by_key[key][c] for c in ("question", "answer", "source", "measured", "points", "reason", "links")), strict=True):
