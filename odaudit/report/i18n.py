@@ -93,7 +93,7 @@ _T: dict[str, tuple[str, str]] = {
     "chart_agencies": ("Agencies by stars", "各星等機關數"),
     # prose
     "meta_line": ("Catalog **{catalog}** · rubric **{rubric}** · method **{method}** · {snap}",
-                  "清單 **{catalog}** · 評分表 **{rubric}** · 計分法 **{method}** · {snap}"),
+                  "清單 **{catalog}** · 評分表 **{rubric}** · 計分法 `{method}` · {snap}"),
     "snap_line": ("snapshot crawled {time} ({status}) from {portal}", "快照擷取於 {time}（{status}），來源 {portal}"),
     "no_snap": ("no snapshot: every answer is from the rubric", "無快照：所有答案均來自評分表"),
     "s_barometer": ("**Barometer: {score} / 100.**", "**晴雨表總分：{score} / 100。**"),
@@ -118,8 +118,8 @@ _T: dict[str, tuple[str, str]] = {
                   "{n} 個資源遭**封鎖**：伺服器拒絕本工具連線（防火牆或驗證碼頁面、要求稍後再試的 429、451），這反映的是連線端而非資料本身，不計為失敗。請改從其他網路重新擷取以量測。"),
     "s_blocked_broken": ("{n} resources were **blocked** (the server refused this client); by the auditor's choice (`--blocked-as-broken`) they are counted as failing `link`.",
                          "{n} 個資源遭**封鎖**（伺服器拒絕本工具連線）；依評估者選擇（`--blocked-as-broken`）計為 `link` 失敗。"),
-    "s_replay": ("This snapshot was replayed from a recording ({replay}): {k} of its stored bodies are stand-ins or conversions made for the recording, not the agencies' files as published; their findings are shown as \u201cnot measured\u201d with what the checks said, and are not counted as measurements.",
-                 "此快照由錄製檔重播（{replay}）：其中 {k} 個內容為錄製檔的替代檔或轉換檔，並非機關實際發布的檔案；由其得出的檢測結果標示為「未量測」並附上檢測原文，不計為實測。"),
+    "s_replay": ("This snapshot was replayed from a recording (`{replay}`): {k} of its stored bodies are stand-ins or conversions made for the recording, not the agencies' files as published; their findings are shown as \u201cnot measured\u201d with what the checks said, and are not counted as measurements.",
+                 "此快照由錄製檔重播（`{replay}`）：其中 {k} 個內容為錄製檔的替代檔或轉換檔，並非機關實際發布的檔案；由其得出的檢測結果標示為「未量測」並附上檢測原文，不計為實測。"),
     "list_sep": (", ", "、"),
     "s_unanswered_points": ("{p} % of the dataset answers behind the implementation score are unanswered and count as no (the Barometer's convention).",
                             "資料現況分數所依據的資料集答案中，有 {p} % 未作答而以「否」計（晴雨表慣例）。"),
@@ -128,9 +128,9 @@ _T: dict[str, tuple[str, str]] = {
     "s_manual": ("{m} answers were given by hand ({o} overriding a measurement, {d} disagreeing with the findings); {u} answers are unanswered and count as no.",
                  "{m} 個答案由研究者人工作答（{o} 個覆寫實測結果，{d} 個與實測不一致）；{u} 個答案未作答，以「否」計。"),
     "m_flat": ("**flat** (the method of Taiwan's 2014–2016 Open Government Report): a dataset's score is the plain sum of the points of its yes answers; no chaining, no penalty.",
-               "**flat**（臺灣 2014–2016 開放政府觀察報告的算法）：資料集分數為答「是」的題目配分直接加總，不串連、不扣分。"),
+               "`flat`（臺灣 2014–2016 開放政府觀察報告的算法）：資料集分數為答「是」的題目配分直接加總，不串連、不扣分。"),
     "m_odb": ("**odb** (Open Data Barometer chaining): *online* counts only if the data exists, *machine-readable* only if online counts, every later question only if machine-readable counts; *up to date* earns +{bonus} with machine-readable data and costs −{penalty} when not up to date. {reading} A score never falls below 0.",
-              "**odb**（開放資料晴雨表串連算法）：資料存在才計「線上取得」，線上取得才計「機器可讀」，機器可讀才計其後各題；「最新版本」在機器可讀時加 {bonus} 分，非最新則扣 {penalty} 分。{reading}分數不低於 0。"),
+              "`odb`（開放資料晴雨表串連算法）：資料存在才計「線上取得」，線上取得才計「機器可讀」，機器可讀才計其後各題；「最新版本」在機器可讀時加 {bonus} 分，非最新則扣 {penalty} 分。{reading}分數不低於 0。"),
     "r_odbr": ("The −{penalty} applies only when the data exists and is online, as in the Web Foundation's reference code (`dataScore()` in odb2014.r).",
                "扣 {penalty} 分僅在資料存在且線上可取得時適用，依 Web Foundation 參考程式（odb2014.r 的 `dataScore()`）。"),
     "r_any": ("The −{penalty} applies whenever the data is not up to date, as the questionnaire words it.",
@@ -142,12 +142,12 @@ _T: dict[str, tuple[str, str]] = {
     "who_text": ("{auto} of {total} dataset answers come from the snapshot's findings by the rules below (the appendix cites the findings behind each); {manual} were given by hand with a written reason; {un} are unanswered (counted as no). Datasets off the portal or not online are scored from manual answers only. Readiness and impact are researchers' judgments: {ja} of {jt} items answered.",
                  "{total} 個資料集答案中，{auto} 個依下列規則由快照的檢測結果自動判定（附錄列出每個答案所依據的檢測）；{manual} 個由研究者附書面理由人工作答；{un} 個未作答（以「否」計）。不在平臺上或未上線的資料集只依人工答案計分。政策基礎與影響力為研究者評分：{jt} 題中已答 {ja} 題。"),
     "rule_any": ("A question answered from several resources is yes when **any** resource satisfies it (for machine-readable: format, structure and the machine-readable check all pass on that same resource); a finding satisfies when pass or warn; skip and error say nothing.",
-                 "資料集有多個資源時，**任一**資源符合即答「是」（機器可讀須同一資源的格式、結構與機器可讀檢測皆通過）；檢測結果為 pass 或 warn 視為符合，skip 與 error 不作判定。"),
+                 "資料集有多個資源時，**任一**資源符合即答「是」（機器可讀須同一資源的格式、結構與機器可讀檢測皆通過）；檢測結果為 `pass` 或 `warn` 視為符合，`skip` 與 `error` 不作判定。"),
     "q_manual_only": ("left to researchers", "由研究者判斷"),
     "quantity_whole": ("This snapshot covers the **whole portal** ({portal}).", "此快照涵蓋**整個平臺**（{portal}）。"),
     "quantity_text": ("{d} datasets, {r} resources, {a} agencies.", "{d} 個資料集、{r} 個資源、{a} 個提供機關。"),
     "quality_text": ("Share of datasets and of resources passing each check. A resource passes when the finding is pass or warn; a dataset passes a check when none of its findings for it fails or errs.",
-                     "各檢測項目通過的資料集與資源比例。資源的檢測結果為 pass 或 warn 即算通過；資料集在某項目的所有檢測結果皆無 fail 或 error 才算通過。"),
+                     "各檢測項目通過的資料集與資源比例。資源的檢測結果為 `pass` 或 `warn` 即算通過；資料集在某項目的所有檢測結果皆無 `fail` 或 `error` 才算通過。"),
     "qa_text": ("**Quality-adjusted count**: {q} of {m} measured datasets ({u} not measured) are reachable, machine-readable (format and structure), openly licensed and up to date, by measurement.",
                 "**品質調整後數量**：依實測，{m} 個經量測的資料集（另 {u} 個未量測）中有 {q} 個可連線、機器可讀（格式與結構正確）、開放授權且為最新。"),
     "measured_n": ("Measured", "經量測"),
@@ -175,9 +175,9 @@ _T: dict[str, tuple[str, str]] = {
     # the portal probe (odaudit doctor, run by the crawl on its first responses) and vocabulary
     "portal_check": ("Did the portal answer as odaudit expects?", "平臺的回應是否符合 odaudit 的預期？"),
     "doctor_ok": ("The crawl probed the portal's first responses (the bulk export and the first dataset API answers) as `odaudit doctor` does: verdict **ok**, they were what odaudit expects.",
-                  "爬取時以 `odaudit doctor` 的方法檢查平臺最初的回應（整批匯出檔與最初的資料集 API 回應）：結果 **ok**，皆符合 odaudit 的預期。"),
+                  "爬取時以 `odaudit doctor` 的方法檢查平臺最初的回應（整批匯出檔與最初的資料集 API 回應）：結果 `ok`，皆符合 odaudit 的預期。"),
     "doctor_drift": ("The crawl probed the portal's first responses (the bulk export and the first dataset API answers) as `odaudit doctor` does: verdict **{verdict}**. What had changed, and what odaudit did about it:",
-                     "爬取時以 `odaudit doctor` 的方法檢查平臺最初的回應（整批匯出檔與最初的資料集 API 回應）：結果 **{verdict}**。有所改變之處，以及 odaudit 的處理方式："),
+                     "爬取時以 `odaudit doctor` 的方法檢查平臺最初的回應（整批匯出檔與最初的資料集 API 回應）：結果 `{verdict}`。有所改變之處，以及 odaudit 的處理方式："),
     "doctor_no_api": ("(No dataset API answer was probed in this crawl: `--no-api`, a resumed crawl with nothing left to fetch, or a recording without them.)",
                       "（此次爬取未檢查任何資料集 API 回應：使用 `--no-api`、續跑時已無待抓取者，或錄製檔中沒有 API 回應。）"),
     "doctor_none": ("This snapshot records no portal probe (crawled by an odaudit older than `doctor`).",
@@ -378,6 +378,15 @@ _T: dict[str, tuple[str, str]] = {
     "change_worse": ("finding worse", "檢測變差"),
     "change_better": ("finding better", "檢測變好"),
     "change_changed": ("finding changed", "檢測改變"),
+    # a finding's outcome and a snapshot's status, as the reports write them
+    "outcome_pass": ("pass", "通過"),
+    "outcome_fail": ("fail", "未通過"),
+    "outcome_warn": ("warn", "警告"),
+    "outcome_skip": ("skip", "略過"),
+    "outcome_error": ("error", "錯誤"),
+    "status_complete": ("complete", "完整"),
+    "status_partial": ("partial", "未完成"),
+    "unknown_year": ("(unknown)", "（不明）"),
     # why a side of a diff or trend was re-checked or reused (diff/engine.py `_recheck_reason`)
     "reason_forced": ("re-checked with today's rules (--recheck)",
         "以今日規則重新檢測（--recheck）"),
@@ -412,3 +421,25 @@ def normalise_lang(value: str) -> str:
     if code is None:
         raise ValueError(f"--lang {value}: use en or zh-TW (also written zh-tw, zh_TW)")
     return code
+
+
+def localise(text: str, lang: str) -> str:
+    """Evidence of a finding, a score's note or a warning, in the report's language. The checks and
+    the scoring write English (findings.csv and scores.csv keep it: a stable machine format); zh-TW
+    is rendered here from the templates of odaudit/report/phrases.py. Portal text inside the
+    evidence is kept as published; a phrase without a template stays as written."""
+    if normalise_lang(lang) != "zh-TW":
+        return text
+    from .phrases import evidence_zh  # the templates are only needed for zh-TW
+
+    return evidence_zh(str(text))
+
+
+def word(kind: str, value: str, lang: str) -> str:
+    """One of odaudit's own words in a phrase (phrases.WORDS: `O` outcome, `K` fetch error kind,
+    `D` the portal probe's severities and areas, `C` check); as written in English or when unknown."""
+    if normalise_lang(lang) != "zh-TW":
+        return value
+    from .phrases import WORDS
+
+    return WORDS[kind].get(value, value)
