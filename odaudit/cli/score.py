@@ -57,10 +57,21 @@ def score(
         files = publish_reports(result, out, lang=lang, inputs=inputs, options={"blocked_as_broken": blocked_as_broken})
     for w in result.warnings:
         common.warn(w)
-    bar = result.barometer
-    impl = result.node("implementation")
-    summary = f"barometer {bar.score:.1f}" if bar.score is not None else f"barometer incomplete ({bar.note}); implementation {impl.score:.1f}" if impl.score is not None else "barometer incomplete"
-    common.stdout.print(f"{result.rubric_name} ({result.method}): {summary}; {len(files)} files in {out}", markup=False)
+    common.stdout.print(_summary_line(result, len(files), out, lang), markup=False)
+
+
+def _summary_line(result, n: int, out: Path, lang: str) -> str:  # result: ScoreResult
+    """The one line printed when done, in the report's language."""
+    from ..report.i18n import localise, t
+
+    bar, impl = result.barometer, result.node("implementation")
+    if bar.score is not None:
+        summary = t("cli_barometer", lang, score=f"{bar.score:.1f}")
+    elif impl.score is not None:
+        summary = t("cli_incomplete", lang, note=localise(bar.note, lang), impl=f"{impl.score:.1f}")
+    else:
+        summary = t("cli_incomplete_only", lang)
+    return t("cli_done", lang, rubric=result.rubric_name, method=result.method, summary=summary, n=n, out=out)
 
 
 def _read_ratings(path: Path | None, rubric):  # -> (DataFrame | None, warnings)

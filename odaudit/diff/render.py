@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..atomic import atomic_open, atomic_write_text
 from ..report.charts import BAR, LIGHT, RC, chart_label, save_svg
-from ..report.i18n import LANGS, normalise_lang, t  # noqa: F401 (LANGS: odaudit.diff exports it)
+from ..report.i18n import LANGS, localise, normalise_lang, t  # noqa: F401 (LANGS: odaudit.diff exports it)
 from ..report.markdown import table as _table
 from ..report.numbers import count as _count
 from ..report.numbers import fmt
@@ -63,6 +63,9 @@ class _Doc:
     def tr(self, key: str, **kw: object) -> str:
         return t(key, self.lang, **kw)
 
+    def status(self, status: str) -> str:
+        return self.tr(f"status_{status}") if status in ("complete", "partial") else md(status)
+
     def reason(self, side: object) -> str:
         key = getattr(side, "reason_key", "")
         return reason_text(key, getattr(side, "reason_args", {}), self.lang) if key else str(getattr(side, "reason", ""))
@@ -86,8 +89,8 @@ class _Doc:
         lines = [f"# {tr('diff_title')}: {md(r.old.started_at)} → {md(r.new.started_at)}", ""]
         for side, label in ((r.old, tr("old")), (r.new, tr("new"))):
             n_ds = int(side.datasets["in_snapshot"].sum())
-            lines.append("- " + tr("snap", label=label, path=md(side.path), time=md(side.started_at),
-                                   status=md(side.manifest.get("status", "")), n=f"{n_ds:,}", r=f"{len(side.resources):,}",
+            lines.append("- " + tr("snap", label=label, path=f"`{code(side.path)}`", time=md(side.started_at),
+                                   status=self.status(str(side.manifest.get("status", ""))), n=f"{n_ds:,}", r=f"{len(side.resources):,}",
                                    reason=md(self.reason(side))))
         rub = r.rubric.rubric
         lines += ["", tr("by", rules=md(r.rules_version), rubric=md(rub.name), source=md(self.source()), method=md(r.method)), ""]
@@ -159,7 +162,8 @@ class _Doc:
         r, tr = self.r, self.tr
         d = r.score_deltas
         top = d[d["level"].isin(["barometer", "subindex", "category"])]
-        rows = [(tr(x.level), f"`{code(x.id)}`", md(x.name), _num(x.old), _num(x.new), _signed(x.delta), md(x.explained_by))
+        rows = [(tr(x.level), f"`{code(x.id)}`", tr(x.id) if x.level in ("barometer", "subindex") else md(x.name), _num(x.old), _num(x.new),
+                 _signed(x.delta), md(localise(x.explained_by, self.lang)))
                 for x in top.itertuples(index=False)]
         lines = [f"## {tr('scores')}", ""]
         lines += _table([tr("level"), tr("id"), tr("name"), tr("old"), tr("new"), tr("delta"), tr("explained")], rows,
@@ -169,10 +173,11 @@ class _Doc:
         q = d[d["level"] == "question"]
         lines += [f"### {tr('diff_questions')}", ""]
         lines += _table([tr("id"), tr("old"), tr("new"), tr("delta"), tr("explained")],
-                        [(md(x.id), _num(x.old, 1), _num(x.new, 1), _signed(x.delta, 1), md(x.explained_by)) for x in q.itertuples(index=False)])
+                        [(f"`{code(x.id)}`", _num(x.old, 1), _num(x.new, 1), _signed(x.delta, 1), md(localise(x.explained_by, self.lang)))
+                         for x in q.itertuples(index=False)])
         lines += [f"### {tr('checks')}", ""]
         lines += _table([tr("check"), tr("old"), tr("new"), tr("delta"), tr("res_old"), tr("res_new")],
-                        [(md(x.check), _num(x.datasets_share_old, 1), _num(x.datasets_share_new, 1), _signed(x.delta, 1),
+                        [(f"`{code(x.check)}`", _num(x.datasets_share_old, 1), _num(x.datasets_share_new, 1), _signed(x.delta, 1),
                           _num(x.resources_share_old, 1), _num(x.resources_share_new, 1)) for x in r.checks.itertuples(index=False)])
         return lines
 
@@ -237,7 +242,8 @@ class _Doc:
         d["_a"] = d["delta"].astype(float).abs().fillna(-1)
         d = d.sort_values(["_a", "id"], ascending=[False, True], kind="stable")
         lines += _table([tr("dataset"), tr("old"), tr("new"), tr("delta"), tr("explained")],
-                        [(self.ds(x.id), _num(x.old), _num(x.new), _signed(x.delta), md(x.explained_by)) for x in d.head(TABLE_LIMIT).itertuples(index=False)],
+                        [(self.ds(x.id), _num(x.old), _num(x.new), _signed(x.delta), md(localise(x.explained_by, self.lang)))
+                         for x in d.head(TABLE_LIMIT).itertuples(index=False)],
                         limit=TABLE_LIMIT, total=len(d), file="score_deltas.csv", lang=self.lang)
         return lines
 

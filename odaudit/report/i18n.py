@@ -387,6 +387,11 @@ _T: dict[str, tuple[str, str]] = {
     "status_complete": ("complete", "完整"),
     "status_partial": ("partial", "未完成"),
     "unknown_year": ("(unknown)", "（不明）"),
+    # the line `odaudit score` prints when done (cli/score.py)
+    "cli_done": ("{rubric} ({method}): {summary}; {n} files in {out}", "{rubric}（{method}）：{summary}；{n} 個檔案寫入 {out}"),
+    "cli_barometer": ("barometer {score}", "晴雨表總分 {score}"),
+    "cli_incomplete": ("barometer incomplete ({note}); implementation {impl}", "晴雨表總分無法計算（{note}）；資料現況 {impl}"),
+    "cli_incomplete_only": ("barometer incomplete", "晴雨表總分無法計算"),
     # why a side of a diff or trend was re-checked or reused (diff/engine.py `_recheck_reason`)
     "reason_forced": ("re-checked with today's rules (--recheck)",
         "以今日規則重新檢測（--recheck）"),
