@@ -303,3 +303,22 @@ def test_the_appendix_gives_every_finding_behind_an_answer(corpus) -> None:
     assert links[key] > 6
     online = next(line for line in sections[key].splitlines() if line.startswith("| `online`"))
     assert online.count("`link` ") == links[key] and not re.search(r" \(\+\d+\) \|$", online)
+
+
+def test_zh_tw_diff_has_no_english_prose(corpus) -> None:
+    """diff.md in zh-TW between two real crawls (the demo replay and the real portal fixture: a
+    thousand changes of every kind): no English prose word, by the rule of `english_words`."""
+    from odaudit.bundled import rubric_path
+
+    (old, rubric), (new, _) = corpus["runs"]["demo"], corpus["runs"]["real"]
+    source = source_text(old, Path(rubric_path(rubric))) + source_text(new, None)
+    texts = {}
+    for lang in ("zh-TW", "en"):
+        out = corpus["root"] / f"diff-{lang}"
+        with pytest.raises(SystemExit) as done:
+            main(["diff", str(old), str(new), "--rubric", rubric, "--out", str(out), "--lang", lang, "-q"])
+        assert done.value.code == 1  # differences
+        texts[lang] = (out / "diff.md").read_text(encoding="utf-8")
+    found = english_words(texts["zh-TW"], source)
+    assert found == [], f"{len(found)} English words, e.g. {found[:20]}"
+    assert len(english_words(texts["en"], source)) > 1000

@@ -95,7 +95,7 @@ class _Doc:
         rub = r.rubric.rubric
         lines += ["", tr("by", rules=md(r.rules_version), rubric=md(rub.name), source=md(self.source()), method=md(r.method)), ""]
         if r.warnings:
-            lines += [f"## {tr('warnings')}", ""] + [f"- {md(w)}" for w in r.warnings] + [""]
+            lines += [f"## {tr('warnings')}", ""] + [f"- {md(localise(w, self.lang))}" for w in r.warnings] + [""]
         return lines
 
     def summary(self) -> list[str]:
@@ -210,7 +210,7 @@ class _Doc:
         lines = [f"## {tr('changes')}", ""]
         if ch.empty:
             return lines + [tr("no_changes"), ""]
-        counts = [(md(k), self.kind(k), f"{self.counts[k]:,}") for k in CHANGE_KINDS if self.counts.get(k)]
+        counts = [(f"`{code(k)}`", self.kind(k), f"{self.counts[k]:,}") for k in CHANGE_KINDS if self.counts.get(k)]
         lines += _table([tr("kind"), "", tr("count")], counts)
         cat = ch[ch["kind"].isin(CATALOG_KINDS)]
         lines += [f"### {tr('catalog_changes')}", ""]
@@ -218,7 +218,7 @@ class _Doc:
             lines += [tr("no_changes"), ""]
         else:
             lines += _table([tr("kind"), tr("dataset"), tr("resource"), tr("field"), tr("old"), tr("new")],
-                            [(self.kind(x.kind), self.ds(x.dataset), md(x.resource), md(x.field), md(x.old), md(x.new))
+                            [(self.kind(x.kind), self.ds(x.dataset), md(x.resource), f"`{code(x.field)}`" if x.field else "", md(x.old), md(x.new))
                              for x in cat.head(TABLE_LIMIT).itertuples(index=False)],
                             limit=TABLE_LIMIT, total=len(cat), file="changes.csv", lang=self.lang)
         qual = ch[ch["kind"].isin(QUALITY_KINDS)]
@@ -227,8 +227,8 @@ class _Doc:
             lines += [tr("no_changes"), ""]
         else:
             lines += _table([tr("kind"), tr("dataset"), tr("resource"), tr("check"), tr("old"), tr("new"), tr("ev_old"), tr("ev_new")],
-                            [(self.kind(x.kind), self.ds(x.dataset), md(x.resource), md(x.field), md(x.old), md(x.new),
-                              md(x.evidence_old), md(x.evidence_new)) for x in qual.head(TABLE_LIMIT).itertuples(index=False)],
+                            [(self.kind(x.kind), self.ds(x.dataset), md(x.resource), f"`{code(x.field)}`", *(md(localise(v, self.lang)) for v in
+                              (x.old, x.new, x.evidence_old, x.evidence_new))) for x in qual.head(TABLE_LIMIT).itertuples(index=False)],
                             limit=TABLE_LIMIT, total=len(qual), file="changes.csv", lang=self.lang)
         return lines
 
