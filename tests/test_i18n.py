@@ -25,6 +25,7 @@ from odaudit.http import FetchOptions
 from odaudit.report.i18n import localise, t
 from odaudit.scoring.questions import QUESTIONS
 
+FIXTURES = Path(__file__).parent / "fixtures" / "bodies"
 FAST = FetchOptions(attempts=2, backoff_initial=0.01, backoff_max=0.05, read_timeout=1.0, connect_timeout=1.0, total_timeout=2.0)
 
 #: proper names odaudit's own zh-TW text may name (people, organisations, programs); nothing else
@@ -134,11 +135,22 @@ def failure_portal_crawl(out: Path) -> None:
             h.serve("/cut.csv", b"a,b\n" + b"1,2\n" * 1000, content_type="text/csv", truncate=100),
             h.serve("/big5.csv", "名稱,數量\n臺北,1\n".encode("cp950"), content_type="text/csv"),
             h.serve("/data.json", b'[{"a": 1}, {"a": 2}]', content_type="application/json"),
+            h.serve("/login.csv", b"login", status=401, content_type="text/html"),
+            h.serve("/empty.csv", b"", content_type="text/csv"),
+            h.redirect_loop("/loop.csv"),
+            h.serve("/sheet.xlsx", (FIXTURES / "taitung_shelters.xlsx").read_bytes(), content_type="application/octet-stream"),
+            h.serve("/doc.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf"),
+            h.serve("/bad.csv", b"a,b\n1,2,3\n4\n,,\n", content_type="text/csv"),
+            h.serve("/tsv.csv", b"a\tb\n1\t2\n", content_type="text/tab-separated-values"),
         ]
+        declared = {10: "XLS", 11: "CSV", 13: "TSV"}
+        odd = {9: {"計費方式": "100元", "更新頻率": "每逢颱風", "品質檢測": "金"}, 10: {"資料量": "很多", "品質檢測": "鑽石"},
+               11: {"更新頻率": "不定期", "計費方式": "看情況", "品質檢測": "銀"}, 12: {"授權方式": "CC BY-NC 4.0", "品質檢測": "白金"},
+               13: {"授權方式": "", "更新頻率": "", "品質檢測": "無"}, 14: {"授權方式": "CC0", "更新頻率": "不更新"}}
         for n, url in enumerate(urls, 1):
-            portal.add_dataset({"資料集識別碼": str(n), "資料集名稱": f"資料集 {n}", "檔案格式": "CSV", "資料下載網址": url,
+            portal.add_dataset({"資料集識別碼": str(n), "資料集名稱": f"資料集 {n}", "檔案格式": declared.get(n, "CSV"), "資料下載網址": url,
                                 "編碼格式": "UTF-8", "授權方式": "政府資料開放授權條款-第1版" if n % 2 else "依菸酒管理法相關規定",
-                                "計費方式": "免費" if n % 3 else "", "更新頻率": "每1月", "資料量": "3"})
+                                "計費方式": "免費" if n % 3 else "", "更新頻率": "每1月", "資料量": "3", **odd.get(n, {})})
         run_crawl(CrawlOptions(out=out, portal=portal.base_url, catalog_path=write_catalog(out.parent / "fail.yaml", [str(i) for i in range(1, len(urls) + 1)]),
                                check_workers=0, fetch=FAST))
 
