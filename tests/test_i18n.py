@@ -317,7 +317,7 @@ def test_the_appendix_gives_every_finding_behind_an_answer(corpus) -> None:
     assert online.count("`link` ") == links[key] and not re.search(r" \(\+\d+\) \|$", online)
 
 
-def test_zh_tw_diff_has_no_english_prose(corpus) -> None:
+def test_zh_tw_diff_has_no_english_prose(corpus, capsys: pytest.CaptureFixture[str]) -> None:
     """diff.md in zh-TW between two real crawls (the demo replay and the real portal fixture: a
     thousand changes of every kind): no English prose word, by the rule of `english_words`."""
     from odaudit.bundled import rubric_path
@@ -331,6 +331,8 @@ def test_zh_tw_diff_has_no_english_prose(corpus) -> None:
             main(["diff", str(old), str(new), "--rubric", rubric, "--out", str(out), "--lang", lang, "-q"])
         assert done.value.code == 1  # differences
         texts[lang] = (out / "diff.md").read_text(encoding="utf-8")
+        line = capsys.readouterr().out
+        assert (" 項變更、47 個資料集分數改變（規則 " in line) if lang == "zh-TW" else (" datasets rescored (rules " in line)
     found = english_words(texts["zh-TW"], source)
     assert found == [], f"{len(found)} English words, e.g. {found[:20]}"
     assert len(english_words(texts["en"], source)) > 1000

@@ -62,8 +62,10 @@ def diff(
         common.warn(f"rubric difference: {d}")
     n = len(result.changes)
     rescored = int((result.score_deltas["level"] == "dataset").sum())
-    verdict = f"{n} changes, {rescored} datasets rescored" if result.has_differences else "no differences"
-    common.stdout.print(f"{old} → {new}: {verdict} (rules {result.rules_version}, {result.rubric.rubric.name}, {result.method}); "
-                        f"{len(files)} files in {out}", markup=False)
+    from ..report.i18n import t
+
+    verdict = t("cli_diff_changes", lang, n=n, k=rescored) if result.has_differences else t("cli_diff_none", lang)
+    common.stdout.print(t("cli_diff_done", lang, old=old, new=new, verdict=verdict, rules=result.rules_version,
+                          rubric=result.rubric.rubric.name, method=result.method, n=len(files), out=out), markup=False)
     if result.has_differences:
         raise typer.Exit(int(ExitCode.DIFFERENCES))

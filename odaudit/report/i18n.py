@@ -410,6 +410,9 @@ _T: dict[str, tuple[str, str]] = {
     "trend_declined": ("Declined most", "退步最多"),
     "trend_agency": ("Agency", "提供機關"),
     "trend_no_agency_name": ("(none)", "（未填機關）"),
+    "cli_diff_done": ("{old} → {new}: {verdict} (rules {rules}, {rubric}, {method}); {n} files in {out}", "{old} → {new}：{verdict}（規則 {rules}、{rubric}、{method}）；{n} 個檔案寫入 {out}"),
+    "cli_diff_changes": ("{n} changes, {k} datasets rescored", "{n} 項變更、{k} 個資料集分數改變"),
+    "cli_diff_none": ("no differences", "沒有差異"),
     # why a side of a diff or trend was re-checked or reused (diff/engine.py `_recheck_reason`)
     "reason_forced": ("re-checked with today's rules (--recheck)", "以今日規則重新檢測（--recheck）"),
     "reason_rules": ("re-checked with today's rules: its findings were made by rules {stored}, today's are {today}", "以今日規則重新檢測：其檢測結果出自規則 {stored}，今日為 {today}"),
