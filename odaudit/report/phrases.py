@@ -341,15 +341,15 @@ _COMPILED = [(re.compile(p), tmpl) for p, tmpl in PHRASES]
 
 def split_phrases(text: str) -> list[str]:
     """`a; b (c; d); e` → [a, b (c; d), e]: a `; ` inside brackets belongs to its phrase."""
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(text):
-        ch = text[i]
-        depth += ch in "(（[" and 1 or (-1 if ch in ")）]" and depth else 0)
-        if depth == 0 and text.startswith("; ", i):
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "(（[":
+            depth += 1
+        elif ch in ")）]" and depth:  # an unmatched closing bracket is text, not a level
+            depth -= 1
+        elif ch == ";" and depth == 0 and text.startswith("; ", i):
             parts.append(text[start:i])
             start = i + 2
-            i += 1
-        i += 1
     return [*parts, text[start:]]
 
 
