@@ -147,7 +147,7 @@ def test_crawl_of_a_drifted_portal_finds_every_url_and_records_the_shape(spec, t
                                    "--lang", "zh-TW", "-q"])
     assert res.exit_code == 0, res.output
     zh = (tmp_path / "zh" / "report.md").read_text(encoding="utf-8")
-    assert "## 未能理解的詞彙" in zh and "機關自訂授權" in zh and "結果 **drift**" in zh
+    assert "## 未能理解的詞彙" in zh and "機關自訂授權" in zh and "結果 `drift`" in zh
     findings = {(f.dataset, f.check): f for f in snap.findings() if not f.resource}
     lic = findings[("tw:41568", "licence")]  # 41568 carries the new 授權方式
     assert lic.outcome == "skip" and "not understood" in lic.evidence

@@ -51,6 +51,17 @@ class State:
 STATE = State()
 
 
+def language(value: str) -> str:
+    """`--lang` of every command that has it, normalised in one place (report/i18n.py)."""
+    from ..errors import InputError
+    from ..report.i18n import normalise_lang
+
+    try:
+        return normalise_lang(value)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+
 def error(message: str) -> None:
     # One line, plain, on stderr; never a traceback unless --debug.
     stderr.print(Text.assemble(("odaudit: error:", "bold red"), " ", visible(message, keep="\n")))

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..bundled import rubric_path as bundled_rubric
-from ..errors import ExitCode, InputError
+from ..errors import ExitCode
 from . import common
 from .options import json_option, out_option, print_summary, quiet_option, workers_option
 
@@ -20,7 +20,7 @@ def diff(
     old_rubric: Path | None = typer.Option(None, "--old-rubric", help="The old snapshot's rubric: compared with --new-rubric and the differences reported (applied only when it is the only rubric given)."),
     new_rubric: Path | None = typer.Option(None, "--new-rubric", help="The rubric of the new snapshot (applied to both sides unless --rubric is given)."),
     allow_partial: bool = typer.Option(False, "--allow-partial", help="Accept partial snapshots (interrupted crawls)."),
-    lang: str = typer.Option("en", "--lang", help="Report language: en or zh-TW (labels and prose; portal text stays as published)."),
+    lang: str = typer.Option("en", "--lang", help="Report language: en or zh-TW (also zh-tw, zh_TW; labels and prose; portal text stays as published)."),
     recheck: bool = typer.Option(False, "--recheck", help="Re-check both sides even when their stored findings come from today's rules."),
     allow_missing_bodies: bool = typer.Option(False, "--allow-missing-bodies", help="Re-check a side whose bodies are missing or altered anyway; their body checks say 'not measured'."),
     workers: int | None = workers_option("Processes for re-checking (default: one per CPU, one for small snapshots; 0 = in-process, without the check limits)."),
@@ -43,11 +43,10 @@ def diff(
     Exit codes (like diff(1)): 0 no difference, 1 differences, 2 trouble (unreadable snapshot, missing or altered bodies, bad rubric).
     """
     common.STATE.quiet = quiet
-    from ..diff import LANGS, diff_snapshots, publish_diff
+    from ..diff import diff_snapshots, publish_diff
     from ..store.folders import FolderLock, check_report_out, input_file, input_snapshot
 
-    if lang not in LANGS:
-        raise InputError(f"--lang {lang}: use one of {', '.join(LANGS)}")
+    lang = common.language(lang)
     with FolderLock(out):
         check_report_out(out, "diff")  # before any work: a snapshot or another report is never written over
         with common.progress(quiet) as on_progress:
@@ -65,9 +64,11 @@ def diff(
         common.warn(f"rubric difference: {d}")
     n = len(result.changes)
     rescored = int((result.score_deltas["level"] == "dataset").sum())
-    verdict = f"{n} changes, {rescored} datasets rescored" if result.has_differences else "no differences"
-    print_summary(as_json, f"{old} → {new}: {verdict} (rules {result.rules_version}, {result.rubric.rubric.name}, {result.method}); "
-                           f"{len(files)} files in {out}",
+    from ..report.i18n import t
+
+    verdict = t("cli_diff_changes", lang, n=n, k=rescored) if result.has_differences else t("cli_diff_none", lang)
+    print_summary(as_json, t("cli_diff_done", lang, old=old, new=new, verdict=verdict, rules=result.rules_version,
+                             rubric=result.rubric.rubric.name, method=result.method, n=len(files), out=out),
                   {"old": str(old), "new": str(new), "changes": n, "datasets_rescored": rescored, "differences": result.has_differences,
                    "rules_version": result.rules_version, "rubric": result.rubric.rubric.name, "method": result.method,
                    "out": str(out), "files": len(files), "warnings": result.warnings})

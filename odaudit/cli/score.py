@@ -6,11 +6,10 @@ from pathlib import Path
 
 import typer
 
-from ..errors import InputError
 from . import common
 from .options import json_option, out_option, print_summary, quiet_option
 
-LANG_HELP = "Report language: en or zh-TW (labels and prose; portal text stays as published)."
+LANG_HELP = "Report language: en or zh-TW (also zh-tw, zh_TW; labels and prose; portal text stays as published)."
 
 
 def score(
@@ -36,12 +35,11 @@ def score(
       odaudit score snapshots/2026 --rubric rubrics/2026.yaml --ratings ratings.csv --disputes disputes.yaml --out reports/2026
     """
     common.STATE.quiet = quiet
-    from ..report import LANGS, publish_reports
+    from ..report import publish_reports
     from ..scoring import load_inputs, score_snapshot
     from ..store.folders import FolderLock, check_report_out, input_file, input_snapshot
 
-    if lang not in LANGS:
-        raise InputError(f"--lang {lang}: use one of {', '.join(LANGS)}")
+    lang = common.language(lang)
     with FolderLock(out):
         check_report_out(out, "score")  # before any work: a snapshot or another report is never written over
         snap, rub, catalog = load_inputs(str(snapshot) if snapshot is not None else None, str(rubric))
@@ -61,13 +59,24 @@ def score(
         files = publish_reports(result, out, lang=lang, inputs=inputs, options={"blocked_as_broken": blocked_as_broken})
     for w in result.warnings:
         common.warn(w)
-    bar = result.barometer
-    impl = result.node("implementation")
-    summary = f"barometer {bar.score:.1f}" if bar.score is not None else f"barometer incomplete ({bar.note}); implementation {impl.score:.1f}" if impl.score is not None else "barometer incomplete"
     from ..report.summary import summary_json
 
-    print_summary(as_json, f"{result.rubric_name} ({result.method}): {summary}; {len(files)} files in {out}",
+    print_summary(as_json, _summary_line(result, len(files), out, lang),
                   {**summary_json(result), "out": str(out), "files": len(files), "warnings": result.warnings})
+
+
+def _summary_line(result, n: int, out: Path, lang: str) -> str:  # result: ScoreResult
+    """The one line printed when done, in the report's language."""
+    from ..report.i18n import localise, t
+
+    bar, impl = result.barometer, result.node("implementation")
+    if bar.score is not None:
+        summary = t("cli_barometer", lang, score=f"{bar.score:.1f}")
+    elif impl.score is not None:
+        summary = t("cli_incomplete", lang, note=localise(bar.note, lang), impl=f"{impl.score:.1f}")
+    else:
+        summary = t("cli_incomplete_only", lang)
+    return t("cli_done", lang, rubric=result.rubric_name, method=result.method, summary=summary, n=n, out=out)
 
 
 def _read_ratings(path: Path | None, rubric):  # -> (DataFrame | None, warnings)

@@ -30,6 +30,7 @@ from ..crawl.rechecker import POOL_THRESHOLD, Job, Rechecker, SideFindings
 from ..errors import SnapshotError
 from ..model import Progress
 from ..model.bodies import problems_message
+from ..report.i18n import t
 from ..scoring import score_tables
 from ..store import Snapshot
 from . import sidecache
@@ -105,15 +106,8 @@ def _recheck_reason(snap: Snapshot, force: bool, row_limit: int | None) -> tuple
     return False, "reused", {"today": RULES_VERSION}
 
 
-REASONS: dict[str, tuple[str, str]] = {
-    "forced": ("re-checked with today's rules (--recheck)", "以今日規則重新檢測（--recheck）"),
-    "rules": ("re-checked with today's rules: its findings were made by rules {stored}, today's are {today}",
-              "以今日規則重新檢測：其檢測結果出自規則 {stored}，今日為 {today}"),
-    "row_limit": ("re-checked: its findings were made with row limit {stored}, the diff uses {used}",
-                  "重新檢測：其檢測結果的列數上限為 {stored}，本次比較使用 {used}"),
-    "reused": ("stored findings reused: they were made by today's rules {today}, so a re-check gives the same rows",
-               "沿用既有檢測結果：它們出自今日規則 {today}，重新檢測結果相同"),
-}
+#: the keys of `_recheck_reason`; their text is the catalog's `reason_<key>` (odaudit/report/i18n.py)
+REASONS = ("forced", "rules", "row_limit", "reused")
 
 
 def _verify_bodies(label: str, snap: Snapshot, path: str, allow_missing: bool, progress: Progress) -> list[str]:
@@ -128,7 +122,7 @@ def _verify_bodies(label: str, snap: Snapshot, path: str, allow_missing: bool, p
 
 
 def reason_text(key: str, args: dict[str, Any], lang: str = "en") -> str:
-    return REASONS[key][0 if lang == "en" else 1].format(**args)
+    return t(f"reason_{key}", lang, **args)
 
 
 @dataclass

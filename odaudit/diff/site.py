@@ -95,9 +95,9 @@ def _pages(r: DiffResult, lang: str, ds: list[Changed], agencies: list[dict[str,
         yield f"agency/{g['slug']}.html", "diff_agency.html.j2", {"title": g["name"], "crumbs": [("agencies.html", tr("agencies"))], "g": g, "ds": mine}
 
 
-def write_diff_site(r: DiffResult, out: str | Path, lang: str, kind_label: dict[str, tuple[str, str]], charts: Any) -> list[Path]:
-    """Both editions of the comparison's site into `out`; `kind_label` names the change kinds and
-    `charts(folder, lang)` draws the diff's charts into an edition's folder."""
+def write_diff_site(r: DiffResult, out: str | Path, lang: str, charts: Any) -> list[Path]:
+    """Both editions of the comparison's site into `out`; `charts(folder, lang)` draws the diff's
+    charts into an edition's folder. Change kinds are named by the one catalog (`change_<kind>`)."""
     a = r.agencies
     agency_slugs = slug_map(a["agency"].tolist(), prefix="a-")
     agencies = [{**{k: (_num(v) if k != "agency" else v) for k, v in row.items()}, "name": text(row["agency"]), "slug": agency_slugs[row["agency"]]}
@@ -109,7 +109,7 @@ def write_diff_site(r: DiffResult, out: str | Path, lang: str, kind_label: dict[
                      "catalog": text(getattr(r, s).manifest.get("catalog") or "")} for s in ("old", "new")}
         foot = i18n.t("site_d_footer", lg, rules=text(r.rules_version), method=text(r.method))
         return {"r": r, "sides": sides, "changed": ds, "agencies": agencies, "site_title": i18n.t("site_d_title", lg), "footer": foot, "nav": NAV,
-                "kind": lambda k: (kind_label[k][0 if lg == "en" else 1] if k in kind_label else k),
+                "kind": lambda k: i18n.t(f"change_{k}", lg) if i18n.has(f"change_{k}") else k,
                 "num_or_none": _num}
 
     return write_editions(Path(out), lang, lambda lg: _pages(r, lg, ds, agencies), charts, common)

@@ -10,7 +10,7 @@ from ..scoring.model import ScoreResult
 from ..store.folders import REPORT_MANIFEST, replacing
 from .charts import write_charts
 from .csvout import findings_frame, write_tables
-from .i18n import LANGS
+from .i18n import LANGS, normalise_lang
 from .jsonld import write_findings_jsonld
 from .markdown import render_appendix, render_report
 from .site import write_site
@@ -21,8 +21,7 @@ __all__ = ["LANGS", "publish_reports", "write_reports"]
 
 def write_reports(result: ScoreResult, out: str | Path, *, lang: str = "en") -> list[Path]:
     """Write every report file into `out` (created if needed); returns their paths, sorted."""
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r} (use {', '.join(LANGS)})")
+    lang = normalise_lang(lang)  # ValueError for a language odaudit does not write
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = write_tables(result, out)

@@ -93,7 +93,7 @@ _T: dict[str, tuple[str, str]] = {
     "chart_agencies": ("Agencies by stars", "各星等機關數"),
     # prose
     "meta_line": ("Catalog **{catalog}** · rubric **{rubric}** · method **{method}** · {snap}",
-                  "清單 **{catalog}** · 評分表 **{rubric}** · 計分法 **{method}** · {snap}"),
+                  "清單 **{catalog}** · 評分表 **{rubric}** · 計分法 `{method}` · {snap}"),
     "snap_line": ("snapshot crawled {time} ({status}) from {portal}", "快照擷取於 {time}（{status}），來源 {portal}"),
     "no_snap": ("no snapshot: every answer is from the rubric", "無快照：所有答案均來自評分表"),
     "s_barometer": ("**Barometer: {score} / 100.**", "**晴雨表總分：{score} / 100。**"),
@@ -118,8 +118,8 @@ _T: dict[str, tuple[str, str]] = {
                   "{n} 個資源遭**封鎖**：伺服器拒絕本工具連線（防火牆或驗證碼頁面、要求稍後再試的 429、451），這反映的是連線端而非資料本身，不計為失敗。請改從其他網路重新擷取以量測。"),
     "s_blocked_broken": ("{n} resources were **blocked** (the server refused this client); by the auditor's choice (`--blocked-as-broken`) they are counted as failing `link`.",
                          "{n} 個資源遭**封鎖**（伺服器拒絕本工具連線）；依評估者選擇（`--blocked-as-broken`）計為 `link` 失敗。"),
-    "s_replay": ("This snapshot was replayed from a recording ({replay}): {k} of its stored bodies are stand-ins or conversions made for the recording, not the agencies' files as published; their findings are shown as \u201cnot measured\u201d with what the checks said, and are not counted as measurements.",
-                 "此快照由錄製檔重播（{replay}）：其中 {k} 個內容為錄製檔的替代檔或轉換檔，並非機關實際發布的檔案；由其得出的檢測結果標示為「未量測」並附上檢測原文，不計為實測。"),
+    "s_replay": ("This snapshot was replayed from a recording (`{replay}`): {k} of its stored bodies are stand-ins or conversions made for the recording, not the agencies' files as published; their findings are shown as \u201cnot measured\u201d with what the checks said, and are not counted as measurements.",
+                 "此快照由錄製檔重播（`{replay}`）：其中 {k} 個內容為錄製檔的替代檔或轉換檔，並非機關實際發布的檔案；由其得出的檢測結果標示為「未量測」並附上檢測原文，不計為實測。"),
     "list_sep": (", ", "、"),
     "s_unanswered_points": ("{p} % of the dataset answers behind the implementation score are unanswered and count as no (the Barometer's convention).",
                             "資料現況分數所依據的資料集答案中，有 {p} % 未作答而以「否」計（晴雨表慣例）。"),
@@ -128,9 +128,9 @@ _T: dict[str, tuple[str, str]] = {
     "s_manual": ("{m} answers were given by hand ({o} overriding a measurement, {d} disagreeing with the findings); {u} answers are unanswered and count as no.",
                  "{m} 個答案由研究者人工作答（{o} 個覆寫實測結果，{d} 個與實測不一致）；{u} 個答案未作答，以「否」計。"),
     "m_flat": ("**flat** (the method of Taiwan's 2014–2016 Open Government Report): a dataset's score is the plain sum of the points of its yes answers; no chaining, no penalty.",
-               "**flat**（臺灣 2014–2016 開放政府觀察報告的算法）：資料集分數為答「是」的題目配分直接加總，不串連、不扣分。"),
+               "`flat`（臺灣 2014–2016 開放政府觀察報告的算法）：資料集分數為答「是」的題目配分直接加總，不串連、不扣分。"),
     "m_odb": ("**odb** (Open Data Barometer chaining): *online* counts only if the data exists, *machine-readable* only if online counts, every later question only if machine-readable counts; *up to date* earns +{bonus} with machine-readable data and costs −{penalty} when not up to date. {reading} A score never falls below 0.",
-              "**odb**（開放資料晴雨表串連算法）：資料存在才計「線上取得」，線上取得才計「機器可讀」，機器可讀才計其後各題；「最新版本」在機器可讀時加 {bonus} 分，非最新則扣 {penalty} 分。{reading}分數不低於 0。"),
+              "`odb`（開放資料晴雨表串連算法）：資料存在才計「線上取得」，線上取得才計「機器可讀」，機器可讀才計其後各題；「最新版本」在機器可讀時加 {bonus} 分，非最新則扣 {penalty} 分。{reading}分數不低於 0。"),
     "r_odbr": ("The −{penalty} applies only when the data exists and is online, as in the Web Foundation's reference code (`dataScore()` in odb2014.r).",
                "扣 {penalty} 分僅在資料存在且線上可取得時適用，依 Web Foundation 參考程式（odb2014.r 的 `dataScore()`）。"),
     "r_any": ("The −{penalty} applies whenever the data is not up to date, as the questionnaire words it.",
@@ -142,12 +142,12 @@ _T: dict[str, tuple[str, str]] = {
     "who_text": ("{auto} of {total} dataset answers come from the snapshot's findings by the rules below (the appendix cites the findings behind each); {manual} were given by hand with a written reason; {un} are unanswered (counted as no). Datasets off the portal or not online are scored from manual answers only. Readiness and impact are researchers' judgments: {ja} of {jt} items answered.",
                  "{total} 個資料集答案中，{auto} 個依下列規則由快照的檢測結果自動判定（附錄列出每個答案所依據的檢測）；{manual} 個由研究者附書面理由人工作答；{un} 個未作答（以「否」計）。不在平臺上或未上線的資料集只依人工答案計分。政策基礎與影響力為研究者評分：{jt} 題中已答 {ja} 題。"),
     "rule_any": ("A question answered from several resources is yes when **any** resource satisfies it (for machine-readable: format, structure and the machine-readable check all pass on that same resource); a finding satisfies when pass or warn; skip and error say nothing.",
-                 "資料集有多個資源時，**任一**資源符合即答「是」（機器可讀須同一資源的格式、結構與機器可讀檢測皆通過）；檢測結果為 pass 或 warn 視為符合，skip 與 error 不作判定。"),
+                 "資料集有多個資源時，**任一**資源符合即答「是」（機器可讀須同一資源的格式、結構與機器可讀檢測皆通過）；檢測結果為 `pass` 或 `warn` 視為符合，`skip` 與 `error` 不作判定。"),
     "q_manual_only": ("left to researchers", "由研究者判斷"),
     "quantity_whole": ("This snapshot covers the **whole portal** ({portal}).", "此快照涵蓋**整個平臺**（{portal}）。"),
     "quantity_text": ("{d} datasets, {r} resources, {a} agencies.", "{d} 個資料集、{r} 個資源、{a} 個提供機關。"),
     "quality_text": ("Share of datasets and of resources passing each check. A resource passes when the finding is pass or warn; a dataset passes a check when none of its findings for it fails or errs.",
-                     "各檢測項目通過的資料集與資源比例。資源的檢測結果為 pass 或 warn 即算通過；資料集在某項目的所有檢測結果皆無 fail 或 error 才算通過。"),
+                     "各檢測項目通過的資料集與資源比例。資源的檢測結果為 `pass` 或 `warn` 即算通過；資料集在某項目的所有檢測結果皆無 `fail` 或 `error` 才算通過。"),
     "qa_text": ("**Quality-adjusted count**: {q} of {m} measured datasets ({u} not measured) are reachable, machine-readable (format and structure), openly licensed and up to date, by measurement.",
                 "**品質調整後數量**：依實測，{m} 個經量測的資料集（另 {u} 個未量測）中有 {q} 個可連線、機器可讀（格式與結構正確）、開放授權且為最新。"),
     "measured_n": ("Measured", "經量測"),
@@ -175,9 +175,9 @@ _T: dict[str, tuple[str, str]] = {
     # the portal probe (odaudit doctor, run by the crawl on its first responses) and vocabulary
     "portal_check": ("Did the portal answer as odaudit expects?", "平臺的回應是否符合 odaudit 的預期？"),
     "doctor_ok": ("The crawl probed the portal's first responses (the bulk export and the first dataset API answers) as `odaudit doctor` does: verdict **ok**, they were what odaudit expects.",
-                  "爬取時以 `odaudit doctor` 的方法檢查平臺最初的回應（整批匯出檔與最初的資料集 API 回應）：結果 **ok**，皆符合 odaudit 的預期。"),
+                  "爬取時以 `odaudit doctor` 的方法檢查平臺最初的回應（整批匯出檔與最初的資料集 API 回應）：結果 `ok`，皆符合 odaudit 的預期。"),
     "doctor_drift": ("The crawl probed the portal's first responses (the bulk export and the first dataset API answers) as `odaudit doctor` does: verdict **{verdict}**. What had changed, and what odaudit did about it:",
-                     "爬取時以 `odaudit doctor` 的方法檢查平臺最初的回應（整批匯出檔與最初的資料集 API 回應）：結果 **{verdict}**。有所改變之處，以及 odaudit 的處理方式："),
+                     "爬取時以 `odaudit doctor` 的方法檢查平臺最初的回應（整批匯出檔與最初的資料集 API 回應）：結果 `{verdict}`。有所改變之處，以及 odaudit 的處理方式："),
     "doctor_no_api": ("(No dataset API answer was probed in this crawl: `--no-api`, a resumed crawl with nothing left to fetch, or a recording without them.)",
                       "（此次爬取未檢查任何資料集 API 回應：使用 `--no-api`、續跑時已無待抓取者，或錄製檔中沒有 API 回應。）"),
     "doctor_none": ("This snapshot records no portal probe (crawled by an odaudit older than `doctor`).",
@@ -344,14 +344,234 @@ _T: dict[str, tuple[str, str]] = {
     "site_d_datasets_intro": ("{n} datasets changed or were rescored.", "共 {n} 個資料集有變化或分數改變。"),
     "site_d_chart_alt": ("The comparison's chart; its figures are in the tables below.", "比較圖；其數值見下方表格。"),
     "site_year_unknown": ("(unknown)", "（不明）"),
+    # odaudit diff (diff/render.py); the same thing has the same term as in the score report
+    "diff_title": ("What changed", "變化比較"),
+    "old": ("Old", "舊"),
+    "new": ("New", "新"),
+    "snap": ("{label}: {path}, crawled {time} ({status}; {n} datasets, {r} resources); {reason}.", "{label}：{path}，擷取於 {time}（{status}；{n} 個資料集、{r} 個資源）；{reason}。"),
+    "by": ("Both sides compared by the rules **{rules}** and one rubric: **{rubric}** ({source}), method **{method}**.", "兩邊皆以今日檢測規則 **{rules}** 與同一份評分表比較：**{rubric}**（{source}），計分法 `{method}`。"),
+    "s_none": ("**No differences**: the same datasets, resources, findings and scores.", "**沒有差異**：資料集、資源、檢測結果與分數皆相同。"),
+    "s_count": ("Datasets: {a} → {b} ({g}); passing the quality bar: {qa} → {qb} ({qg}).", "資料集：{a} → {b}（{g}）；通過品質門檻：{qa} → {qb}（{qg}）。"),
+    "s_score": ("{name}: {a} → {b} ({d}).", "{name}：{a} → {b}（{d}）。"),
+    "s_catalog": ("Catalog: {added} added, {removed} removed, {renamed} renamed, {agency} moved between agencies, {category} between categories; resources: {radded} added, {rremoved} removed, {url} with a new URL.",
+        "清單：新增 {added}、移除 {removed}、更名 {renamed}、更換提供機關 {agency}、更換分類 {category}；資源：新增 {radded}、移除 {rremoved}、網址變更 {url}。"),
+    "diff_s_quality": ("Quality: links broken {broken}, fixed {fixed}; datasets gone stale {stale}, become fresh {fresh}; other findings worse {worse}, better {better}, changed {changed}.",
+        "品質：{broken} 個連結失效、{fixed} 個修復；{stale} 個資料集變為過期、{fresh} 個恢復即時；其他檢測結果 {worse} 項變差、{better} 項變好、{changed} 項改變。"),
+    "s_agencies": ("Agencies (mean score, present in both): {up} improved, {down} declined.", "提供機關（平均分數，兩期皆有者）：{up} 個進步、{down} 個退步。"),
+    "diff_method": ("Method: like with like", "方法：同一把尺"),
+    "m_rules": ("Findings of both sides are today's rules' ({rules}); each side keeps its own crawl time as the reference time of freshness. Old: {old}. New: {new}.",
+        "兩邊的檢測結果都出自今日規則（{rules}）；新鮮度各以自己的擷取時間為基準。舊：{old}。新：{new}。"),
+    "m_rubric": ("Both sides are scored with one rubric, {source}: a change of method, weights or points never shows up as a change of the data.", "兩邊以同一份評分表計分（{source}）：計分法、權重或配分的改變不會被當成資料的改變。"),
+    "m_rubric_diff": ("The two given rubrics differ; only {source} was applied:", "提供的兩份評分表不同；只套用 {source}："),
+    "m_rowlimit": ("Row limit of the structure scan: {n}.", "結構檢查的列數上限：{n}。"),
+    "m_limits": ("Limits of a re-check: {t} per resource, {m} per check process (a check over them is an `error` finding).", "重新檢測的限制：每個資源 {t}，每個檢測程序 {m}（超過者記為 `error`）。"),
+    "m_compared": ("Compared: datasets by key; resources by key within a dataset (a resource whose URL moved position is matched by URL); findings by (dataset, resource, check), on outcome and measured value (freshness on outcome and expected age: the measured age grows with the crawl date). Fetch details that vary between crawls (elapsed time, attempts, ETag, Last-Modified, bytes, body hashes) are not compared.",
+        "比較方式：資料集依鍵值；資源依資料集內的鍵值（網址換了位置者依網址配對）；檢測結果依（資料集、資源、檢測項目），比較結果與量測值（新鮮度比較結果與期望年齡：量測年齡會隨擷取日期增加）。每次擷取都會不同的細節（耗時、重試次數、`ETag`、`Last-Modified`、位元組數、內容雜湊）不列入比較。"),
+    "diff_quantity": ("Quantity vs quality", "數量與品質"),
+    "q_note": ("Raw counts against quality-adjusted counts (reachable, machine-readable, openly licensed and up to date, by measurement), with growth rates side by side.",
+        "原始數量與品質調整後數量（實測可連線、機器可讀、開放授權且為最新）及其成長率並列。"),
+    "measure": ("Measure", "指標"),
+    "change": ("Change", "變化"),
+    "growth": ("Growth", "成長率"),
+    "m_datasets": ("Datasets", "資料集"),
+    "m_quality_datasets": ("Passing the quality bar", "通過品質門檻"),
+    "m_open_datasets": ("Open (ODB isOpen)", "開放（ODB `isOpen`）"),
+    "m_resources": ("Resources", "資源"),
+    "m_quality_share": ("Share passing the quality bar (%)", "通過品質門檻比例（%）"),
+    "level": ("Level", "層級"),
+    "name": ("Name", "名稱"),
+    "delta": ("Δ", "差"),
+    "explained": ("Explained by", "原因"),
+    "diff_questions": ("Questions (share of datasets answering yes, %)", "問題（回答「是」的資料集比例，%）"),
+    "checks": ("Pass shares per check (datasets, %)", "各檢測項目通過比例（資料集，%）"),
+    "res_old": ("Resources old", "資源（舊）"),
+    "res_new": ("Resources new", "資源（新）"),
+    "improved": ("Improved most (mean score)", "進步最多（平均分數）"),
+    "declined": ("Declined most (mean score)", "退步最多（平均分數）"),
+    "datasets_oldnew": ("Datasets", "資料集"),
+    "mean": ("Mean score", "平均分數"),
+    "quality_share": ("Quality share", "品質比例"),
+    "no_agencies": ("No agency present on both sides changed its mean score.", "兩期皆有的提供機關，平均分數皆未改變。"),
+    "changes": ("Changes", "變更"),
+    "kind": ("Kind", "種類"),
+    "count": ("Count", "數量"),
+    "catalog_changes": ("Catalog", "清單"),
+    "quality_changes": ("Quality (findings)", "品質（檢測結果）"),
+    "resource": ("Resource", "資源"),
+    "field": ("Field", "欄位"),
+    "ev_old": ("Evidence old", "舊證據"),
+    "ev_new": ("Evidence new", "新證據"),
+    "no_changes": ("None.", "無。"),
+    "rescored": ("Datasets whose score or answers changed", "分數或答案改變的資料集"),
+    "f_changes": ("one row per changed item: kind, dataset, resource, field, old, new, evidence_old, evidence_new", "每列一項變更：種類、資料集、資源、欄位、舊值、新值、舊證據、新證據"),
+    "f_deltas": ("old, new and delta per barometer, sub-index, category, question, agency and changed dataset, with what explains it", "晴雨表、分項指數、類別、問題、提供機關與變動資料集的新舊分數、差值與原因"),
+    "f_agencies": ("per agency: datasets, mean score, quality and open shares, old and new", "各提供機關的資料集數、平均分數、品質與開放比例（新舊）"),
+    "chart_qq": ("Quantity vs quality", "數量與品質"),
+    "chart_cat": ("Category scores, old and new", "各類別分數（新舊）"),
+    "not_computed": ("not computed", "未計算"),
+    "default_source": ("defaults (method flat; no rubric given)", "預設值（計分法 `flat`；未提供評分表）"),
+    "change_dataset_added": ("dataset added", "新增資料集"),
+    "change_dataset_removed": ("dataset removed", "移除資料集"),
+    "change_dataset_delisted": ("delisted from the portal", "自平臺下架"),
+    "change_dataset_relisted": ("listed again", "重新上架"),
+    "change_fetch_changed": ("metadata fetch changed", "詮釋資料取得狀態改變"),
+    "change_renamed": ("renamed", "更名"),
+    "change_agency_changed": ("moved between agencies", "更換提供機關"),
+    "change_category_changed": ("moved between categories", "更換分類"),
+    "change_badge_changed": ("platform badge changed", "平臺標章改變"),
+    "change_resource_added": ("resource added", "新增資源"),
+    "change_resource_removed": ("resource removed", "移除資源"),
+    "change_url_changed": ("URL changed", "網址變更"),
+    "change_link_broken": ("link broke", "連結失效"),
+    "change_link_fixed": ("link fixed", "連結修復"),
+    "change_stale": ("went stale", "變為過期"),
+    "change_fresh": ("became fresh", "恢復即時"),
+    "change_worse": ("finding worse", "檢測變差"),
+    "change_better": ("finding better", "檢測變好"),
+    "change_changed": ("finding changed", "檢測改變"),
+    # a finding's outcome and a snapshot's status, as the reports write them
+    "outcome_pass": ("pass", "通過"),
+    "outcome_fail": ("fail", "未通過"),
+    "outcome_warn": ("warn", "警告"),
+    "outcome_skip": ("skip", "略過"),
+    "outcome_error": ("error", "錯誤"),
+    "status_complete": ("complete", "完整"),
+    "status_partial": ("partial", "未完成"),
+    "unknown_year": ("(unknown)", "（不明）"),
+    # the line `odaudit score` prints when done (cli/score.py)
+    "cli_done": ("{rubric} ({method}): {summary}; {n} files in {out}", "{rubric}（{method}）：{summary}；{n} 個檔案寫入 {out}"),
+    "cli_barometer": ("barometer {score}", "晴雨表總分 {score}"),
+    "cli_incomplete": ("barometer incomplete ({note}); implementation {impl}", "晴雨表總分無法計算（{note}）；資料現況 {impl}"),
+    "cli_incomplete_only": ("barometer incomplete", "晴雨表總分無法計算"),
+    # notices to publishers (notices/render.py): what would make each check pass, then the notice's text
+    "remedy_link": ("make the resource URL answer HTTP 200 with the file", "讓資源網址直接回應 HTTP 200 並提供檔案"),
+    "remedy_downloadable": ("link the whole file for direct download, not a web page or a query form", "提供可直接下載整份檔案的連結，而非網頁或查詢介面"),
+    "remedy_format": ("publish it in an open machine-readable format (CSV, JSON, XML, …) matching the declared format", "以開放、機器可讀的格式（CSV、JSON、XML 等）提供，並與宣告格式一致"),
+    "remedy_encoding": ("encode text files in UTF-8", "以 UTF-8 編碼提供文字檔"),
+    "remedy_structure": ("one header row, one record per row, no merged cells or note rows", "一列標題、每列一筆紀錄，不合併儲存格、不加註解列"),
+    "remedy_fields": ("make the columns match the fields listed in the metadata", "讓欄位與詮釋資料所列欄位一致"),
+    "remedy_machine_readable": ("publish data a program can read (not a scan or a layout document)", "提供可由程式直接讀取的資料（非掃描圖檔或排版文件）"),
+    "remedy_stars": ("use an open format and give URIs for key elements (linked data)", "提供開放格式，並為主要項目提供 URI（鏈結資料）"),
+    "remedy_licence": ("state an open licence in the metadata (e.g. the Open Government Data License)", "在詮釋資料中標明開放授權（如政府資料開放授權條款）"),
+    "remedy_free": ("make it free of charge", "免費提供"),
+    "remedy_freshness": ("update it as often as the declared update frequency says", "依宣告的更新頻率更新資料"),
+    "remedy_metadata": ("fill in the required metadata (description, contact, update frequency, …)", "補齊必要的詮釋資料（說明、聯絡人、更新頻率等）"),
+    "remedy_badge": ("make the portal's quality badge match what the data is", "讓平臺的品質標章與實際檢測結果一致"),
+    "remedy_consistency": ("make the metadata agree with the resources", "讓詮釋資料與資源內容一致"),
+    "notice_title": ("Notice to {agency}: open data findings", "{agency}：開放資料檢測結果通知"),
+    "notice_intro": ("odaudit, an open-source audit of open government data, checked the datasets of \"{catalog}\" on {portal} on {date}. {r} resources of yours, and {n} checks in all, failed. Each is listed below with what was measured, the evidence, and what would make it pass. The researchers send this notice; odaudit sends nothing itself.",
+        "odaudit（開放原始碼的政府開放資料稽核工具）於 {date} 檢測了 {portal} 上「{catalog}」的資料集。貴機關有 {r} 個資源、{n} 項檢測未通過，以下逐一列出實測結果、證據與改善方式。此通知由研究者寄出，odaudit 不會自動寄信。"),
+    "notice_resource": ("Resource {index} ({format})", "資源 {index}（{format}）"),
+    "notice_record": ("Dataset record", "資料集詮釋資料"),
+    "notice_failed": ("`{check}` failed: measured {measured}; expected {expected}. Evidence: {evidence}. To pass: {remedy}.", "`{check}` 未通過：實測 {measured}；應為 {expected}。證據：{evidence}。改善：{remedy}。"),
+    "notice_page": ("portal page", "平臺頁面"),
+    "notice_dispute_h": ("How to dispute", "如何申覆"),
+    "notice_dispute": ("If a finding is wrong, reply to this message within {days} days with a dispute for each (YAML, as below). The researchers accept or reject each with a reason; an accepted dispute changes the answer, and every dispute and decision is published with the report.",
+        "若您認為某項結果有誤，請於 {days} 日內回覆此信，並為每一項附上以下格式的申覆（YAML）。研究者會逐項接受或駁回並說明理由；接受的申覆會改變答案，所有申覆與決定都會隨報告公開。"),
+    "notice_none": ("(none)", "（無）"),
+    # odaudit trend (trend/render.py); labels it shares with the others are theirs (datasets, resources, …)
+    "trend_title": ("Trend: {n} snapshots, {first} → {last}", "趨勢：{n} 個快照，{first} → {last}"),
+    "trend_crawled": ("Crawled", "擷取時間"),
+    "trend_snapshot": ("Snapshot", "快照"),
+    "trend_status": ("Status", "狀態"),
+    "trend_findings": ("Findings", "檢測結果"),
+    "trend_by": ("Every snapshot is checked by the rules **{rules}** (each with its own crawl time as the reference time of freshness) and scored with one rubric: **{rubric}** ({source}), method **{method}**. A change of rules or rubric never shows up as a change of the data.",
+        "每個快照皆以規則 **{rules}** 檢測（即時性各以自己的擷取時間為基準），並以同一份評分表計分：**{rubric}**（{source}），計分法 `{method}`。規則或評分表的改變不會被當成資料的改變。"),
+    "trend_default_source": ("defaults (method flat)", "預設值（計分法 `flat`）"),
+    "trend_quantity": ("Quantity vs quality over time", "數量與品質的變化"),
+    "trend_q_note": ("Raw counts against quality-adjusted counts (datasets measured reachable, machine-readable, openly licensed and up to date), per snapshot.",
+        "各快照的原始數量與品質調整後數量（實測可連線、機器可讀、開放授權且為最新的資料集）。"),
+    "trend_share_pct": ("Share (%)", "比例（%）"),
+    "trend_growth": ("From the first snapshot to the last: datasets {d}, datasets passing the quality bar {q}.", "從第一個快照到最後一個：資料集 {d}，通過品質門檻的資料集 {q}。"),
+    "trend_scores": ("Scores over time", "分數的變化"),
+    "trend_checks": ("Pass shares per check (datasets, %), first and last snapshot:", "各檢測項目通過比例（資料集，%），第一個與最後一個快照："),
+    "trend_first": ("First", "第一個"),
+    "trend_last": ("Last", "最後一個"),
+    "trend_broken": ("Longest-broken resources", "失效最久的資源"),
+    "trend_no_broken": ("No resource's link fails in the latest snapshot.", "最新快照中沒有連結失效的資源。"),
+    "trend_broken_text": ("{n} resources' links fail in the latest snapshot; {always} of them in every snapshot. Longest first (`streak`: snapshots in a row; `since`: the crawl that began the run):",
+        "最新快照中有 {n} 個資源的連結失效，其中 {always} 個在每個快照都失效。依失效時間由長到短（`streak`：連續的快照數；`since`：開始失效的那次擷取）："),
+    "trend_url": ("URL", "網址"),
+    "trend_since": ("Since", "起始"),
+    "trend_streak": ("Streak", "連續"),
+    "trend_streak_of": ("{k} of {n}", "{n} 個中的 {k} 個"),
+    "trend_history": ("History", "歷程"),
+    "trend_latest_evidence": ("Latest evidence", "最新證據"),
+    "trend_more": ("… and {n} more in resource_history.csv.", "……其餘 {n} 個見 resource_history.csv。"),
+    "trend_agencies": ("Agencies improving and declining", "進步與退步的提供機關"),
+    "trend_one": ("One snapshot: nothing to compare.", "只有一個快照：無從比較。"),
+    "trend_no_agency": ("No agency is in both the first and the last snapshot.", "沒有提供機關同時出現在第一個與最後一個快照。"),
+    "trend_agency_text": ("Mean dataset score in the first and the last snapshot (agencies in both), with the evidence: datasets, share passing the quality bar, and the links of its datasets now broken, broken since the first snapshot's time or later, and fixed.",
+        "第一個與最後一個快照的資料集平均分數（兩者皆有的提供機關），並附證據：資料集數、通過品質門檻比例，以及其資料集目前失效、自第一個快照之後才失效與已修復的連結數。"),
+    "trend_quality_pct": ("Quality share (%)", "品質比例（%）"),
+    "trend_links_broken": ("Links broken now", "目前失效連結"),
+    "trend_newly": ("newly", "新失效"),
+    "trend_links_fixed": ("Links fixed", "已修復連結"),
+    "trend_f_history": ("`resource_history.csv`: one row per dataset × resource × check that failed in any snapshot or changed outcome: latest outcome, since, streak, first_failed, last_passed and the outcomes in crawl order (`-` absent).",
+        "`resource_history.csv`：每個曾在任一快照未通過或結果改變的資料集 × 資源 × 檢測項目一列：最新結果、`since`、`streak`、`first_failed`、`last_passed`，以及依擷取順序的各次結果（`-` 表示不存在）。"),
+    "trend_f_series": ("`series.csv`: per snapshot, the raw and quality-adjusted counts, the pass shares per check, the barometer and sub-indexes, and per category and agency.",
+        "`series.csv`：各快照的原始與品質調整後數量、各檢測項目通過比例、晴雨表總分與分項指數，以及各類別與各提供機關的數值。"),
+    "trend_chart": ("Quantity vs quality-adjusted count", "數量與品質調整後數量"),
+    "trend_improved": ("Improved most", "進步最多"),
+    "trend_declined": ("Declined most", "退步最多"),
+    "trend_agency": ("Agency", "提供機關"),
+    "trend_no_agency_name": ("(none)", "（未填機關）"),
+    "cli_diff_done": ("{old} → {new}: {verdict} (rules {rules}, {rubric}, {method}); {n} files in {out}", "{old} → {new}：{verdict}（規則 {rules}、{rubric}、{method}）；{n} 個檔案寫入 {out}"),
+    "cli_diff_changes": ("{n} changes, {k} datasets rescored", "{n} 項變更、{k} 個資料集分數改變"),
+    "cli_diff_none": ("no differences", "沒有差異"),
+    # why a side of a diff or trend was re-checked or reused (diff/engine.py `_recheck_reason`)
+    "reason_forced": ("re-checked with today's rules (--recheck)", "以今日規則重新檢測（--recheck）"),
+    "reason_rules": ("re-checked with today's rules: its findings were made by rules {stored}, today's are {today}", "以今日規則重新檢測：其檢測結果出自規則 {stored}，今日為 {today}"),
+    "reason_row_limit": ("re-checked: its findings were made with row limit {stored}, the diff uses {used}", "重新檢測：其檢測結果的列數上限為 {stored}，本次比較使用 {used}"),
+    "reason_reused": ("stored findings reused: they were made by today's rules {today}, so a re-check gives the same rows", "沿用既有檢測結果：它們出自今日規則 {today}，重新檢測結果相同"),
 }
 
 
 def t(key: str, lang: str, **kw: object) -> str:
+    """The one lookup of every report's human text (score, diff, trend, notices)."""
     en, zh = _T[key]
     text = zh if lang == "zh-TW" else en
     return text.format(**kw) if kw else text
 
 
+def has(key: str) -> bool:
+    return key in _T
+
+
 def yes_no(value: str, lang: str) -> str:
     return t(value, lang) if value in ("yes", "no") else t("none", lang)
+
+
+#: spellings people type for the two languages (case-insensitive, `-` or `_`), each to its code
+_LANG_SPELLINGS = {"en": "en", "zh-tw": "zh-TW"}
+
+
+def normalise_lang(value: str) -> str:
+    """`zh-TW`, `zh-tw`, `zh_TW` (any case) → "zh-TW"; `en` → "en"; anything else is a ValueError
+    whose message names the accepted spellings. The one place `--lang` is read."""
+    code = _LANG_SPELLINGS.get(str(value).strip().replace("_", "-").lower())
+    if code is None:
+        raise ValueError(f"--lang {value}: use en or zh-TW (also written zh-tw, zh_TW)")
+    return code
+
+
+def localise(text: str, lang: str) -> str:
+    """Evidence of a finding, a score's note or a warning, in the report's language. The checks and
+    the scoring write English (findings.csv and scores.csv keep it: a stable machine format); zh-TW
+    is rendered here from the templates of odaudit/report/phrases.py. Portal text inside the
+    evidence is kept as published; a phrase without a template stays as written."""
+    if normalise_lang(lang) != "zh-TW":
+        return text
+    from .phrases import evidence_zh  # the templates are only needed for zh-TW
+
+    return evidence_zh(str(text))
+
+
+def word(kind: str, value: str, lang: str) -> str:
+    """One of odaudit's own words in a phrase (phrases.WORDS: `O` outcome, `K` fetch error kind,
+    `D` the portal probe's severities and areas, `C` check); as written in English or when unknown."""
+    if normalise_lang(lang) != "zh-TW":
+        return value
+    from .phrases import WORDS
+
+    return WORDS[kind].get(value, value)

@@ -3,6 +3,8 @@ scores, agencies, badges, overrides and every answer's evidence. Only renders a 
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from functools import partial
 
@@ -12,22 +14,16 @@ from ..scoring.model import ScoreResult
 from ..scoring.questions import QUESTIONS
 from . import review
 from .charts import CHART_FILES
-from .i18n import t, yes_no
-from .safe import PROSE_LIMIT, md, md_link
+from .i18n import localise, t, word, yes_no
+from .numbers import fmt, pct
+from .safe import PROSE_LIMIT, code, md, md_link
 
+#: a finding's outcomes (odaudit.model.findings), each with its words in the catalog
+OUTCOMES = frozenset({"pass", "fail", "warn", "skip", "error"})
 #: report.md shows at most this many rows per long table and points to the CSV for the rest
 TABLE_LIMIT = 200
 #: appendix.md covers at most this many datasets (catalog order); answers.csv has them all
 APPENDIX_LIMIT = 1000
-EVIDENCE_PER_ANSWER = 6
-
-
-def fmt(x: float | None, digits: int = 1) -> str:
-    return "—" if x is None or pd.isna(x) else f"{x:.{digits}f}"
-
-
-def pct(x: float | None) -> str:
-    return "—" if x is None or pd.isna(x) else f"{100 * x:.1f} %"
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, limit: int | None = None, total: int | None = None,
@@ -49,25 +45,48 @@ def _dataset_link(row: pd.Series) -> str:
     return md_link(row["name"], row["page"]) if row["page"] else md(row["name"])
 
 
+def anchor(key: str) -> str:
+    """The id of a dataset's section in appendix.md (`ds-tw-41568`): made of the key alone (never of
+    server text), ASCII letters, digits and `-`, so every markdown renderer keeps it. A key that
+    would lose characters gets a hash of itself, so two keys never share an anchor."""
+    slug = re.sub(r"[^A-Za-z0-9-]", "-", key)
+    if not re.fullmatch(r"[a-z]+:[A-Za-z0-9-]+", key):
+        slug += "-" + hashlib.sha256(key.encode()).hexdigest()[:8]
+    return "ds-" + slug
+
+
+def _evidence_link(row: pd.Series, in_appendix: set[str]) -> str:
+    """A dataset named in report.md links to its evidence in appendix.md (the portal page is one
+    click further, in its heading); past the appendix's limit, to the portal page."""
+    if row["key"] in in_appendix:
+        return f"[{md(row['name']) or code(row['key'])}](appendix.md#{anchor(row['key'])})"
+    return _dataset_link(row)
+
+
 class Report:
     def __init__(self, r: ScoreResult, lang: str) -> None:
         self.r = r
         self.lang = lang
         self.cats = [n for n in r.nodes if n.level == "category"]
         self.unique = r.datasets.drop_duplicates("key")
+        self.in_appendix = set(self.unique["key"].head(APPENDIX_LIMIT))
 
     def tr(self, key: str, **kw: object) -> str:
         return t(key, self.lang, **kw)
 
+    def status(self, status: str) -> str:
+        """A snapshot's status in words (`complete`, `partial`); an unknown one as written."""
+        return self.tr(f"status_{status}") if status in ("complete", "partial") else md(status)
+
     # -- sections ------------------------------------------------------------
     def header(self) -> list[str]:
         r = self.r
-        snap = (self.tr("snap_line", time=md(r.snapshot["started_at"]), status=md(r.snapshot["status"]), portal=md(r.portal))
+        snap = (self.tr("snap_line", time=md(r.snapshot["started_at"]), status=self.status(r.snapshot["status"]), portal=md(r.portal))
                 if r.has_snapshot else self.tr("no_snap"))
         lines = [f"# {md(r.rubric_title)}: {self.tr('title')}", "",
                  self.tr("meta_line", catalog=md(r.catalog.title), rubric=md(r.rubric_name), method=r.method, snap=snap), ""]
         if r.warnings:
-            lines += [f"## {self.tr('warnings')}", ""] + [f"- {md(w)}" for w in r.warnings] + [""]
+            lines += [f"## {self.tr('warnings')}", ""] + [f"- {md(localise(w, self.lang))}" for w in r.warnings] + [""]
         return lines
 
     def summary(self) -> list[str]:
@@ -118,7 +137,7 @@ class Report:
             lines.append(tr("s_blocked_broken" if r.blocked_as_broken else "s_blocked", n=f"{blocked:,}"))
         standins = int(res["provenance"].isin(("stand_in", "converted")).sum()) if len(res) else 0
         if standins:
-            lines.append(tr("s_replay", replay=md(str(r.snapshot.get("replay") or "")), k=standins))
+            lines.append(tr("s_replay", replay=code(str(r.snapshot.get("replay") or "")), k=standins))
         return lines
 
     def method(self) -> list[str]:
@@ -142,7 +161,7 @@ class Report:
         lines += [tr("open_def"), "", tr("rule_any"), ""]
         w = {n.id: n.weight for n in r.nodes if n.level == "subindex"}
         lines += [f"### {tr('tree')}", "", tr("tree_text", r=fmt(w["readiness"], 2), i=fmt(w["implementation"], 2), p=fmt(w["impact"], 2)), ""]
-        rows = [(tr(n.level), f"`{md(n.id)}`", tr(n.id) if n.level == "subindex" else md(n.name), fmt(n.weight, 4), pct(n.total_weight))
+        rows = [(tr(n.level), f"`{code(n.id)}`", tr(n.id) if n.level == "subindex" else md(n.name), fmt(n.weight, 4), pct(n.total_weight))
                 for n in r.nodes if n.level == "subindex" or (n.level in ("component", "item") and n.weight > 0)]
         lines += table(["", tr("id"), tr("component"), tr("weight"), tr("barometer")], rows)
         a = r.answers
@@ -165,8 +184,9 @@ class Report:
         if verdict == "ok":
             return lines + [" ".join([tr("doctor_ok"), *no_api]), ""]
         changed = [o for o in r.doctor.get("observations") or [] if isinstance(o, dict) and o.get("severity") != "info"]
-        return lines + [tr("doctor_drift", verdict=md(verdict)), ""] + [
-            f"- **{md(o.get('severity', ''))}** ({md(o.get('area', ''))}) {md(o.get('what', ''))} → {md(o.get('action', ''))}"
+        return lines + [tr("doctor_drift", verdict=code(verdict)), ""] + [
+            f"- **{md(word('D', str(o.get('severity', '')), self.lang))}** ({md(word('D', str(o.get('area', '')), self.lang))}) "
+            f"{md(localise(str(o.get('what', '')), self.lang))} → {md(localise(str(o.get('action', '')), self.lang))}"
             for o in changed] + [""] + ([*no_api, ""] if no_api else [])
 
     def vocabulary(self) -> list[str]:
@@ -195,7 +215,8 @@ class Report:
                        limit=25, total=len(fm), file="resources.csv", lang=self.lang)
         y = r.years
         lines += table([tr("year"), tr("published_n"), tr("quality_n"), tr("cumulative")],
-                       zip(y["year"], y["datasets"], y["quality_datasets"], y["cumulative"], strict=True))
+                       zip([tr("unknown_year") if x == "(unknown)" else x for x in y["year"]], y["datasets"], y["quality_datasets"],
+                           y["cumulative"], strict=True))
         return lines
 
     def quality(self) -> list[str]:
@@ -210,7 +231,7 @@ class Report:
         if ci:
             lines += [tr("quality_ci"), ""]
         lines += table([tr("check"), tr("ds_eval"), tr("ds_pass"), tr("share"), tr("not_measured_n"), tr("res_eval"), tr("res_pass"), tr("share"),
-                        "skip", "error"],
+                        tr("outcome_skip"), tr("outcome_error")],
                        ((f"`{c}`", de, dp, sh, dn, re_, rp, pct(rs), sk, er) for c, de, dp, sh, dn, re_, rp, rs, sk, er in zip(
                            q["check"], q["datasets_evaluated"], q["datasets_passing"], shares, q["datasets_not_measured"],
                            q["resources_evaluated"], q["resources_passing"], q["resources_share"], q["skip"], q["error"], strict=True)))
@@ -227,19 +248,19 @@ class Report:
         lines = [f"## {tr('scores')}", ""]
         subs = [n for n in r.nodes if n.level in ("barometer", "subindex")]
         lines += table([tr("subindex"), tr("weight"), tr("score"), tr("note")],
-                       ((tr(n.id), fmt(n.weight, 2), fmt(n.score), md(n.note)) for n in subs))
+                       ((tr(n.id), fmt(n.weight, 2), fmt(n.score), md(localise(n.note, self.lang))) for n in subs))
         judged = [n for n in r.nodes if n.level in ("component", "item")]
         if judged:
             lines += table([tr("component"), tr("id"), tr("weight"), tr("score"), tr("evidence")],
-                           ((("**" + md(n.name) + "**") if n.level == "component" else md(n.name), f"`{md(n.id)}`", fmt(n.weight, 3),
+                           ((("**" + md(n.name) + "**") if n.level == "component" else md(n.name), f"`{code(n.id)}`", fmt(n.weight, 3),
                              fmt(n.score) if n.score is not None else tr("score_na"),
-                             md(n.evidence) + "".join(" " + md_link("↗", u) for u in n.links) if n.level == "item" else md(n.note))
+                             md(n.evidence) + "".join(" " + md_link("↗", u) for u in n.links) if n.level == "item" else md(localise(n.note, self.lang)))
                             for n in judged))
         lines += table([tr("id"), tr("category"), tr("datasets"), tr("weight"), tr("score")],
                        ((md(n.id.split("/", 1)[1]), md(n.name), n.leaves, fmt(n.weight, 4), fmt(n.score)) for n in self.cats))
         lines += [f"![{tr('chart_categories')}]({CHART_FILES[0]})", ""]
         d = r.datasets
-        rows = ((md(c), _dataset_link(row), tr(f"kind_{row['kind']}") if row["kind"] in ("portal", "external", "missing") else md(row["kind"]),
+        rows = ((md(c), _evidence_link(row, self.in_appendix), tr(f"kind_{row['kind']}") if row["kind"] in ("portal", "external", "missing") else md(row["kind"]),
                  fmt(row["score"]), tr("yes") if row["open"] else tr("no"), int(row["manual"]), int(row["unanswered"]))
                 for c, (_, row) in zip(d["category"], d.head(TABLE_LIMIT).iterrows(), strict=False))
         lines += table([tr("category"), tr("dataset"), tr("note"), tr("score"), tr("open"), tr("manual"), tr("unanswered")], rows,
@@ -281,7 +302,7 @@ class Report:
                 for key, ev in zip(bad["dataset"].head(50), bad["evidence"].head(50), strict=False):
                     row = page.loc[key] if key in page.index else None
                     link = md_link(row["name"], row["page"]) if row is not None else md(key)
-                    rows.append((link, md(row["badge"] if row is not None else ""), md(ev)))
+                    rows.append((link, md(row["badge"] if row is not None else ""), md(localise(ev, self.lang))))
                 lines += table([tr("dataset"), tr("badge"), tr("evidence")], rows, limit=50, total=len(bad), file="findings.csv", lang=self.lang)
         return lines
 
@@ -303,12 +324,12 @@ class Report:
         lines = [f"## {tr('unanswered')}", ""]
         items = [n for n in r.nodes if n.level == "item" and n.score is None]
         lines += [tr("unanswered_items"), ""]
-        lines += ([f"- `{md(n.id)}` {md(n.name)}" for n in items] or [tr("none_text")]) + [""]
+        lines += ([f"- `{code(n.id)}` {md(n.name)}" for n in items] or [tr("none_text")]) + [""]
         d = self.unique[self.unique["unanswered"] > 0]
         lines += [tr("unanswered_ds", n=len(d)), ""]
         a = r.answers
-        missing = a[a["source"] == "unanswered"].groupby("key", sort=False)["question"].agg(", ".join)
-        rows = ((_dataset_link(row), md(missing.get(row["key"], ""))) for _, row in d.head(TABLE_LIMIT).iterrows())
+        missing = a[a["source"] == "unanswered"].groupby("key", sort=False)["question"].agg(lambda qs: ", ".join(f"`{code(q)}`" for q in qs))
+        rows = ((_evidence_link(row, self.in_appendix), missing.get(row["key"], "")) for _, row in d.head(TABLE_LIMIT).iterrows())
         lines += table([tr("dataset"), tr("question")], rows, limit=TABLE_LIMIT, total=len(d), file="answers.csv", lang=self.lang)
         return lines
 
@@ -333,7 +354,7 @@ def render_report(r: ScoreResult, lang: str, charts: list[str]) -> str:
     return Report(r, lang).render(charts)
 
 
-def _answer_evidence(r: ScoreResult, keys: list[str]) -> dict[tuple[str, str], list[str]]:
+def _answer_evidence(r: ScoreResult, keys: list[str], lang: str) -> dict[tuple[str, str], list[str]]:
     ev = r.evidence
     if ev.empty:
         return {}
@@ -341,8 +362,8 @@ def _answer_evidence(r: ScoreResult, keys: list[str]) -> dict[tuple[str, str], l
     out: dict[tuple[str, str], list[str]] = {}
     for k, q, c, res, o, e in zip(ev["key"], ev["question"], ev["check"], ev["resource"], ev["outcome"], ev["evidence"], strict=True):
         res_id = "#" + res.rsplit("#", 1)[-1] if "#" in res else ""
-        head = " ".join(x for x in (f"`{md(c)}`", md(o), md(res_id)) if x)
-        out.setdefault((k, q), []).append(f"{head}: {md(e)}")
+        head = " ".join(x for x in (f"`{code(c)}`", t(f"outcome_{o}", lang) if o in OUTCOMES else md(o), md(res_id)) if x)
+        out.setdefault((k, q), []).append(f"{head}: {md(localise(e, lang))}")
     return out
 
 
@@ -350,7 +371,7 @@ def render_appendix(r: ScoreResult, lang: str) -> str:
     unique = r.datasets.drop_duplicates("key")
     shown = unique.head(APPENDIX_LIMIT)
     keys = shown["key"].tolist()
-    evidence = _answer_evidence(r, keys)
+    evidence = _answer_evidence(r, keys, lang)
     a = r.answers[r.answers["key"].isin(set(keys))]
     by_key = {k: g for k, g in a.groupby("key", sort=False)}
     lines = [f"# {md(r.rubric_title)}: {t('appendix', lang)}", "", t("appendix_intro", lang), ""]
@@ -359,8 +380,8 @@ def render_appendix(r: ScoreResult, lang: str) -> str:
     qtext = {q.id: (q.zh if lang == "zh-TW" else q.en) for q in QUESTIONS}
     for _, row in shown.iterrows():
         key = row["key"]
-        lines += [f"## {_dataset_link(row)}", "",
-                  f"`{md(key)}` · {md(row['category'])} {md(row['category_name'])} · {t('score', lang)} **{fmt(row['score'])}**"
+        lines += [f'<a id="{anchor(key)}"></a>', "", f"## {_dataset_link(row)}", "",
+                  f"`{code(key)}` · {md(row['category'])} {md(row['category_name'])} · {t('score', lang)} **{fmt(row['score'])}**"
                   + (f" · {md(row['agency'])}" if row["agency"] else ""), ""]
         rows = []
         for q, ans, src, meas, pts, reason, links, in zip(*(by_key[key][c] for c in ("question", "answer", "source", "measured", "points", "reason", "links")), strict=True):
@@ -370,7 +391,7 @@ def render_appendix(r: ScoreResult, lang: str) -> str:
                     ev += f" ({t('measured', lang)}: {yes_no(meas, lang)})"
             else:
                 cited = evidence.get((key, q), [])
-                ev = "<br>".join(cited[:EVIDENCE_PER_ANSWER]) + (f" (+{len(cited) - EVIDENCE_PER_ANSWER})" if len(cited) > EVIDENCE_PER_ANSWER else "")
+                ev = "<br>".join(cited)  # all of it: the appendix is where a reader checks an answer
             rows.append((f"`{q}` {md(qtext[q])}", yes_no(ans, lang), t(f"src_{src}", lang), fmt(pts), ev or t("none", lang)))
         lines += table([t("question", lang), t("answer", lang), t("source", lang), t("points", lang), t("evidence", lang)], rows)
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..scoring.agreement import reliability
 from ..scoring.model import ScoreResult
-from .safe import md, md_link
+from .safe import code, md, md_link
 
 
 def _f(x: object, digits: int = 1) -> str:
@@ -23,7 +23,7 @@ def agreement(r: ScoreResult, tr: Callable[..., str], table: Callable[..., list[
         return []
     lines = [f"## {tr('agreement')}", "", tr("agreement_who", n=len(m.reviewers), names=md(", ".join(m.reviewers)),
                                              rule=md(m.resolve), u=m.unresolved), ""]
-    rows = ((md(a.question) if a.question in ("all", "judged") else f"`{md(a.question)}`", a.items, a.reviewers,
+    rows = ((md(a.question) if a.question in ("all", "judged") else f"`{code(a.question)}`", a.items, a.reviewers,
              "—" if a.percent_agreement is None else f"{a.percent_agreement:.1f} %", _f(a.alpha, 3), tr(f"rel_{reliability(a.alpha)}"))
             for a in m.agreement)
     lines += table([tr("question"), tr("agree_units"), tr("reviewers"), tr("agree_pct"), "α", tr("reliability")], rows)
@@ -46,7 +46,7 @@ def ratings(r: ScoreResult, tr: Callable[..., str], table: Callable[..., list[st
     if t is None:
         return []
     lines = [f"## {tr('ratings')}", "", tr("ratings_text", n=int(t["n"].sum())), ""]
-    rows = ((f"`{md(i)}`", md(n), _f(res), _f(mean), int(k), _f(sd), f"{_f(lo, 0)}–{_f(hi, 0)}" if k else "—", md(g) or "—")
+    rows = ((f"`{code(i)}`", md(n), _f(res), _f(mean), int(k), _f(sd), f"{_f(lo, 0)}–{_f(hi, 0)}" if k else "—", md(g) or "—")
             for i, n, res, mean, k, sd, lo, hi, g in zip(t["item"], t["name"], t["researchers"], t["public_mean"], t["n"], t["sd"],
                                                          t["min"], t["max"], t["groups"], strict=True))
     return lines + table([tr("id"), tr("item"), tr("researchers"), tr("public_mean"), "n", tr("spread_sd"), tr("range"), tr("groups")], rows)

@@ -66,6 +66,16 @@ def md(value: object, limit: int | None = FIELD_LIMIT) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+def code(value: object, limit: int | None = FIELD_LIMIT) -> str:
+    """Text for inside a markdown code span (the caller writes the backticks): one line of at most
+    `limit` characters, control characters visible. Not backslash-escaped, because a code span shows
+    a backslash as it is (`machine\\_readable`); a backtick, which would end the span, is written `'`,
+    and `|` as `\\|` (a GitHub table splits cells on `|` even inside a code span, and shows `\\|` there as `|`)."""
+    text = "" if value is None else str(value)
+    text = visible(clip(_SPACE.sub(" ", text).strip(), limit))
+    return text.replace("`", "'").replace("|", "\\|")
+
+
 def safe_url(url: str) -> str | None:
     """The URL if it is http(s), at most URL_LIMIT long and has no characters that could end a
     markdown link (control and bidi characters percent-encoded); else None."""

@@ -3,7 +3,6 @@ and deterministically (no clock: the only times are the snapshots' crawl times).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,12 @@ import pandas as pd  # noqa: E402
 from ..atomic import CSV_ENCODING, atomic_open, atomic_write_text  # noqa: E402
 from ..diff.rubrics import DEFAULT_SOURCE  # noqa: E402
 from ..report.charts import trend_quantity_chart  # noqa: E402
+from ..report.i18n import t  # noqa: E402
+from ..report.markdown import table  # noqa: E402
+from ..report.numbers import count as _count  # noqa: E402
+from ..report.numbers import fmt, signed  # noqa: E402
+from ..report.numbers import growth_between as _growth  # noqa: E402
+from ..report.numbers import missing as _missing  # noqa: E402
 from ..report.safe import md, md_link, neutralise  # noqa: E402
 from ..store.folders import REPORT_MANIFEST, replacing  # noqa: E402
 from .engine import TrendResult  # noqa: E402
@@ -28,44 +33,30 @@ LINE_RAW = "#b9cde4"
 LINE_QUALITY = "#3b6ea5"
 
 
-def _missing(x: object) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
-
-
 def _num(x: object, digits: int = 1) -> str:
-    return "—" if _missing(x) else f"{float(x):.{digits}f}"  # type: ignore[arg-type]
-
-
-def _count(x: object) -> str:
-    return "—" if _missing(x) else f"{int(x):,}"  # type: ignore[call-overload]
+    return fmt(x, digits)
 
 
 def _signed(x: object, digits: int = 1) -> str:
-    if _missing(x):
-        return "—"
-    v = round(float(x), digits)  # type: ignore[arg-type]
-    return f"{v:+.{digits}f}" if v else f"{0:.{digits}f}"
-
-
-def _growth(a: object, b: object) -> str:
-    if _missing(a) or _missing(b) or not float(a):  # type: ignore[arg-type]
-        return "—"
-    return f"{100 * (float(b) - float(a)) / float(a):+.1f} %"  # type: ignore[arg-type]
+    return signed(x, digits)
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
-    return ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|",
-            *("| " + " | ".join(str(c) for c in row) + " |" for row in rows), ""]
+    return table(headers, rows)
 
 
 class _Doc:
-    def __init__(self, r: TrendResult, charts: list[str]) -> None:
+    def __init__(self, r: TrendResult, charts: list[str], lang: str = "en") -> None:
         self.r = r
+        self.lang = lang
         self.charts = charts
         s = r.series
         self.values = {(int(p), lv, i, m): v for p, lv, i, m, v in zip(s["snapshot"], s["level"], s["id"], s["measure"], s["value"], strict=True)}
         d = r.datasets.set_index("key")
         self.agency, self.title, self.page = d["agency"].to_dict(), d["title"].to_dict(), d["page"].to_dict()
+
+    def tr(self, key: str, **kw: object) -> str:
+        return t(key, self.lang, **kw)
 
     def v(self, pos: int, level: str, id_: str, measure: str) -> object:
         return self.values.get((pos, level, id_, measure))
@@ -79,46 +70,47 @@ class _Doc:
     def header(self) -> list[str]:
         r = self.r
         first, last = r.snapshots[0], r.snapshots[-1]
-        lines = [f"# Trend: {len(r.snapshots)} snapshots, {md(first.started_at)} → {md(last.started_at)}", ""]
+        tr = self.tr
+        lines = [f"# {tr('trend_title', n=len(r.snapshots), first=md(first.started_at), last=md(last.started_at))}", ""]
         rows = [(s.position, md(s.started_at), md(s.path), md(s.status), _count(s.datasets), _count(s.resources),
                  md(s.reason)) for s in r.snapshots]
-        lines += _table(("#", "Crawled", "Snapshot", "Status", "Datasets", "Resources", "Findings"), rows)
-        src = "defaults (method flat)" if r.rubric.source == DEFAULT_SOURCE else r.rubric.source
-        lines += [f"Every snapshot is checked by the rules **{md(r.rules_version)}** (each with its own crawl time as the "
-                  f"reference time of freshness) and scored with one rubric: **{md(r.rubric.rubric.name)}** ({md(src)}), "
-                  f"method **{md(r.method)}**. A change of rules or rubric never shows up as a change of the data.", ""]
+        lines += _table(("#", tr("trend_crawled"), tr("trend_snapshot"), tr("trend_status"), tr("datasets"), tr("resources"),
+                         tr("trend_findings")), rows)
+        src = tr("trend_default_source") if r.rubric.source == DEFAULT_SOURCE else r.rubric.source
+        lines += [tr("trend_by", rules=md(r.rules_version), rubric=md(r.rubric.rubric.name), source=md(src), method=md(r.method)), ""]
         if r.warnings:
-            lines += ["## Warnings", ""] + [f"- {md(w)}" for w in r.warnings] + [""]
+            lines += [f"## {tr('warnings')}", ""] + [f"- {md(w)}" for w in r.warnings] + [""]
         return lines
 
     def quantity(self) -> list[str]:
         r = self.r
-        lines = ["## Quantity vs quality over time", "",
-                 "Raw counts against quality-adjusted counts (datasets measured reachable, machine-readable, openly "
-                 "licensed and up to date), per snapshot.", ""]
+        tr = self.tr
+        lines = [f"## {tr('trend_quantity')}", "", tr("trend_q_note"), ""]
         rows = []
         for s in r.snapshots:
             p = s.position
             rows.append((p, md(s.started_at[:10]), _count(self.v(p, "portal", "portal", "datasets")),
                          _count(self.v(p, "portal", "portal", "quality_datasets")), _num(self.v(p, "portal", "portal", "quality_share"), 2),
                          _count(self.v(p, "portal", "portal", "open_datasets")), _count(self.v(p, "portal", "portal", "resources"))))
-        lines += _table(("#", "Crawled", "Datasets", "Passing the quality bar", "Share (%)", "Open (ODB isOpen)", "Resources"), rows)
+        lines += _table(("#", tr("trend_crawled"), tr("datasets"), tr("m_quality_datasets"), tr("trend_share_pct"),
+                         tr("m_open_datasets"), tr("resources")), rows)
         a, b = r.snapshots[0].position, r.snapshots[-1].position
         if a != b:
-            lines += [f"From the first snapshot to the last: datasets {_growth(self.v(a, 'portal', 'portal', 'datasets'), self.v(b, 'portal', 'portal', 'datasets'))}, "
-                      f"datasets passing the quality bar {_growth(self.v(a, 'portal', 'portal', 'quality_datasets'), self.v(b, 'portal', 'portal', 'quality_datasets'))}.", ""]
-        lines += [f"![Quantity vs quality]({c})" for c in self.charts] + [""]
+            lines += [tr("trend_growth", d=_growth(self.v(a, "portal", "portal", "datasets"), self.v(b, "portal", "portal", "datasets")),
+                         q=_growth(self.v(a, "portal", "portal", "quality_datasets"), self.v(b, "portal", "portal", "quality_datasets"))), ""]
+        lines += [f"![{tr('chart_qq')}]({c})" for c in self.charts] + [""]
         return lines
 
     def scores(self) -> list[str]:
         rows = [(s.position, md(s.started_at[:10]), *(_num(self.v(s.position, "index", i, "score"), 2) for i in INDEXES))
                 for s in self.r.snapshots]
-        lines = ["## Scores over time", ""] + _table(("#", "Crawled", *INDEXES), rows)
+        tr = self.tr
+        lines = [f"## {tr('trend_scores')}", ""] + _table(("#", tr("trend_crawled"), *INDEXES), rows)
         a, b = self.r.snapshots[0].position, self.r.snapshots[-1].position
         checks = [i for (p, lv, i, m) in self.values if p == b and lv == "check" and m == "datasets_share"]
         if checks:
-            lines += ["Pass shares per check (datasets, %), first and last snapshot:", ""]
-            lines += _table(("Check", "First", "Last", "Δ"), [
+            lines += [tr("trend_checks"), ""]
+            lines += _table((tr("check"), tr("trend_first"), tr("trend_last"), "Δ"), [
                 (md(c), _num(self.v(a, "check", c, "datasets_share")), _num(self.v(b, "check", c, "datasets_share")),
                  _signed(None if _missing(self.v(a, "check", c, "datasets_share")) or _missing(self.v(b, "check", c, "datasets_share"))
                          else float(self.v(b, "check", c, "datasets_share")) - float(self.v(a, "check", c, "datasets_share"))))  # type: ignore[arg-type]
@@ -130,52 +122,53 @@ class _Doc:
         n = len(self.r.snapshots)
         now = h[(h["check"] == "link") & (h["outcome"] == "fail")]
         now = now.sort_values(["streak", "since", "dataset", "resource"], ascending=[False, True, True, True], kind="stable")
-        lines = ["## Longest-broken resources", ""]
+        tr = self.tr
+        lines = [f"## {tr('trend_broken')}", ""]
         if now.empty:
-            return lines + ["No resource's link fails in the latest snapshot.", ""]
+            return lines + [tr("trend_no_broken"), ""]
         always = int((now["streak"] == n).sum())
-        lines += [f"{len(now):,} resources' links fail in the latest snapshot; {always:,} of them in every snapshot. "
-                  "Longest first (`streak`: snapshots in a row; `since`: the crawl that began the run):", ""]
-        rows = [(self.ds(x.dataset), md(x.resource), md_link(x.url, x.url) if x.url else "", md(x.since), f"{x.streak} of {n}",
+        lines += [tr("trend_broken_text", n=f"{len(now):,}", always=f"{always:,}"), ""]
+        rows = [(self.ds(x.dataset), md(x.resource), md_link(x.url, x.url) if x.url else "", md(x.since), tr("trend_streak_of", k=x.streak, n=n),
                  f"`{x.history}`", md(f"{x.measured}: {x.evidence}" if x.measured else x.evidence))
                 for x in now.head(TABLE_LIMIT).itertuples(index=False)]
-        lines += _table(("Dataset", "Resource", "URL", "Since", "Streak", "History", "Latest evidence"), rows)
+        lines += _table((tr("dataset"), tr("resource"), tr("trend_url"), tr("trend_since"), tr("trend_streak"), tr("trend_history"),
+                         tr("trend_latest_evidence")), rows)
         if len(now) > TABLE_LIMIT:
-            lines += [f"… and {len(now) - TABLE_LIMIT:,} more in resource_history.csv.", ""]
+            lines += [tr("trend_more", n=f"{len(now) - TABLE_LIMIT:,}"), ""]
         return lines
 
     def agencies(self) -> list[str]:
         r = self.r
         a, b = r.snapshots[0].position, r.snapshots[-1].position
-        lines = ["## Agencies improving and declining", ""]
+        tr = self.tr
+        lines = [f"## {tr('trend_agencies')}", ""]
         if a == b:
-            return lines + ["One snapshot: nothing to compare.", ""]
+            return lines + [tr("trend_one"), ""]
         s = r.series[r.series["level"] == "agency"]
         first = s[s["snapshot"] == a].pivot(index="id", columns="measure", values="value")
         last = s[s["snapshot"] == b].pivot(index="id", columns="measure", values="value")
         both = first.index.intersection(last.index)
         if not len(both):
-            return lines + ["No agency is in both the first and the last snapshot.", ""]
+            return lines + [tr("trend_no_agency"), ""]
         delta = (last.loc[both, "mean_score"].astype(float) - first.loc[both, "mean_score"].astype(float)).round(2)
         links = self._link_evidence()
-        lines += ["Mean dataset score in the first and the last snapshot (agencies in both), with the evidence: "
-                  "datasets, share passing the quality bar, and the links of its datasets now broken, broken since the "
-                  "first snapshot's time or later, and fixed.", ""]
-        for title, picked in (("Improved most", delta[delta > 0].sort_values(ascending=False, kind="stable")),
-                              ("Declined most", delta[delta < 0].sort_values(kind="stable"))):
+        lines += [tr("trend_agency_text"), ""]
+        for title, picked in ((tr("trend_improved"), delta[delta > 0].sort_values(ascending=False, kind="stable")),
+                              (tr("trend_declined"), delta[delta < 0].sort_values(kind="stable"))):
             lines += [f"### {title}", ""]
             if picked.empty:
-                lines += ["None.", ""]
+                lines += [tr("none_text"), ""]
                 continue
             picked = picked.iloc[:AGENCY_LIMIT]
             rows = []
             for ag, d in sorted(picked.items(), key=lambda kv: (-abs(kv[1]), kv[0])):
                 x, y = first.loc[ag], last.loc[ag]
                 br, new, fixed = links.get(ag, (0, 0, 0))
-                rows.append((md(ag or "(none)"), f"{_num(x['mean_score'], 2)} → {_num(y['mean_score'], 2)} ({_signed(d, 2)})",
+                rows.append((md(ag) or tr("trend_no_agency_name"), f"{_num(x['mean_score'], 2)} → {_num(y['mean_score'], 2)} ({_signed(d, 2)})",
                              f"{_count(x['datasets'])} → {_count(y['datasets'])}", f"{_num(x['quality_share'])} → {_num(y['quality_share'])}",
                              _count(br), _count(new), _count(fixed)))
-            lines += _table(("Agency", "Mean score", "Datasets", "Quality share (%)", "Links broken now", "newly", "Links fixed"), rows)
+            lines += _table((tr("trend_agency"), tr("mean_score"), tr("datasets"), tr("trend_quality_pct"), tr("trend_links_broken"),
+                             tr("trend_newly"), tr("trend_links_fixed")), rows)
         return lines
 
     def _link_evidence(self) -> dict[str, tuple[int, int, int]]:
@@ -192,11 +185,7 @@ class _Doc:
         return {k: (int(v.b), int(v.n), int(v.f)) for k, v in g.iterrows()}
 
     def files(self) -> list[str]:
-        return ["## Files", "",
-                "- `resource_history.csv`: one row per dataset × resource × check that failed in any snapshot or changed "
-                "outcome: latest outcome, since, streak, first_failed, last_passed and the outcomes in crawl order (`-` absent).",
-                "- `series.csv`: per snapshot, the raw and quality-adjusted counts, the pass shares per check, the barometer "
-                "and sub-indexes, and per category and agency.", ""]
+        return [f"## {self.tr('files')}", "", "- " + self.tr("trend_f_history"), "- " + self.tr("trend_f_series"), ""]
 
     def render(self) -> str:
         parts = [self.header(), self.quantity(), self.scores(), self.broken(), self.agencies(), self.files()]

@@ -37,10 +37,9 @@ NAV = (("index.html", "site_nav_overview"), ("method.html", "method"), ("dataset
 
 def evidence_text(text: str, lang: str) -> str:
     """The ONE place where the checks' evidence and the scoring's notes (English as the checks
-    write them) become the reader's language. Uses the catalog's `localise` when odaudit/report/i18n.py
-    has one; until then the text is shown as written."""
-    localise: Callable[[str, str], str] | None = getattr(i18n, "localise", None)
-    return prose(localise(text, lang) if localise is not None and text else text)
+    write them, and as findings.csv keeps them) become the reader's language: the catalog's
+    `localise` (odaudit/report/phrases.py holds its templates)."""
+    return prose(i18n.localise(text, lang) if text else text)
 
 
 def fmt(x: object, digits: int = 1) -> str:
