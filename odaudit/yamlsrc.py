@@ -48,6 +48,10 @@ def load_yaml(path: Path) -> Any:
             where = f"{path}:{line}:{pos - (text.rfind(chr(10), 0, pos) + 1) + 1}"
         detail = re.sub(r'\s*in "<unicode string>", position \d+', "", str(exc))
         raise InputError(f"{where}: invalid YAML ({_one_line(detail)})") from None
+    except (IndexError, ValueError, TypeError, AttributeError, RecursionError) as exc:
+        # ruamel's own bugs on some malformed text (e.g. "-_" raises IndexError in its scanner):
+        # still a malformed input file, not odaudit's crash
+        raise InputError(f"{path}: invalid YAML (the parser stopped: {type(exc).__name__}: {_one_line(str(exc))})") from None
 
 
 def _one_line(text: str) -> str:

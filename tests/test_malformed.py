@@ -316,3 +316,17 @@ def test_an_export_of_a_million_broken_rows_lists_a_thousand_issues() -> None:
     parsed = datagovtw.parse_export(data, "x")
     assert len(parsed.issues) == datagovtw.MAX_EXPORT_ISSUES + 1 and parsed.row_count == 5_001
     assert parsed.issues[-1] == {"field": "(file)", "issue": "more_issues", "detail": "4000 more issues not listed"}
+
+
+def test_yaml_that_trips_the_parser_itself_is_bad_input(tmp_path: Path) -> None:
+    """`-_` makes ruamel's scanner raise IndexError (found by the catalog property test): it is a
+    malformed file, answered in one line naming it, not an internal error."""
+    for i, text in enumerate(("-_", "- -_\n")):
+        bad = tmp_path / f"bad{i}.yaml"
+        bad.write_text(text, encoding="utf-8")
+        for args in (["crawl", "--catalog", str(bad), "--replay", "demo", "--out", str(tmp_path / f"s{i}")],
+                     ["rubric", "check", str(bad)]):
+            p = run_cli(args)
+            assert p.returncode == 2, (args, p.stderr)
+            lines = p.stderr.strip().splitlines()
+            assert len(lines) == 1 and str(bad) in lines[0] and "invalid YAML" in lines[0] and "internal error" not in lines[0], lines
