@@ -336,3 +336,21 @@ def test_zh_tw_diff_has_no_english_prose(corpus, capsys: pytest.CaptureFixture[s
     found = english_words(texts["zh-TW"], source)
     assert found == [], f"{len(found)} English words, e.g. {found[:20]}"
     assert len(english_words(texts["en"], source)) > 1000
+
+
+def test_zh_tw_trend_has_no_english_prose(corpus, capsys: pytest.CaptureFixture[str]) -> None:
+    """trend.md in zh-TW over the three crawls (`--lang zh_TW` spelled as people type it): no English
+    prose word by the rule of `english_words`, and the summary line in Chinese; the English
+    edition has prose, so the measure is not blind."""
+    snaps = [corpus["runs"][k][0] for k in ("demo", "real", "fail")]
+    source = [s for snap in snaps for s in source_text(snap, None)]
+    texts = {}
+    for lang in ("zh_TW", "en"):
+        out = corpus["root"] / f"trend-{lang}"
+        run_main("trend", *snaps, "--out", out, "--lang", lang, "-q", "--workers", "0")
+        texts[lang] = (out / "trend.md").read_text(encoding="utf-8")
+        line = capsys.readouterr().out
+        assert ("個快照" in line and "個檔案寫入" in line) if lang == "zh_TW" else ("snapshots, " in line)
+    found = english_words(texts["zh_TW"], source)
+    assert found == [], f"{len(found)} English words, e.g. {found[:20]}"
+    assert len(english_words(texts["en"], source)) > 50

@@ -9,7 +9,7 @@ import typer
 from ..bundled import rubric_path as bundled_rubric
 from ..errors import ExitCode
 from . import common
-from .options import json_option, out_option, print_summary, quiet_option, workers_option
+from .options import json_option, lang_option, out_option, print_summary, quiet_option, workers_option
 
 
 def diff(
@@ -20,7 +20,7 @@ def diff(
     old_rubric: Path | None = typer.Option(None, "--old-rubric", help="The old snapshot's rubric: compared with --new-rubric and the differences reported (applied only when it is the only rubric given)."),
     new_rubric: Path | None = typer.Option(None, "--new-rubric", help="The rubric of the new snapshot (applied to both sides unless --rubric is given)."),
     allow_partial: bool = typer.Option(False, "--allow-partial", help="Accept partial snapshots (interrupted crawls)."),
-    lang: str = typer.Option("en", "--lang", help="Report language: en or zh-TW (also zh-tw, zh_TW; labels and prose; portal text stays as published)."),
+    lang: str = lang_option(),
     recheck: bool = typer.Option(False, "--recheck", help="Re-check both sides even when their stored findings come from today's rules."),
     allow_missing_bodies: bool = typer.Option(False, "--allow-missing-bodies", help="Re-check a side whose bodies are missing or altered anyway; their body checks say 'not measured'."),
     workers: int | None = workers_option("Processes for re-checking (default: one per CPU, one for small snapshots; 0 = in-process, without the check limits)."),
@@ -46,7 +46,6 @@ def diff(
     from ..diff import diff_snapshots, publish_diff
     from ..store.folders import FolderLock, check_report_out, input_file, input_snapshot
 
-    lang = common.language(lang)
     with FolderLock(out):
         check_report_out(out, "diff")  # before any work: a snapshot or another report is never written over
         with common.progress(quiet) as on_progress:

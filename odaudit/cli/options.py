@@ -1,6 +1,6 @@
 """Options every command spells the same way, declared once (frictionless-py's shared options).
 
-One name for one thing: `--out/-o` is where a command writes, `--quiet/-q` silences progress
+One name for one thing: `--out/-o` is where a command writes, `--lang` the report language (normalised once, here), `--quiet/-q` silences progress
 and warnings (the files written keep the warnings), `--workers` is the number of processes
 that run checks (crawl, its recheck, diff, trend; `--check-workers` is kept as crawl's former
 name), and `--json` prints the summary line as JSON on stdout instead. Each command adds
@@ -26,6 +26,14 @@ def quiet_option(kept: str = "warnings are kept in the files written") -> Any:
 
 def workers_option(help: str, *aliases: str) -> Any:
     return typer.Option(None, "--workers", *aliases, min=0, help=help)
+
+
+LANG_HELP = "Report language: en or zh-TW (also zh-tw, zh_TW; labels and prose; portal text stays as published)."
+
+
+def lang_option() -> Any:
+    """`--lang`, normalised as it is parsed (report/i18n.py `normalise_lang`): a bad value is a one-line usage error."""
+    return typer.Option("en", "--lang", help=LANG_HELP, callback=lambda value: common.language(value))
 
 
 def json_option() -> Any:

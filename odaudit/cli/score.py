@@ -7,16 +7,14 @@ from pathlib import Path
 import typer
 
 from . import common
-from .options import json_option, out_option, print_summary, quiet_option
-
-LANG_HELP = "Report language: en or zh-TW (also zh-tw, zh_TW; labels and prose; portal text stays as published)."
+from .options import json_option, lang_option, out_option, print_summary, quiet_option
 
 
 def score(
     snapshot: Path | None = typer.Argument(None, help="Snapshot directory from `odaudit crawl`; omit to score a rubric whose answers are all manual."),
     rubric: Path = typer.Option(..., "--rubric", "-r", help="Rubric YAML file, or a bundled rubric by name (ocf-2017, demo-datagovtw)."),
     out: Path = out_option("Directory for report.md, appendix.md, CSV tables and SVG charts."),
-    lang: str = typer.Option("en", "--lang", help=LANG_HELP),
+    lang: str = lang_option(),
     blocked_as_broken: bool = typer.Option(False, "--blocked-as-broken", help="Count resources whose server refused this client (firewall pages, long 429s, 451) as failing `link`, instead of not measured; the report states the choice."),
     ratings: Path | None = typer.Option(None, "--ratings", help="The public's ratings: a CSV with columns item (a readiness or impact item id), rating (1-10) and optionally group; shown per item next to the researchers' score."),
     disputes: Path | None = typer.Option(None, "--disputes", help="Disputes YAML (dataset, resource or check, claim, evidence, links, decision, reason): accepted ones act as manual answers; all are listed in the report."),
@@ -39,7 +37,6 @@ def score(
     from ..scoring import load_inputs, score_snapshot
     from ..store.folders import FolderLock, check_report_out, input_file, input_snapshot
 
-    lang = common.language(lang)
     with FolderLock(out):
         check_report_out(out, "score")  # before any work: a snapshot or another report is never written over
         snap, rub, catalog = load_inputs(str(snapshot) if snapshot is not None else None, str(rubric))

@@ -8,7 +8,7 @@ import typer
 
 from ..bundled import rubric_path as bundled_rubric
 from . import common
-from .options import json_option, out_option, print_summary, quiet_option, workers_option
+from .options import json_option, lang_option, out_option, print_summary, quiet_option, workers_option
 
 
 def trend(
@@ -18,6 +18,7 @@ def trend(
     allow_partial: bool = typer.Option(False, "--allow-partial", help="Accept partial snapshots (interrupted crawls)."),
     recheck: bool = typer.Option(False, "--recheck", help="Re-check every snapshot even when its stored findings come from today's rules."),
     workers: int | None = workers_option("Processes for re-checking large snapshots (default: one per CPU; 0 = in-process, without the check limits)."),
+    lang: str = lang_option(),
     quiet: bool = quiet_option("warnings are kept in trend.md"),
     as_json: bool = json_option(),
 ) -> None:
@@ -29,6 +30,7 @@ def trend(
     The output folder is replaced whole, and must be empty, new or an earlier `odaudit trend`.
     Example:
       odaudit trend snapshots/2024 snapshots/2025 snapshots/2026 --rubric ocf-2017 --out reports/trend
+      odaudit trend snapshots/2024 snapshots/2025 --out reports/trend-zh --lang zh-TW
     Exit codes: 0 written, 2 trouble (unreadable snapshot, a snapshot named twice, bad rubric), 3 could not write.
     """
     from ..store.folders import FolderLock, check_report_out, input_file, input_snapshot
@@ -42,16 +44,17 @@ def trend(
                                      workers=workers, on_progress=on_progress)
         inputs = {"snapshots": [input_snapshot(Path(s.path)) for s in result.snapshots],
                   **({"rubric": input_file(bundled_rubric(str(rubric)), rubric)} if rubric else {})}
-        files = publish_trend(result, out, inputs=inputs)
+        files = publish_trend(result, out, inputs=inputs, lang=lang)
     for w in result.warnings:
-        common.warn(w)
+        common.warn(w, always="crawl order" in w)  # the order used is not the one given: said even with --quiet
     h = result.history
     broken = int(((h["check"] == "link") & (h["outcome"] == "fail")).sum())
     first, last = result.snapshots[0].started_at, result.snapshots[-1].started_at
     n = len(result.snapshots)
-    print_summary(as_json, f"{n} snapshot{'s' if n != 1 else ''}, {first} → {last}: {len(h)} findings failed or changed, "
-                           f"{broken} links broken now (rules {result.rules_version}, {result.rubric.rubric.name}, {result.method}); "
-                           f"{len(files)} files in {out}",
+    from ..report.i18n import t
+
+    print_summary(as_json, t("cli_trend_done", lang, n=n, first=first, last=last, h=len(h), broken=broken, rules=result.rules_version,
+                             rubric=result.rubric.rubric.name, method=result.method, files=len(files), out=out),
                   {"snapshots": n, "first": first, "last": last, "history_rows": len(h), "links_broken": broken,
                    "rules_version": result.rules_version, "rubric": result.rubric.rubric.name, "method": result.method,
                    "out": str(out), "files": len(files), "warnings": result.warnings})

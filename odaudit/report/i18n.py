@@ -519,6 +519,7 @@ _T: dict[str, tuple[str, str]] = {
     "cli_diff_done": ("{old} → {new}: {verdict} (rules {rules}, {rubric}, {method}); {n} files in {out}", "{old} → {new}：{verdict}（規則 {rules}、{rubric}、{method}）；{n} 個檔案寫入 {out}"),
     "cli_diff_changes": ("{n} changes, {k} datasets rescored", "{n} 項變更、{k} 個資料集分數改變"),
     "cli_diff_none": ("no differences", "沒有差異"),
+    "cli_trend_done": ("{n} snapshots, {first} → {last}: {h} findings failed or changed, {broken} links broken now (rules {rules}, {rubric}, {method}); {files} files in {out}", "{n} 個快照，{first} → {last}：{h} 項檢測結果曾未通過或改變，目前 {broken} 個連結失效（規則 {rules}、{rubric}、{method}）；{files} 個檔案寫入 {out}"),
     # why a side of a diff or trend was re-checked or reused (diff/engine.py `_recheck_reason`)
     "reason_forced": ("re-checked with today's rules (--recheck)", "以今日規則重新檢測（--recheck）"),
     "reason_rules": ("re-checked with today's rules: its findings were made by rules {stored}, today's are {today}", "以今日規則重新檢測：其檢測結果出自規則 {stored}，今日為 {today}"),

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -40,6 +41,9 @@ class SnapshotInfo:
     findings: int
     rechecked: bool
     reason: str
+    #: the reason as a catalog key and its arguments (the report words it in its language)
+    reason_key: str = ""
+    reason_args: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -129,7 +133,7 @@ def trend_snapshots(
         latest.update(zip(d["key"], zip(d["agency"], d["title"].where(d["title"] != "", d["name"]), d["page"], strict=True), strict=True))
         m = side.manifest
         infos.append(SnapshotInfo(i + 1, side.path, side.started_at, str(m.get("status", "")), int(len(d)), int(len(side.resources)),
-                                  int(len(side.findings)), side.rechecked, side.reason))
+                                  int(len(side.findings)), side.rechecked, side.reason, side.reason_key, dict(side.reason_args or {})))
         del side, d
     progress("history", len(snaps), len(snaps))
     keys = sorted(latest)

@@ -10,15 +10,16 @@ from typing import Any
 import pandas as pd  # noqa: E402
 
 from ..atomic import CSV_ENCODING, atomic_open, atomic_write_text  # noqa: E402
+from ..diff.engine import reason_text  # noqa: E402
 from ..diff.rubrics import DEFAULT_SOURCE  # noqa: E402
 from ..report.charts import trend_quantity_chart  # noqa: E402
-from ..report.i18n import t  # noqa: E402
+from ..report.i18n import has, localise, t  # noqa: E402
 from ..report.markdown import table  # noqa: E402
 from ..report.numbers import count as _count  # noqa: E402
 from ..report.numbers import fmt, signed  # noqa: E402
 from ..report.numbers import growth_between as _growth  # noqa: E402
 from ..report.numbers import missing as _missing  # noqa: E402
-from ..report.safe import md, md_link, neutralise  # noqa: E402
+from ..report.safe import code, md, md_link, neutralise  # noqa: E402
 from ..store.folders import REPORT_MANIFEST, replacing  # noqa: E402
 from .engine import TrendResult  # noqa: E402
 from .history import HISTORY_COLUMNS  # noqa: E402
@@ -72,14 +73,15 @@ class _Doc:
         first, last = r.snapshots[0], r.snapshots[-1]
         tr = self.tr
         lines = [f"# {tr('trend_title', n=len(r.snapshots), first=md(first.started_at), last=md(last.started_at))}", ""]
-        rows = [(s.position, md(s.started_at), md(s.path), md(s.status), _count(s.datasets), _count(s.resources),
-                 md(s.reason)) for s in r.snapshots]
+        rows = [(s.position, md(s.started_at), md(s.path), tr(f"status_{s.status}") if has(f"status_{s.status}") else md(s.status),
+                 _count(s.datasets), _count(s.resources), reason_text(s.reason_key, s.reason_args, self.lang) if s.reason_key else md(s.reason))
+                for s in r.snapshots]
         lines += _table(("#", tr("trend_crawled"), tr("trend_snapshot"), tr("trend_status"), tr("datasets"), tr("resources"),
                          tr("trend_findings")), rows)
-        src = tr("trend_default_source") if r.rubric.source == DEFAULT_SOURCE else r.rubric.source
-        lines += [tr("trend_by", rules=md(r.rules_version), rubric=md(r.rubric.rubric.name), source=md(src), method=md(r.method)), ""]
+        src = tr("trend_default_source") if r.rubric.source == DEFAULT_SOURCE else md(r.rubric.source)  # the catalog's own text is markdown already
+        lines += [tr("trend_by", rules=md(r.rules_version), rubric=md(r.rubric.rubric.name), source=src, method=md(r.method)), ""]
         if r.warnings:
-            lines += [f"## {tr('warnings')}", ""] + [f"- {md(w)}" for w in r.warnings] + [""]
+            lines += [f"## {tr('warnings')}", ""] + [f"- {md(localise(w, self.lang))}" for w in r.warnings] + [""]
         return lines
 
     def quantity(self) -> list[str]:
@@ -105,13 +107,13 @@ class _Doc:
         rows = [(s.position, md(s.started_at[:10]), *(_num(self.v(s.position, "index", i, "score"), 2) for i in INDEXES))
                 for s in self.r.snapshots]
         tr = self.tr
-        lines = [f"## {tr('trend_scores')}", ""] + _table(("#", tr("trend_crawled"), *INDEXES), rows)
+        lines = [f"## {tr('trend_scores')}", ""] + _table(("#", tr("trend_crawled"), *(tr(i) for i in INDEXES)), rows)
         a, b = self.r.snapshots[0].position, self.r.snapshots[-1].position
         checks = [i for (p, lv, i, m) in self.values if p == b and lv == "check" and m == "datasets_share"]
         if checks:
             lines += [tr("trend_checks"), ""]
             lines += _table((tr("check"), tr("trend_first"), tr("trend_last"), "Δ"), [
-                (md(c), _num(self.v(a, "check", c, "datasets_share")), _num(self.v(b, "check", c, "datasets_share")),
+                (f"`{code(c)}`", _num(self.v(a, "check", c, "datasets_share")), _num(self.v(b, "check", c, "datasets_share")),
                  _signed(None if _missing(self.v(a, "check", c, "datasets_share")) or _missing(self.v(b, "check", c, "datasets_share"))
                          else float(self.v(b, "check", c, "datasets_share")) - float(self.v(a, "check", c, "datasets_share"))))  # type: ignore[arg-type]
                 for c in checks])
@@ -129,7 +131,7 @@ class _Doc:
         always = int((now["streak"] == n).sum())
         lines += [tr("trend_broken_text", n=f"{len(now):,}", always=f"{always:,}"), ""]
         rows = [(self.ds(x.dataset), md(x.resource), md_link(x.url, x.url) if x.url else "", md(x.since), tr("trend_streak_of", k=x.streak, n=n),
-                 f"`{x.history}`", md(f"{x.measured}: {x.evidence}" if x.measured else x.evidence))
+                 f"`{x.history}`", md(f"{localise(x.measured, self.lang)}: {localise(x.evidence, self.lang)}" if x.measured else localise(x.evidence, self.lang)))
                 for x in now.head(TABLE_LIMIT).itertuples(index=False)]
         lines += _table((tr("dataset"), tr("resource"), tr("trend_url"), tr("trend_since"), tr("trend_streak"), tr("trend_history"),
                          tr("trend_latest_evidence")), rows)
@@ -201,21 +203,21 @@ def _write_csv(path: Path, frame: pd.DataFrame, columns: Sequence[str]) -> Path:
     return path
 
 
-def write_trend(r: TrendResult, out: str | Path) -> list[Path]:
-    """Write trend.md, resource_history.csv, series.csv and the chart into `out`."""
+def write_trend(r: TrendResult, out: str | Path, *, lang: str = "en") -> list[Path]:
+    """Write trend.md (in `lang`), resource_history.csv, series.csv and the chart into `out`."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = [_write_csv(out / "resource_history.csv", r.history, HISTORY_COLUMNS),
              _write_csv(out / "series.csv", r.series, SERIES_COLUMNS),
-             trend_quantity_chart(r.series, r.snapshots, [p.position for p in r.snapshots], out / "chart-quantity-quality.svg")]
-    atomic_write_text(out / "trend.md", _Doc(r, [p.name for p in paths if p.suffix == ".svg"]).render())
+             trend_quantity_chart(r.series, r.snapshots, [p.position for p in r.snapshots], out / "chart-quantity-quality.svg", lang)]
+    atomic_write_text(out / "trend.md", _Doc(r, [p.name for p in paths if p.suffix == ".svg"], lang).render())
     return sorted([*paths, out / "trend.md"])
 
 
-def publish_trend(r: TrendResult, out: str | Path, *, inputs: dict[str, Any]) -> list[Path]:
+def publish_trend(r: TrendResult, out: str | Path, *, inputs: dict[str, Any], lang: str = "en") -> list[Path]:
     """`write_trend` into a staging folder swapped in for `out` whole (see odaudit.outdir); the
     caller holds the folder lock. Returns the final paths, sorted."""
     out = Path(out)
-    with replacing(out, command="trend", inputs=inputs, options={}) as staging:
-        files = write_trend(r, staging)
+    with replacing(out, command="trend", inputs=inputs, options={"lang": lang}) as staging:
+        files = write_trend(r, staging, lang=lang)
     return sorted([out / p.relative_to(staging) for p in files] + [out / REPORT_MANIFEST])
