@@ -304,7 +304,7 @@ def test_dataset_tables_link_to_the_datasets_evidence_in_the_appendix(corpus) ->
 def test_the_appendix_gives_every_finding_behind_an_answer(corpus) -> None:
     """The answer `online` cites every `link` finding of its dataset, however many (was: six, then `(+n)`)."""
     out = corpus["reports"][("demo", "en")]
-    with (out / "findings.csv").open(encoding="utf-8", newline="") as fh:
+    with (out / "findings.csv").open(encoding="utf-8-sig", newline="") as fh:  # report CSVs start with a BOM
         links: dict[str, int] = {}
         for row in csv.DictReader(fh):
             if row["check"] == "link":

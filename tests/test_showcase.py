@@ -38,7 +38,7 @@ def fresh(tmp_path_factory) -> Path:
     p = subprocess.run([sys.executable, "-m", "odaudit", *COMMAND, "--out", str(out), "-q"], cwd=work, env=env,
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
-    assert "barometer 66.2" in p.stdout
+    assert "晴雨表總分 66.2" in p.stdout  # the summary line, in the report language (zh-TW)
     return out
 
 
