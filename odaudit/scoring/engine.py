@@ -26,10 +26,10 @@ from .tables import (
     DATASET_COLUMNS,
     RESOURCE_COLUMNS,
     SnapshotTables,
+    empty_findings,
 )
 from .tree import build_tree
 
-FINDING_COLUMNS = ("dataset", "resource", "url", "check", "outcome", "measured", "expected", "evidence")
 _YN = np.array(["unanswered", "no", "yes"], dtype=object)  # index by value + 1 (-1, 0, 1)
 
 
@@ -126,7 +126,7 @@ def _read_inputs(snapshot: SnapshotTables | None, rubric: Rubric, catalog: Catal
         snap_ds = _empty(DATASET_COLUMNS)
         snap_ds["n_resources"] = snap_ds["n_resources"].astype(int)
         snap_ds["sampled"] = snap_ds["sampled"].astype(bool)
-        return _Inputs(snap_ds, _empty(RESOURCE_COLUMNS), _empty(FINDING_COLUMNS), False, catalog.portal.rstrip("/"))
+        return _Inputs(snap_ds, _empty(RESOURCE_COLUMNS), empty_findings(), False, catalog.portal.rstrip("/"))
     snap_ds, resources, findings = snapshot.datasets, snapshot.resources, snapshot.findings
     manifest = snapshot.manifest
     warnings = []
