@@ -3,6 +3,8 @@ is never translated: it stays as published."""
 
 from __future__ import annotations
 
+import functools
+
 LANGS = ("en", "zh-TW")
 
 _T: dict[str, tuple[str, str]] = {
@@ -563,9 +565,16 @@ def localise(text: str, lang: str) -> str:
     evidence is kept as published; a phrase without a template stays as written."""
     if normalise_lang(lang) != "zh-TW":
         return text
+    return _localised_zh(str(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _localised_zh(text: str) -> str:
+    # Evidence repeats across a portal ("HTTP status of the final URL", the same note on thousands
+    # of datasets): each distinct text is matched against the ~230 templates once.
     from .phrases import evidence_zh  # the templates are only needed for zh-TW
 
-    return evidence_zh(str(text))
+    return evidence_zh(text)
 
 
 def word(kind: str, value: str, lang: str) -> str:

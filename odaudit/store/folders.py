@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..atomic import DIR_MODE, atomic_write_json, sha256_file
+from ..atomic import DIR_MODE, atomic_write_json, sha256_file, staged
 from ..errors import IncompleteError, InputError
 
 try:  # POSIX; elsewhere odaudit runs without folder locks
@@ -173,14 +173,19 @@ def replacing(out: Path, *, command: str, inputs: dict[str, Any], options: dict[
     except OSError as exc:
         raise IncompleteError(f"{out}: cannot write here ({exc.strerror})") from None
     try:
-        yield staging
-        manifest = {
-            "format": REPORT_FORMAT, "format_version": REPORT_FORMAT_VERSION, "command": command,
-            "tool": "odaudit", "tool_version": __version__, "inputs": inputs, "options": options,
-            "files": {p.relative_to(staging).as_posix(): sha256_file(p)
-                      for p in sorted(staging.rglob("*")) if p.is_file()},
-        }
-        atomic_write_json(staging / REPORT_MANIFEST, manifest)
+        with staged(staging) as folder:
+            yield staging
+            files = {}
+            for p in sorted(staging.rglob("*")):
+                if p.is_file():
+                    rel = p.relative_to(staging).as_posix()
+                    files[rel] = folder.hashes.get(rel) or sha256_file(p)
+            manifest = {
+                "format": REPORT_FORMAT, "format_version": REPORT_FORMAT_VERSION, "command": command,
+                "tool": "odaudit", "tool_version": __version__, "inputs": inputs, "options": options, "files": files,
+            }
+            atomic_write_json(staging / REPORT_MANIFEST, manifest)
+            folder.sync()
         _swap_in(staging, target)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)

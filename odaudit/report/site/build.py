@@ -91,11 +91,53 @@ def link(href: str, label: str) -> Markup:
     return Markup('<a href="{}">{}</a>').format(href, label)
 
 
+class FindingList:
+    """A list of findings as HTML (`<ul class="findings">`), the site's most repeated fragment: a
+    whole-portal site draws it millions of times, where a Jinja2 macro call per finding cost more
+    than the page's text. Rendered here with the same escaping as the templates (markupsafe), and
+    each distinct finding once per edition (evidence repeats across datasets)."""
+
+    MEMO_LIMIT = 200_000  # distinct findings kept; beyond it the memo starts again (bounded memory)
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.none = Markup('<span class="na">{}</span>').format(i18n.t("none", lang))
+        self.memo: dict[tuple[str, ...], str] = {}
+
+    def __call__(self, findings: list[Any], show_resource: bool = True) -> Markup:
+        if not findings:
+            return self.none
+        return Markup('<ul class="findings">\n' + "".join(self._item(f, show_resource) for f in findings) + "</ul>")
+
+    def _item(self, f: Any, show_resource: bool) -> str:
+        key = (f.check, f.outcome, f.resource if show_resource else "", f.evidence, f.measured, f.expected)
+        html = self.memo.get(key)
+        if html is None:
+            if len(self.memo) >= self.MEMO_LIMIT:
+                self.memo.clear()
+            html = self.memo[key] = self._render(*key)
+        return html
+
+    def _render(self, check: str, outcome: str, resource: str, evidence: str, measured: str, expected: str) -> str:
+        lg = self.lang
+        badge = ""
+        if outcome:
+            label = i18n.t("site_o_" + outcome, lg) if i18n.has("site_o_" + outcome) else outcome
+            badge = f'<span class="o o-{escape(outcome)}">{escape(label)}</span>'
+        res = f' <span class="res">{escape(i18n.t("site_resource_n", lg, n=resource))}</span>' if resource else ""
+        mv = ""
+        if measured or expected:
+            mv = (f' <span class="mv">({escape(i18n.t("site_measured_v", lg))} <q>{escape(measured or "—")}</q>, '
+                  f'{escape(i18n.t("site_expected_v", lg))} <q>{escape(expected or "—")}</q>)</span>')
+        return f"<li>{badge} <code>{escape(check)}</code>{res}: {escape(evidence_text(evidence, lg))}{mv}</li>\n"
+
+
 class Edition:
     """One language's pages under `folder` (relative to site/); `other` is the other edition."""
 
     def __init__(self, lang: str, folder: str, other_lang: str, other_folder: str) -> None:
         self.lang, self.folder, self.other_lang, self.other_folder = lang, folder, other_lang, other_folder
+        self.findings = FindingList(lang)
 
     def context(self, path: str) -> dict[str, Any]:
         depth = path.count("/")
@@ -104,7 +146,7 @@ class Edition:
         switch = site_root + self.other_folder + path
         return {"lang": self.lang, "other": self.other_lang, "path": path, "root": root, "site_root": site_root, "switch": switch,
                 "t": lambda key, **kw: i18n.t(key, self.lang, **kw),
-                "tm": partial(tm, self.lang), "ev": partial(evidence_text, lang=self.lang), "a": link}
+                "tm": partial(tm, self.lang), "ev": partial(evidence_text, lang=self.lang), "a": link, "fl": self.findings}
 
 
 def pages(v: SiteView, lang: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
