@@ -66,6 +66,23 @@ def test_all_files_and_byte_identical(snap, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [".a.lock", ".b.lock"]
 
 
+def test_no_site_leaves_out_only_the_site(snap, tmp_path):
+    full = score(snap, tmp_path, "full")
+    bare = score(snap, tmp_path, "bare", "--no-site")
+    assert {p.name for p in bare.iterdir()} == FILES - {"site"}
+    for name in FILES - {"site", "manifest.json"}:  # the same report, less the site
+        assert (full / name).read_bytes() == (bare / name).read_bytes(), name
+    import json
+
+    manifest = json.loads((bare / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["options"]["site"] is False and not any(f.startswith("site/") for f in manifest["files"])
+    # the manifest's hashes (taken as the files were written) are the files' hashes
+    import hashlib
+
+    for rel, digest in json.loads((full / "manifest.json").read_text(encoding="utf-8"))["files"].items():
+        assert hashlib.sha256((full / rel).read_bytes()).hexdigest() == digest, rel
+
+
 def test_report_content(snap, tmp_path):
     out = score(snap, tmp_path, "en")
     text = (out / "report.md").read_text(encoding="utf-8")

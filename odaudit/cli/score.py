@@ -18,6 +18,7 @@ def score(
     blocked_as_broken: bool = typer.Option(False, "--blocked-as-broken", help="Count resources whose server refused this client (firewall pages, long 429s, 451) as failing `link`, instead of not measured; the report states the choice."),
     ratings: Path | None = typer.Option(None, "--ratings", help="The public's ratings: a CSV with columns item (a readiness or impact item id), rating (1-10) and optionally group; shown per item next to the researchers' score."),
     disputes: Path | None = typer.Option(None, "--disputes", help="Disputes YAML (dataset, resource or check, claim, evidence, links, decision, reason): accepted ones act as manual answers; all are listed in the report."),
+    site: bool = typer.Option(True, "--site/--no-site", help="Also write the bilingual site (DIR/site/, a page per dataset, category and agency). --no-site writes the tables, charts and markdown only: a whole-portal site is tens of thousands of pages."),
     quiet: bool = quiet_option("warnings are kept in the report"),
     as_json: bool = json_option(),
 ) -> None:
@@ -31,6 +32,7 @@ def score(
       odaudit score snapshots/2026-01 --rubric ocf-2017 --out reports/2026-01 --lang zh-TW
       odaudit score snapshots/demo --rubric my-rubric.yaml --out reports/demo
       odaudit score snapshots/2026 --rubric rubrics/2026.yaml --ratings ratings.csv --disputes disputes.yaml --out reports/2026
+      odaudit score snapshots/portal-2026 --rubric ocf-2017 --out reports/portal-2026 --no-site
     """
     common.STATE.quiet = quiet
     from ..report import publish_reports
@@ -53,7 +55,8 @@ def score(
         inputs = {"snapshot": input_snapshot(snap.root) if snap is not None else None,
                   "rubric": input_file(rub.path, rubric) if rub.path else None,
                   **{k: input_file(p) for k, p in (("ratings", ratings), ("disputes", disputes)) if p is not None}}
-        files = publish_reports(result, out, lang=lang, inputs=inputs, options={"blocked_as_broken": blocked_as_broken})
+        options = {"blocked_as_broken": blocked_as_broken, **({} if site else {"site": False})}
+        files = publish_reports(result, out, lang=lang, inputs=inputs, options=options, site=site)
     for w in result.warnings:
         common.warn(w)
     from ..report.summary import summary_json

@@ -19,8 +19,9 @@ from .summary import summary_json
 __all__ = ["LANGS", "publish_reports", "write_reports"]
 
 
-def write_reports(result: ScoreResult, out: str | Path, *, lang: str = "en") -> list[Path]:
-    """Write every report file into `out` (created if needed); returns their paths, sorted."""
+def write_reports(result: ScoreResult, out: str | Path, *, lang: str = "en", site: bool = True) -> list[Path]:
+    """Write every report file into `out` (created if needed), the site unless `site` is false;
+    returns their paths, sorted."""
     lang = normalise_lang(lang)  # ValueError for a language odaudit does not write
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -31,16 +32,16 @@ def write_reports(result: ScoreResult, out: str | Path, *, lang: str = "en") -> 
     charts = write_charts(result, out, lang)
     atomic_write_text(out / "appendix.md", render_appendix(result, lang))
     atomic_write_text(out / "report.md", render_report(result, lang, [c.name for c in charts]))
-    site = write_site(result, out / "site", lang)
-    return sorted([*paths, *charts, out / "appendix.md", out / "report.md", *site])
+    pages = write_site(result, out / "site", lang) if site else []
+    return sorted([*paths, *charts, out / "appendix.md", out / "report.md", *pages])
 
 
 def publish_reports(result: ScoreResult, out: str | Path, *, lang: str, inputs: dict[str, Any],
-                    options: dict[str, Any] | None = None) -> list[Path]:
+                    options: dict[str, Any] | None = None, site: bool = True) -> list[Path]:
     """Write the report into a staging folder and swap it in for `out` whole (see odaudit.store.folders):
     no file of an earlier run survives, and an interrupted run leaves the earlier report intact.
     The caller holds the folder lock. Returns the final paths, sorted."""
     out = Path(out)
     with replacing(out, command="score", inputs=inputs, options={"lang": lang, **(options or {})}) as staging:
-        files = write_reports(result, staging, lang=lang)
+        files = write_reports(result, staging, lang=lang, site=site)
     return sorted([out / p.relative_to(staging) for p in files] + [out / REPORT_MANIFEST])
