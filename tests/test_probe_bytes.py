@@ -247,3 +247,10 @@ def test_the_cli_takes_the_option_and_refuses_one_over_max_bytes(tmp_path: Path)
     assert ok.returncode == 0, ok.stderr
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["options"]["probe_bytes"] == PROBE
+    for lang, words in (("en", "Huge files were probed (`--probe-bytes 65,536`)"),):
+        out = tmp_path / f"report-{lang}"
+        score = subprocess.run([sys.executable, "-m", "odaudit", "score", str(tmp_path / "b"), "--rubric", "demo-datagovtw",
+                                "--out", str(out), "--lang", lang, "-q"], capture_output=True, text=True)
+        assert score.returncode == 0, score.stderr
+        method = "".join(p.read_text(encoding="utf-8") for p in sorted(out.glob("*.md")))
+        assert words in method, lang
