@@ -222,6 +222,21 @@ def test_a_crawl_marks_each_check_on_a_prefix(tmp_path: Path) -> None:
     assert fresh["evidence"].startswith("partial: data dates of #0 from the first") and fresh["outcome"] == "skip"
 
 
+def test_a_prefix_reused_by_since_stays_a_prefix(tmp_path: Path) -> None:
+    with FakePortal(agency_hosts=1) as portal:
+        big_portal(portal)
+        portal.hosts[1].configure("/big.csv", etag='"v1"')
+        first, _ = crawl(tmp_path, portal, PROBE, "first")
+        cat = tmp_path / "cat.yaml"
+        opts = CrawlOptions(out=tmp_path / "second", portal=portal.base_url, catalog_path=cat, check_workers=0,
+                            since=tmp_path / "first", fetch=FetchOptions(max_bytes=MAX, probe_bytes=PROBE, attempts=1))
+        assert run_crawl(opts).manifest["status"] == "complete"
+    (before,) = [r for r in first.resources() if r["key"] == "tw:1#0"]
+    (after,) = [r for r in Snapshot.open(tmp_path / "second").resources() if r["key"] == "tw:1#0"]
+    assert after["not_modified"] is True and after["sha256"] == before["sha256"]
+    assert after["prefix"] == before["prefix"] == {"bytes": PROBE, "how": "stopped-early", "total": 3 * MAX}
+
+
 def test_off_the_findings_are_those_of_the_max_bytes_cut(tmp_path: Path) -> None:
     with FakePortal(agency_hosts=1) as portal:
         big_portal(portal)

@@ -138,6 +138,8 @@ class DatasetCrawler:
             prev, path = cached
             for k in ("bytes", "truncated", "sha256"):
                 rec[k] = prev.get(k)
+            if prev.get("prefix"):  # the reused body is a --probe-bytes prefix: its findings stay partial
+                rec["prefix"] = prev["prefix"]
             rec["body"] = self.writer.adopt_body(path, prev["sha256"])
         rec["fetched"] = True
         return rec
