@@ -7,10 +7,12 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import ijson
 import pytest
 from test_checks_helpers import Portal, one
 
 import odaudit.inspect.tables.documents as documents
+import odaudit.inspect.tables.jsonstream as jsonstream
 from odaudit.inspect.sniff import JSON_PARSE_LIMIT
 from odaudit.inspect.tables import scan_json
 
@@ -130,3 +132,27 @@ def test_streamed_scan_equals_the_loaded_scan(tmp_path: Path, monkeypatch: pytes
     assert streamed.notes[-1] == "streamed: larger than 0 MB"
     streamed.notes = streamed.notes[:-1]
     assert streamed == loaded
+
+
+@pytest.mark.parametrize("backend", ["python", jsonstream.BACKEND])
+def test_either_ijson_backend_gives_the_same_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str) -> None:
+    """The C backend when installed, the pure-Python one otherwise: same scans, same messages' offsets."""
+    monkeypatch.setattr(documents, "JSON_PARSE_LIMIT", 0)
+    monkeypatch.setattr(jsonstream, "PARSER", ijson.get_backend(backend))
+    cases = {
+        "table": json.dumps(SHAPES[1]).encode(),
+        "bomb": b'{"a":' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        "broken": b"[[1,2],[3,}]",
+        "cut": b"[[1,2],[3,4]",
+        "cp950": '[{"a":"臺北"}]'.encode("cp950"),
+    }
+    got = {}
+    for name, body in cases.items():
+        path = tmp_path / f"{name}.json"
+        path.write_bytes(body)
+        got[name] = scan_json(path, truncated=False, row_limit=None, ref=REF)
+    assert (got["table"].kind, got["table"].rows, got["cp950"].kind) == ("table", 2, "table")
+    assert "nested deeper than 64 levels" in got["bomb"].notes[0]
+    assert got["broken"].examples[0].startswith("format-error: JSON does not parse at byte 10: ")
+    assert got["cut"].examples[0].startswith("format-error: JSON does not parse at byte 12: ")
+    assert "\n" not in got["broken"].examples[0]

@@ -22,8 +22,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import ijson
+from ijson.common import JSONError
 
-#: the ijson backend in use ("yajl2_c" or "python", ...)
+#: the parser: ijson's default backend, the fastest installed (yajl2_c, else ... python)
+PARSER: Any = ijson
+#: its name ("yajl2_c" or "python", ...)
 BACKEND: str = ijson.backend
 
 #: Deepest nesting of arrays/objects read (a scalar is level 0, `[1]` level 1); the project's cap,
@@ -113,19 +116,37 @@ def _locate(path: Path, legacy: bool, upto: int) -> int:
     """Exact offset of the byte that breaks the parser: a fresh parse up to the failing chunk
     (at C speed, events discarded), then that chunk byte by byte."""
     sink: list[Any] = []
-    coro = ijson.basic_parse_coro(_Discard(sink))
-    with open(path, "rb") as fh:
-        for offset, chunk in _utf8_chunks(fh, legacy):
-            if offset < upto:
-                coro.send(chunk)
-                continue
-            for i in range(len(chunk)):
-                try:
-                    coro.send(chunk[i:i + 1])
-                except (ijson.JSONError, UnicodeDecodeError):
-                    return offset + i
-            break
-    return upto
+    coro = PARSER.basic_parse_coro(_Discard(sink))
+    try:
+        with open(path, "rb") as fh:
+            for offset, chunk in _utf8_chunks(fh, legacy):
+                if offset < upto:
+                    coro.send(chunk)
+                    continue
+                for i in range(len(chunk)):
+                    try:
+                        coro.send(chunk[i:i + 1])
+                    except (JSONError, UnicodeDecodeError):
+                        return offset + i
+                break
+        return upto
+    finally:
+        _close_quietly(coro)
+
+
+def _close_quietly(coro: Any) -> None:
+    """End a parser coroutine that will get no more input (the pure-Python backend raises at close
+    when the document is incomplete; that is already known, or beside the point)."""
+    try:
+        coro.close()
+    except (JSONError, UnicodeDecodeError):
+        pass
+
+
+def _first_line(exc: Exception) -> str:
+    """yajl's messages go on with a multi-line excerpt of the document: the first line says it."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 class _Discard:
@@ -224,7 +245,7 @@ class _Walker:
 def _walk(path: Path, legacy: bool) -> _Walker:
     walker = _Walker()
     events = ijson.sendable_list()
-    coro = ijson.basic_parse_coro(events, use_float=True)
+    coro = PARSER.basic_parse_coro(events, use_float=True)
     offset = 0
     with open(path, "rb") as fh:
         for offset, chunk in _utf8_chunks(fh, legacy):
@@ -232,17 +253,18 @@ def _walk(path: Path, legacy: bool) -> _Walker:
                 coro.send(chunk)
             except UnicodeDecodeError as exc:  # the pure-Python backend decodes itself
                 raise JsonBroken(offset, f"invalid UTF-8: {exc}") from None
-            except ijson.JSONError as exc:
-                raise JsonBroken(_locate(path, legacy, offset), str(exc)) from None
+            except JSONError as exc:
+                raise JsonBroken(_locate(path, legacy, offset), _first_line(exc)) from None
             for ev, val in events:
                 if not walker.event(ev, val):
+                    _close_quietly(coro)
                     raise JsonTooDeep(offset + len(chunk))
             del events[:]
         end = fh.tell()
     try:
         coro.close()
-    except ijson.JSONError as exc:
-        raise JsonBroken(end, str(exc)) from None
+    except JSONError as exc:
+        raise JsonBroken(end, _first_line(exc)) from None
     return walker
 
 
@@ -311,5 +333,5 @@ def records(path: Path, found: Survey, legacy: bool) -> Iterator[list[Any]]:
         yield labels
     prefix = f"{found.path}.item" if found.path else "item"
     with open(path, "rb") as fh:
-        for rec in ijson.items(_Utf8Reader(fh, legacy), prefix, use_float=True):
+        for rec in PARSER.items(_Utf8Reader(fh, legacy), prefix, use_float=True):
             yield [rec.get(k) for k in labels] if found.keyed else list(rec)
