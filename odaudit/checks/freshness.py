@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from ..inspect.dates import age_days, fmt_days, fmt_dt, parse_http_date, parse_meta_datetime
 from ..inspect.frequency import parse_frequency
 from ..model.findings import Finding
+from . import partial
 from .base import Context
 
 CHECK_ID = "freshness"
@@ -82,6 +83,10 @@ def evidence_dates(ctx: Context) -> tuple[list[tuple[str, datetime]], list[str]]
 
 
 def check(ctx: Context) -> list[Finding]:
+    return partial.freshness(ctx.resources, _check(ctx))  # data dates from a probed prefix (checks/partial.py)
+
+
+def _check(ctx: Context) -> list[Finding]:
     freq = parse_frequency(_frequency_value(ctx))
     ref = ctx.crawl_time
     found, notes = evidence_dates(ctx)

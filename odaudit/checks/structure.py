@@ -23,6 +23,7 @@ from typing import Any
 
 from ..inspect.tables import STRUCTURAL_ERRORS, TableScan
 from ..model.findings import Finding
+from . import partial
 from .base import Context
 
 CHECK_ID = "structure"
@@ -34,6 +35,15 @@ def summarise(scan: TableScan) -> str:
 
 
 def check(ctx: Context, res: dict[str, Any]) -> list[Finding]:
+    found = _check(ctx, res)
+    if partial.prefix_of(res) is None:
+        return found
+    # --probe-bytes: measured on a prefix (checks/partial.py); kept apart from the scan logic below
+    fmt = ctx.facts(res).table_format() if not ctx.data_skip(res) else ""
+    return partial.structure(res, fmt, found)
+
+
+def _check(ctx: Context, res: dict[str, Any]) -> list[Finding]:
     why = ctx.data_skip(res)
     if why:
         return [ctx.skip(CHECK_ID, why, res)]

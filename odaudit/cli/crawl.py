@@ -36,6 +36,7 @@ def crawl(
     since: Path = typer.Option(None, "--since", help="A previous snapshot to use as this crawl's cache: conditional requests, and bodies the servers say are unchanged are reused (the previous snapshot is only read)."),
     portal: str = typer.Option(datagovtw.DEFAULT_PORTAL, "--portal", help="Portal base URL."),
     max_bytes: str = typer.Option("100M", "--max-bytes", help="Cap on decoded bytes stored per resource; bigger ones are kept truncated and marked."),
+    probe_bytes: str = typer.Option("0", "--probe-bytes", help="Fetch only the first N bytes (e.g. 1M) of files whose declared or announced size exceeds --max-bytes (a Range request, or a read that stops early); their structure and freshness findings are partial (0 = off; recorded in the manifest)."),
     per_host: int = typer.Option(4, "--per-host", min=1, help="Simultaneous requests per host."),
     concurrency: int = typer.Option(16, "--concurrency", min=1, help="Simultaneous requests overall."),
     timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Connect/read timeout in seconds."),
@@ -86,8 +87,11 @@ def crawl(
     if out is None:
         stem = "all" if all_ else catalog_path.stem  # type: ignore[union-attr]
         out = Path("snapshots") / f"{stem}-{datetime.now(UTC):%Y-%m-%d}"
+    probe = _size(probe_bytes)
+    if probe >= _size(max_bytes):
+        raise InputError(f"--probe-bytes {probe_bytes} must be smaller than --max-bytes {max_bytes} (or 0, off)")
     fetch = FetchOptions(
-        max_bytes=_size(max_bytes), per_host=per_host, concurrency=concurrency, connect_timeout=timeout,
+        max_bytes=_size(max_bytes), probe_bytes=probe, per_host=per_host, concurrency=concurrency, connect_timeout=timeout,
         read_timeout=timeout, total_timeout=total_timeout, attempts=retries + 1,
     )
     opts = CrawlOptions(out=out, portal=portal.rstrip("/"), catalog_path=catalog_path, all=all_, sample=sample,

@@ -11,6 +11,7 @@ from typing import Any
 from ..doctor import CrawlProbe
 from ..http import Fetcher
 from ..model import ErrorKind, unfetched
+from ..model.fetch import declared_bytes
 from ..store import SnapshotWriter
 from .cache import PreviousSnapshot
 from .options import CrawlOptions
@@ -126,7 +127,8 @@ class DatasetCrawler:
         if not url:
             return {**base, **unfetched(url, ErrorKind.NO_URL, "no download URL declared")}
         cached = self.previous.cached(key, url)
-        result = self.fetcher.fetch(url, self.writer.new_body, conditional=self.previous.conditional(cached))
+        result = self.fetcher.fetch(url, self.writer.new_body, conditional=self.previous.conditional(cached),
+                                    declared_bytes=declared_bytes(decl), probe=True)
         rec = {**base, **result.record()}
         if self.provenance is not None and result.body:
             # Replayed: say what the recorded body is, so no finding made from a stand-in reads as
@@ -136,6 +138,8 @@ class DatasetCrawler:
             prev, path = cached
             for k in ("bytes", "truncated", "sha256"):
                 rec[k] = prev.get(k)
+            if prev.get("prefix"):  # the reused body is a --probe-bytes prefix: its findings stay partial
+                rec["prefix"] = prev["prefix"]
             rec["body"] = self.writer.adopt_body(path, prev["sha256"])
         rec["fetched"] = True
         return rec

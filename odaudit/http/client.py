@@ -28,6 +28,7 @@ from .deadline import DeadlineTransport, attempt_deadline
 from .decoding import decoded_chunks
 from .errors import FetchFailure, NotRecorded
 from .limits import HostLimiter
+from .probe import ReadPlan, plan_read, range_headers, wants_range
 from .urls import check_host, host_of, to_url
 
 USER_AGENT = f"odaudit/{__version__} (+https://github.com/odaudit/odaudit; open-data quality audit)"
@@ -51,9 +52,20 @@ class FetchOptions:
     max_retry_after: float = 120.0
     max_redirects: int = 10
     user_agent: str = USER_AGENT
+    #: > 0: fetch only this many first bytes of files declared or announced over max_bytes (probe.py)
+    probe_bytes: int = 0
 
     def as_manifest(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class _Want:
+    """What one fetch asks for: the cap on stored bytes, and the size the portal declares."""
+
+    max_bytes: int
+    declared: int | None = None
+    probe_bytes: int = 0
 
 
 class BodyWriter(Protocol):
@@ -144,13 +156,18 @@ class Fetcher:
         *,
         conditional: dict[str, str] | None = None,
         max_bytes: int | None = None,
+        declared_bytes: int | None = None,
+        probe: bool = False,
     ) -> FetchResult:
-        """GET `url` into a body writer; never raises for network trouble, it is recorded."""
+        """GET `url` into a body writer; never raises for network trouble, it is recorded.
+        `probe`: a resource's file, which --probe-bytes may cut (never an export or API answer);
+        `declared_bytes`: its size as the portal declares it, if it does."""
         result = FetchResult(url=url)
         started = self._clock()
         try:
             result.request_url = str(to_url(url))
-            self._fetch_with_retries(result, new_body, conditional or {}, max_bytes or self.options.max_bytes)
+            want = _Want(max_bytes or self.options.max_bytes, declared_bytes, self.options.probe_bytes if probe else 0)
+            self._fetch_with_retries(result, new_body, conditional or {}, want)
         except FetchFailure as exc:
             result.error = {"kind": exc.kind, "message": exc.message}
         except _RetryableStatus as exc:
@@ -159,7 +176,7 @@ class Fetcher:
             result.elapsed_ms = int((self._clock() - started) * 1000)
         return result
 
-    def _fetch_with_retries(self, result: FetchResult, new_body: Callable[[], BodyWriter], conditional: dict[str, str], max_bytes: int) -> None:
+    def _fetch_with_retries(self, result: FetchResult, new_body: Callable[[], BodyWriter], conditional: dict[str, str], want: _Want) -> None:
         o = self.options
 
         def backoff_hook(exc: Exception) -> bool | float:
@@ -180,14 +197,14 @@ class Fetcher:
         ):
             with attempt:
                 result.attempts += 1
-                self._one_attempt(result, new_body, conditional, max_bytes)
+                self._one_attempt(result, new_body, conditional, want)
 
-    def _one_attempt(self, result: FetchResult, new_body: Callable[[], BodyWriter], conditional: dict[str, str], max_bytes: int) -> None:
+    def _one_attempt(self, result: FetchResult, new_body: Callable[[], BodyWriter], conditional: dict[str, str], want: _Want) -> None:
         deadline = self._clock() + self.options.total_timeout
         with attempt_deadline(self._clock, deadline):
-            self._hops(result, new_body, conditional, max_bytes, deadline)
+            self._hops(result, new_body, conditional, want, deadline)
 
-    def _hops(self, result: FetchResult, new_body: Callable[[], BodyWriter], conditional: dict[str, str], max_bytes: int,
+    def _hops(self, result: FetchResult, new_body: Callable[[], BodyWriter], conditional: dict[str, str], want: _Want,
               deadline: float) -> None:
         o = self.options
         url = to_url(result.url)
@@ -200,6 +217,9 @@ class Fetcher:
             headers = {}
             if not result.redirects and conditional:
                 headers.update(conditional)
+            ranged = wants_range(want.probe_bytes, want.max_bytes, want.declared)
+            if ranged:
+                headers.update(range_headers(min(want.probe_bytes, want.max_bytes)))
             with self._limiter.slot(host_of(url)), self._request(url, headers, deadline) as resp:
                 nxt = self._next_hop(result, resp, url, seen)
                 if nxt is not None:
@@ -216,7 +236,9 @@ class Fetcher:
                 if resp.status_code == 304:
                     result.not_modified = True
                     return
-                head = self._read_body(result, resp, new_body, deadline, max_bytes)
+                plan = plan_read(resp.status_code, resp.headers, probe_bytes=want.probe_bytes, max_bytes=want.max_bytes,
+                                 declared=want.declared, asked_range=ranged)
+                head = self._read_body(result, resp, new_body, deadline, plan)
                 refused = blocked_reason(resp.status_code, resp.headers, head)
                 if refused:
                     result.error = {"kind": "blocked", "message": refused}
@@ -292,9 +314,11 @@ class Fetcher:
         return FetchFailure("too_slow", f"response not complete within {self.options.total_timeout:g} s ({size} bytes of body read)")
 
     def _read_body(self, result: FetchResult, resp: httpx.Response, new_body: Callable[[], BodyWriter], deadline: float,
-                   max_bytes: int) -> bytes:
-        """Stream the body into a new body writer; returns its first bytes (for `blocked_reason`)."""
+                   plan: ReadPlan) -> bytes:
+        """Stream the body into a new body writer, up to the plan's limit (the rest is not read: the
+        connection is closed with the response); returns its first bytes (for `blocked_reason`)."""
         o = self.options
+        max_bytes = plan.limit
         sink = new_body()
         truncated = False
         head = bytearray()
@@ -328,7 +352,8 @@ class Fetcher:
             sink.discard()
             raise
         result.bytes = sink.size
-        result.truncated = truncated
+        result.prefix = plan.prefix(sink.size, truncated)
+        result.truncated = truncated or result.prefix is not None
         result.sha256, result.body = sink.commit()
         return bytes(head)
 

@@ -49,9 +49,16 @@ class FetchResult:
     attempts: int = 0
     not_modified: bool = False
     error: dict[str, str] | None = None
+    #: the body is only the first bytes of the file (crawl --probe-bytes): {"bytes": stored,
+    #: "how": "range" (a 206 answer) or "stopped-early" (a 200 whose read stopped), "total": the
+    #: whole file's size when the server said it (Content-Range, Content-Length), else None}
+    prefix: dict[str, Any] | None = None
 
     def record(self) -> dict[str, Any]:
-        return asdict(self)
+        rec = asdict(self)
+        if rec["prefix"] is None:  # absent unless probed: records of a normal crawl are as before
+            del rec["prefix"]
+        return rec
 
 
 
@@ -59,3 +66,10 @@ class FetchResult:
 def unfetched(url: str, kind: ErrorKind, message: str) -> dict[str, Any]:
     """The record of a resource the crawl did not fetch (on purpose, or without a URL)."""
     return {**FetchResult(url=url, error={"kind": str(kind), "message": message}).record(), "fetched": False}
+
+
+def declared_bytes(declared: dict[str, Any]) -> int | None:
+    """The file size a portal declares for a resource, in bytes: its adapter's `bytes` entry when it
+    gives one (data.gov.tw does not: its 資料量 counts records, not bytes); None when unknown."""
+    value = str(declared.get("bytes") or "").strip()
+    return int(value) if value.isdigit() else None

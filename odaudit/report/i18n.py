@@ -122,6 +122,8 @@ _T: dict[str, tuple[str, str]] = {
                          "{n} 個資源遭**封鎖**（伺服器拒絕本工具連線）；依評估者選擇（`--blocked-as-broken`）計為 `link` 失敗。"),
     "s_replay": ("This snapshot was replayed from a recording (`{replay}`): {k} of its stored bodies are stand-ins or conversions made for the recording, not the agencies' files as published; their findings are shown as \u201cnot measured\u201d with what the checks said, and are not counted as measurements.",
                  "此快照由錄製檔重播（`{replay}`）：其中 {k} 個內容為錄製檔的替代檔或轉換檔，並非機關實際發布的檔案；由其得出的檢測結果標示為「未量測」並附上檢測原文，不計為實測。"),
+    "m_probe": ("Huge files were probed (`--probe-bytes {n}`): of a file declared or announced larger than the crawl's byte cap, only the first {n} bytes were fetched; its `link`, `format` and `encoding` findings are full results, its `structure` and `freshness` findings are partial (measured on those bytes; a fail the cut could cause is not measured).",
+                "大型檔案僅抽樣開頭（`--probe-bytes {n}`）：宣告或回應標示大於本次擷取位元組上限的檔案，只取前 {n} 位元組；其 `link`、`format`、`encoding` 檢測結果完整有效，`structure` 與 `freshness` 檢測結果為部分結果（僅就這些位元組量測；可能因截斷而生的不合格不予計入）。"),
     "list_sep": (", ", "、"),
     "s_unanswered_points": ("{p} % of the dataset answers behind the implementation score are unanswered and count as no (the Barometer's convention).",
                             "資料現況分數所依據的資料集答案中，有 {p} % 未作答而以「否」計（晴雨表慣例）。"),

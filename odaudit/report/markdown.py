@@ -159,6 +159,8 @@ class Report:
             reading = tr("r_odbr" if r.penalty_when == "odb-r" else "r_any", penalty=fmt(r.outdated_penalty, 0))
             lines += [tr("m_odb", bonus=fmt(r.points["up_to_date"], 0), penalty=fmt(r.outdated_penalty, 0), reading=reading + " "), ""]
         lines += [tr("open_def"), "", tr("rule_any"), ""]
+        if r.has_snapshot and r.snapshot.get("probe_bytes"):
+            lines += [tr("m_probe", n=f"{r.snapshot['probe_bytes']:,}"), ""]
         w = {n.id: n.weight for n in r.nodes if n.level == "subindex"}
         lines += [f"### {tr('tree')}", "", tr("tree_text", r=fmt(w["readiness"], 2), i=fmt(w["implementation"], 2), p=fmt(w["impact"], 2)), ""]
         rows = [(tr(n.level), f"`{code(n.id)}`", tr(n.id) if n.level == "subindex" else md(n.name), fmt(n.weight, 4), pct(n.total_weight))

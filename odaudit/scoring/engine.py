@@ -145,6 +145,8 @@ def _read_inputs(snapshot: SnapshotTables | None, rubric: Rubric, catalog: Catal
         "status": str(manifest.get("status", "")), "rules_version": str(manifest.get("rules_version", "")),
         "tool_version": str(manifest.get("tool_version", "")), "root": snapshot.root,
         "replay": str((manifest.get("options") or {}).get("replay") or ""),
+        # crawl --probe-bytes: 0 (off) when absent, as in snapshots made before the option
+        "probe_bytes": int((manifest.get("options") or {}).get("probe_bytes") or 0),
     }
     doctor = manifest.get("doctor") if isinstance(manifest.get("doctor"), dict) else {}
     return _Inputs(snap_ds, resources, findings, whole, str(manifest.get("portal") or catalog.portal).rstrip("/"),

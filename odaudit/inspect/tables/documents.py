@@ -8,8 +8,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ...nesting import exceeds
 from ..sniff import JSON_PARSE_LIMIT, load_json
 from .common import TableScan, _short
+from .jsonstream import MAX_JSON_DEPTH, JsonBroken, JsonTooDeep, records, survey
 from .scan import scan_inline
 
 XML_TABLE_LIMIT = 16 * 1024 * 1024
@@ -64,22 +66,50 @@ def json_table(obj: Any) -> tuple[list[list[Any]], str, str]:
 
 
 def scan_json(path: Path, *, truncated: bool, row_limit: int | None, ref: datetime) -> TableScan:
+    """A JSON body read as a table: loaded whole up to JSON_PARSE_LIMIT, streamed beyond."""
     size = path.stat().st_size
     if truncated:
         return TableScan(kind="document", format="JSON", complete=False, notes=("body truncated: JSON not parsed",))
     if size > JSON_PARSE_LIMIT:
-        return TableScan(kind="document", format="JSON", complete=False,
-                         notes=(f"larger than {JSON_PARSE_LIMIT // 2**20} MB: not parsed",))
+        return _scan_json_stream(path, row_limit=row_limit, ref=ref)
     try:
         obj = load_json(path)
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:  # json gives up near 1000 levels: the nesting cap's answer
+        return _too_deep("")
+    except ValueError as exc:
         return TableScan(kind="invalid", format="JSON", errors={"format-error": 1},
                          examples=(f"format-error: JSON does not parse: {_short(exc, 120)}",))
     rows, where, why = json_table(obj)
     if not rows:
+        if exceeds(obj, MAX_JSON_DEPTH):
+            return _too_deep("")
         return TableScan(kind="document", format="JSON", notes=(f"well-formed JSON; {why}",))
     notes = [f"records at {where!r}"] if where else []
     return scan_inline(rows, "JSON", "json+frictionless", row_limit=row_limit, ref=ref, notes=notes)
+
+
+def _too_deep(where: str) -> TableScan:
+    """Unmeasured, not failed: odaudit does not read past its nesting cap (the structure check skips)."""
+    return TableScan(kind="document", format="JSON", complete=False,
+                     notes=(f"JSON nested deeper than {MAX_JSON_DEPTH} levels{where}: not parsed further (odaudit's nesting cap)",))
+
+
+def _scan_json_stream(path: Path, *, row_limit: int | None, ref: datetime) -> TableScan:
+    """A JSON body over JSON_PARSE_LIMIT: surveyed, then its records streamed (jsonstream.py)."""
+    try:
+        found, legacy = survey(path)
+    except JsonTooDeep as exc:
+        return _too_deep(f" (within the first {exc.offset} bytes)")
+    except JsonBroken as exc:
+        return TableScan(kind="invalid", format="JSON", errors={"format-error": 1},
+                         examples=(f"format-error: JSON does not parse at byte {exc.offset}: {_short(exc, 120)}",))
+    streamed = f"streamed: larger than {JSON_PARSE_LIMIT // 2**20} MB"
+    if found.why:
+        return TableScan(kind="document", format="JSON", notes=(f"well-formed JSON; {found.why}", streamed))
+    notes = [f"records at {found.path!r}"] if found.path else []
+    notes.append(streamed)
+    return scan_inline(lambda: records(path, found, legacy), "JSON", "json+frictionless", row_limit=row_limit,
+                       ref=ref, notes=notes)
 
 
 def _local(tag: Any) -> str:
