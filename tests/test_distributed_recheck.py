@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -143,6 +145,42 @@ def test_addresses() -> None:
     assert parse_address("10.0.0.5") == "tcp://10.0.0.5:8786"
     assert parse_address("tls://[::1]:9000") == "tls://[::1]:9000"
     assert parse_address(" tcp://Sched.example:8786 ") == "tcp://sched.example:8786"
+
+
+def _hold(name: str) -> None:
+    distributed.Event(name).wait(timeout=60)
+
+
+def _tasks(dask_scheduler: object) -> int:
+    return len(dask_scheduler.tasks)  # type: ignore[attr-defined]
+
+
+def test_ctrl_c_on_a_cluster_is_exit_130_and_the_findings_as_they_were(snapshot: Path, cluster: str, tmp_path: Path) -> None:
+    """Both workers held busy, so the recheck's units wait on the scheduler when Ctrl-C comes."""
+    snap = copy(snapshot, tmp_path / "snap")
+    before = tree(snap)
+    with distributed.Client(cluster, set_as_default=False) as client:
+        hold = [client.submit(_hold, "release", workers=[w], pure=False) for w in sorted(client.nthreads())]
+        proc = subprocess.Popen([sys.executable, "-m", "odaudit", "crawl", "--recheck", str(snap), "--scheduler", cluster],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while client.run_on_scheduler(_tasks) <= len(hold) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert client.run_on_scheduler(_tasks) > len(hold), "the recheck never submitted its units"
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            distributed.Event("release", client=client).set()
+        assert proc.returncode == 130 and err.count("\n") == 1 and "interrupted" in err and "Traceback" not in err, err
+        assert tree(snap) == before  # the previous findings, the manifest: as they were; no partial file
+        client.gather(hold)
+        deadline = time.monotonic() + 10
+        while client.run_on_scheduler(_tasks) > len(hold) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert client.run_on_scheduler(_tasks) == len(hold)  # the recheck's units were dropped: only ours are left
 
 
 def _die_once(marker: str) -> tuple[str, list, int]:
