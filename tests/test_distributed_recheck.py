@@ -4,7 +4,6 @@ cannot be reached or a malformed address is one line and nothing written; a dyin
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -21,6 +20,7 @@ from test_crawl_e2e import crawl, write_catalog
 
 from odaudit.atomic import sha256_file
 from odaudit.cli import main
+from odaudit.crawl import recheck as crawl_recheck
 from odaudit.crawl import rechecker
 from odaudit.crawl.rechecker import Job, Rechecker
 from odaudit.errors import IncompleteError, InputError
@@ -80,9 +80,8 @@ def copy(src: Path, dst: Path) -> Path:
 
 def test_cli_recheck_on_a_cluster_writes_the_same_bytes_as_a_local_recheck(snapshot: Path, cluster: str, tmp_path: Path) -> None:
     local, remote = copy(snapshot, tmp_path / "local"), copy(snapshot, tmp_path / "remote")
-    p = run_cli(["crawl", "--recheck", str(local), "--check-workers", "0"])
-    assert p.returncode == 0, p.stderr
-    # a file:// URL, the checks bounded on the workers (default --check-workers): one process per unit there
+    crawl_recheck(local, workers=0)  # what `crawl --recheck` does, in this process
+    # a file:// URL, the checks bounded on the workers (any --check-workers but 0): one check process per unit there
     q = run_cli(["crawl", "--recheck", remote.as_uri(), "--scheduler", cluster, "--check-workers", "1"])
     assert q.returncode == 0, q.stderr
     assert "added as rechecks/" in q.stderr and "Traceback" not in q.stderr
@@ -92,10 +91,6 @@ def test_cli_recheck_on_a_cluster_writes_the_same_bytes_as_a_local_recheck(snaps
     assert len(b.findings()) > 100  # real bodies, real checks
     entry = b.manifest["rechecks"][-1]
     assert entry["executor"] == "dask" and entry["check_timeout"] == 600.0 and entry["findings"] == len(b.findings())
-    # and a rerun on the cluster finds nothing new to add
-    r = run_cli(["crawl", "--recheck", str(remote), "--scheduler", cluster, "--check-workers", "0", "--json"])
-    assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["changed"] is False
 
 
 def test_many_small_units_come_back_in_order(snapshot: Path, cluster: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -108,6 +103,30 @@ def test_many_small_units_come_back_in_order(snapshot: Path, cluster: str, monke
         side = rc.result("x")
     assert side.datasets == 8 and side.facts == serial.facts
     assert side.csv_text() == serial.csv_text()
+
+
+def test_bodies_are_verified_on_the_cluster_with_the_same_verdict(snapshot: Path, cluster: str, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A body deleted, one altered: refused as locally (exit 2, same message, nothing written); with
+    --allow-missing-bodies, the same findings ("not measured") as locally."""
+    local, remote = copy(snapshot, tmp_path / "local"), copy(snapshot, tmp_path / "remote")
+    bodies = sorted(p.relative_to(local) for p in (local / "bodies").rglob("*") if p.is_file())
+    assert len(bodies) >= 3
+    for snap in (local, remote):
+        (snap / bodies[0]).unlink()
+        (snap / bodies[-1]).write_bytes(b"altered")
+    before = tree(remote)
+    assert cli(["crawl", "--recheck", str(local), "--check-workers", "0"]) == 2
+    p = capsys.readouterr().err
+    assert cli(["crawl", "--recheck", str(remote), "--scheduler", cluster, "--check-workers", "0"]) == 2
+    q = capsys.readouterr().err
+    assert "1 altered, 1 missing" in q and q.replace(str(remote), "SNAP") == p.replace(str(local), "SNAP")
+    assert tree(remote) == before
+    assert cli(["crawl", "--recheck", str(local), "--check-workers", "0", "--allow-missing-bodies", "-q"]) == 0
+    assert cli(["crawl", "--recheck", str(remote), "--scheduler", cluster, "--check-workers", "0", "--allow-missing-bodies", "-q"]) == 0
+    a, b = Snapshot.open(local), Snapshot.open(remote)
+    assert a.findings_path().read_bytes() == b.findings_path().read_bytes() and b"not measured" in b.findings_path().read_bytes()
+    assert a.manifest["rechecks"][-1]["body_problems"] == b.manifest["rechecks"][-1]["body_problems"] == 2
 
 
 def _closed_port() -> int:

@@ -111,7 +111,9 @@ def recheck(path: Path, *, workers: int = 0, row_limit: int | None = None, limit
                 from .distributed import DaskExecutor  # Dask is optional, and slow to import
 
                 executor = DaskExecutor(scheduler, limits if workers > 0 else None)
-            problems = snap.body_problems(lambda done, total: progress("bodies", done, total))
+            on_bodies = lambda done, total: progress("bodies", done, total)  # noqa: E731
+            problems = (executor.body_problems(snap.body_store(), snap.resources(), on_bodies) if executor is not None
+                        else snap.body_problems(on_bodies))
             if problems and not allow_missing_bodies:
                 raise SnapshotError(problems_message(path, problems))
             made = executor.manifest() if executor is not None else limits_manifest(workers, limits)

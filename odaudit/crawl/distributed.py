@@ -41,9 +41,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import __version__
-from ..bounded import BoundedPool, CheckLimits, CheckStopped
+from ..bounded import UNBOUNDED, BoundedPool, CheckLimits, CheckStopped
 from ..checks import RULES_VERSION
 from ..errors import IncompleteError, InputError
+from ..model.bodies import BodyProblem, BodyStore, verify_bodies
 from .rechecker import CHUNK, Result
 
 #: Dask's own default port and the schemes of its comms that reach another machine
@@ -54,6 +55,8 @@ SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
 CONNECT_TIMEOUT = 10.0
 #: units per worker thread: enough to even out slow and fast chunks, few enough to keep the overhead low
 UNITS_PER_THREAD = 4
+#: resources per unit of the body verification at most
+VERIFY_CHUNK = 5000
 
 
 def parse_address(text: str) -> str:
@@ -167,8 +170,7 @@ class DaskExecutor:
 
     def manifest(self) -> dict[str, Any]:
         """How the recheck ran, for its manifest entry (the address is left out: it says nothing about the findings)."""
-        return {**(self.limits.as_manifest() if self.limits else {"check_timeout": None, "check_memory": None}),
-                "executor": "dask"}
+        return {**(self.limits.as_manifest() if self.limits else UNBOUNDED), "executor": "dask"}
 
     def chunk_size(self, datasets: int) -> int:
         return max(1, min(CHUNK, -(-datasets // (self.threads * UNITS_PER_THREAD))))
@@ -176,6 +178,28 @@ class DaskExecutor:
     def submit(self, fn: Callable[..., Result], *args: Any) -> _Pending:
         # pure=False: two units are never merged by Dask, even with equal arguments
         fut = self.client.submit(_on_worker, fn, args, self.limits, pure=False)
+        self._pending.append(fut)
+        return _Pending(self, fut)
+
+    def body_problems(self, store: BodyStore, records: list[dict[str, Any]],
+                      on_progress: Callable[[int, int], None] | None = None) -> list[tuple[str, BodyProblem]]:
+        """`verify_bodies` on the workers (the bodies are read and hashed there, not here): the
+        same problems in the same (record) order."""
+        # what verify_bodies reads of a record, and no more (a record can be large, or deeply nested)
+        with_body = [{"key": r.get("key", ""), "body": r["body"], "sha256": r.get("sha256"), "bytes": r.get("bytes")}
+                     for r in records if r.get("body")]
+        step = max(1, min(VERIFY_CHUNK, -(-len(with_body) // (self.threads * UNITS_PER_THREAD))))
+        units = [(min(lo + step, len(with_body)), self._submit(verify_bodies, store, with_body[lo:lo + step]))
+                 for lo in range(0, len(with_body), step)]
+        problems: list[tuple[str, BodyProblem]] = []
+        for done, unit in units:
+            problems += unit.result()  # type: ignore[arg-type]
+            if on_progress is not None:
+                on_progress(done, len(with_body))
+        return problems
+
+    def _submit(self, fn: Callable[..., Any], *args: Any) -> _Pending:
+        fut = self.client.submit(_on_worker, fn, args, None, pure=False)  # reading and hashing: no check limits
         self._pending.append(fut)
         return _Pending(self, fut)
 
