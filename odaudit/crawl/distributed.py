@@ -3,8 +3,9 @@
 `DaskExecutor` is an `Executor` of crawl/rechecker.py: the Rechecker cuts each side into `Chunk`s
 (datasets with their resource lines) and submits `check_chunk` here; the results are taken in
 submission order, so the findings are the same bytes as a local re-check's whatever order the
-workers finish in. Only the check stage runs on the cluster: this process reads the records,
-verifies the bodies, writes the findings (atomically, beside the earlier ones). The crawl itself
+workers finish in. Only the check stage (and the verification of the bodies before it,
+`body_problems`) runs on the cluster: this process reads the records and writes the findings
+(atomically, beside the earlier ones). The crawl itself
 never runs here: per-host politeness (--per-host, Retry-After) needs one process that sees every
 request to a host.
 

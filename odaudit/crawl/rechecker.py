@@ -18,7 +18,8 @@ limit, each worker within a memory limit), one worker for small snapshots. Recor
 lines in the parent, grouped by dataset, and parsed and checked in the workers (fork start method:
 the workers inherit the lines instead of receiving pickles); each worker returns its chunk's findings
 as CSV text, sorted like `findings.csv`. With `workers=0`, or without fork, the same code runs
-in-process, without limits.
+in-process, without limits. An `Executor` (crawl/distributed.py: a Dask cluster) runs the same code
+elsewhere, each unit a `Chunk` carrying its records; results are taken in submission order.
 """
 
 from __future__ import annotations
