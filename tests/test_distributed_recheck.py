@@ -30,6 +30,7 @@ from odaudit.store.snapshot import rewrite_findings
 distributed = pytest.importorskip("distributed")
 dask = pytest.importorskip("dask")
 
+from odaudit.crawl import distributed as dist  # noqa: E402
 from odaudit.crawl.distributed import DaskExecutor, parse_address  # noqa: E402
 
 
@@ -127,6 +128,15 @@ def test_bodies_are_verified_on_the_cluster_with_the_same_verdict(snapshot: Path
     a, b = Snapshot.open(local), Snapshot.open(remote)
     assert a.findings_path().read_bytes() == b.findings_path().read_bytes() and b"not measured" in b.findings_path().read_bytes()
     assert a.manifest["rechecks"][-1]["body_problems"] == b.manifest["rechecks"][-1]["body_problems"] == 2
+
+
+def test_a_worker_running_other_rules_is_refused(cluster: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Different code on a worker could give different findings: refused when connecting. (Here this
+    process claims other rules; the workers report their own, real ones.)"""
+    real = dist.RULES_VERSION
+    monkeypatch.setattr(dist, "RULES_VERSION", "9999.1.1")  # in this process only: the workers are others
+    with pytest.raises(IncompleteError, match=f"runs rules {real}, this odaudit 9999.1.1"):
+        DaskExecutor(cluster, None)
 
 
 def _closed_port() -> int:
