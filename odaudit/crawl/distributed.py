@@ -35,6 +35,7 @@ layer.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import sys
 from collections.abc import Callable
@@ -135,6 +136,9 @@ class DaskExecutor:
             import distributed
         except ImportError:
             raise InputError("--scheduler needs Dask: pip install 'odaudit[distributed]'") from None
+        # Dask logs to stderr; its warnings (an event loop slow under load, a worker being replaced)
+        # are not the user's business and would break odaudit's one line per error
+        logging.getLogger("distributed").setLevel(logging.ERROR)
         if timeout is None:  # Dask's own setting when someone set it (its default, 30 s, is long for a mistyped port)
             configured = dask.config.get("distributed.comm.timeouts.connect")
             timeout = CONNECT_TIMEOUT if configured == "30s" else dask.utils.parse_timedelta(configured)
