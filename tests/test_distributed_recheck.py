@@ -14,24 +14,22 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import dask  # the `test` extra has dask[distributed]: no skip, a missing Dask fails here
+import distributed
 import pytest
 from portal import FakePortal, real_portal_fixture
 from test_crawl_e2e import crawl, write_catalog
 
 from odaudit.atomic import sha256_file
 from odaudit.cli import main
+from odaudit.crawl import distributed as dist
 from odaudit.crawl import recheck as crawl_recheck
 from odaudit.crawl import rechecker
+from odaudit.crawl.distributed import DaskExecutor, parse_address
 from odaudit.crawl.rechecker import Job, Rechecker
 from odaudit.errors import IncompleteError, InputError
 from odaudit.store import Snapshot
 from odaudit.store.snapshot import rewrite_findings
-
-distributed = pytest.importorskip("distributed")
-dask = pytest.importorskip("dask")
-
-from odaudit.crawl import distributed as dist  # noqa: E402
-from odaudit.crawl.distributed import DaskExecutor, parse_address  # noqa: E402
 
 
 def run_cli(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
