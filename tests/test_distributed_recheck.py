@@ -110,10 +110,13 @@ def test_many_small_units_come_back_in_order(snapshot: Path, cluster: str, monke
 
 
 def test_bodies_are_verified_on_the_cluster_with_the_same_verdict(snapshot: Path, cluster: str, tmp_path: Path,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+                                                                  capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """A body deleted, one altered: refused as locally (exit 2, same message, nothing written); with
-    --allow-missing-bodies, the same findings ("not measured") as locally."""
-    local, remote = copy(snapshot, tmp_path / "local"), copy(snapshot, tmp_path / "remote")
+    --allow-missing-bodies, the same findings ("not measured") as locally. The snapshot is named by a
+    path relative to this process's folder, which is not the workers'."""
+    copy(snapshot, tmp_path / "local"), copy(snapshot, tmp_path / "remote")
+    monkeypatch.chdir(tmp_path)
+    local, remote = Path("local"), Path("remote")
     bodies = sorted(p.relative_to(local) for p in (local / "bodies").rglob("*") if p.is_file())
     assert len(bodies) >= 3
     for snap in (local, remote):

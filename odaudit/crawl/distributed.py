@@ -37,8 +37,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -190,6 +192,7 @@ class DaskExecutor:
                       on_progress: Callable[[int, int], None] | None = None) -> list[tuple[str, BodyProblem]]:
         """`verify_bodies` on the workers (the bodies are read and hashed there, not here): the
         same problems in the same (record) order."""
+        store = BodyStore(Path(os.path.abspath(store.root)))  # a worker resolves a relative path from its own folder
         # what verify_bodies reads of a record, and no more (a record can be large, or deeply nested)
         with_body = [{"key": r.get("key", ""), "body": r["body"], "sha256": r.get("sha256"), "bytes": r.get("bytes")}
                      for r in records if r.get("body")]

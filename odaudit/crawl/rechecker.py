@@ -28,6 +28,7 @@ import csv
 import io
 import json
 import multiprocessing
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -275,7 +276,9 @@ class Rechecker:
             #: the limits in force (none in-process)
             self.bounded = executor.bounded
             for j in jobs:
-                n, side = self._sizes[j.label], _STATE[j.label]
+                n, (ds_lines, res_by_ds, root, store, *rest) = self._sizes[j.label], _STATE[j.label]
+                # a worker elsewhere resolves a relative path from its own folder: the store goes absolute
+                side: _Side = (ds_lines, res_by_ds, root, BodyStore(Path(os.path.abspath(store.root))), *rest)  # type: ignore[assignment]
                 step = max(1, executor.chunk_size(n))
                 if j.recheck:
                     self._futures[j.label] = [(min(lo + step, n), executor.submit(check_chunk, _chunk(side, lo, min(lo + step, n))))
