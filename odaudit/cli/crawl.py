@@ -50,7 +50,7 @@ def crawl(
     replay: str = typer.Option(None, "--replay", help="Serve HTTP from a recording folder instead of the network, or the bundled recording `demo` (offline demo and tests)."),
     bodies: Path = typer.Option(None, "--bodies", help="Store bodies in this folder, shared with other snapshots (reference-counted), instead of OUT/bodies."),
     recheck: str = typer.Option(None, "--recheck", help="Re-run today's checks on an existing snapshot (a path or file:// URL), offline; the new findings are kept beside the old ones."),
-    scheduler: str = typer.Option(None, "--scheduler", help="With --recheck: run the checks on the Dask cluster of this scheduler (tcp://HOST:8786); the snapshot must be on storage its workers mount at the same path."),
+    scheduler: str = typer.Option(None, "--scheduler", help="With --recheck: run the checks on the Dask cluster of this scheduler (tcp://HOST:8786), each within the check limits (--check-workers 0: without); the snapshot must be on storage its workers mount at the same path."),
     allow_missing_bodies: bool = typer.Option(False, "--allow-missing-bodies", help="With --recheck: check a snapshot whose bodies are missing or altered anyway; their body checks say 'not measured'."),
     quiet: bool = quiet_option("nor the summary; warnings are kept in manifest.json"),
     as_json: bool = json_option(),
