@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import unquote
 
 import typer
 from rich.table import Table
@@ -49,7 +50,8 @@ def crawl(
     row_limit: int = typer.Option(None, "--row-limit", min=1, help="Validate at most N rows per table (recorded in the manifest)."),
     replay: str = typer.Option(None, "--replay", help="Serve HTTP from a recording folder instead of the network, or the bundled recording `demo` (offline demo and tests)."),
     bodies: Path = typer.Option(None, "--bodies", help="Store bodies in this folder, shared with other snapshots (reference-counted), instead of OUT/bodies."),
-    recheck: Path = typer.Option(None, "--recheck", help="Re-run today's checks on an existing snapshot, offline; the new findings are kept beside the old ones."),
+    recheck: str = typer.Option(None, "--recheck", help="Re-run today's checks on an existing snapshot (a path or file:// URL), offline; the new findings are kept beside the old ones."),
+    scheduler: str = typer.Option(None, "--scheduler", help="With --recheck: run the checks on the Dask cluster of this scheduler (tcp://HOST:8786), each within the check limits (--check-workers 0: without); the snapshot must be on storage its workers mount at the same path."),
     allow_missing_bodies: bool = typer.Option(False, "--allow-missing-bodies", help="With --recheck: check a snapshot whose bodies are missing or altered anyway; their body checks say 'not measured'."),
     quiet: bool = quiet_option("nor the summary; warnings are kept in manifest.json"),
     as_json: bool = json_option(),
@@ -63,6 +65,7 @@ def crawl(
       odaudit crawl --all --sample 500 --seed 1 --out snapshots/portal-2026
       odaudit crawl --catalog demo-datagovtw --replay demo --out snapshots/demo
       odaudit crawl --recheck snapshots/2026
+      odaudit crawl --recheck /shared/snapshots/2026 --scheduler tcp://10.0.0.5:8786
       odaudit crawl --catalog ocf-2017 --out snapshots/2027 --bodies snapshots/bodies
     Exit codes: 0 complete, 2 bad usage or input (a recheck of a snapshot with missing or altered bodies), 3 could not complete (rerun to resume), 130 interrupted.
     """
@@ -73,11 +76,13 @@ def crawl(
     limits = common.check_limits(check_timeout, check_memory)
     if allow_missing_bodies and recheck is None:
         raise InputError("--allow-missing-bodies goes with --recheck")
+    if scheduler is not None and recheck is None:
+        raise InputError("--scheduler goes with --recheck (a crawl stays on one machine, for its per-host politeness)")
     if recheck is not None:
         if bodies is not None:
             raise InputError("--bodies goes with a crawl, not --recheck (a snapshot's manifest says where its bodies are)")
-        _recheck(recheck, workers=workers, row_limit=row_limit, limits=limits, allow_missing_bodies=allow_missing_bodies,
-                 quiet=quiet, as_json=as_json)
+        _recheck(_snapshot_path(recheck), workers=workers, row_limit=row_limit, limits=limits, allow_missing_bodies=allow_missing_bodies,
+                 quiet=quiet, as_json=as_json, scheduler=scheduler)
         return
     if all_ and catalog:
         raise InputError("give either --catalog or --all, not both")
@@ -122,14 +127,28 @@ def crawl(
         raise typer.Exit(int(ExitCode.INCOMPLETE))
 
 
+def _snapshot_path(text: str) -> Path:
+    """--recheck's snapshot: a path, or a file:// URL of one. Other storage (s3://) is refused: the
+    new findings are written beside the snapshot's, atomically, which needs a file system."""
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        return Path(text)
+    if scheme.lower() != "file":
+        raise InputError(f"--recheck {text}: only a path or a file:// URL (the new findings are written beside the snapshot's)")
+    host, slash, path = rest.partition("/")
+    if host not in ("", "localhost") or not slash:
+        raise InputError(f"--recheck {text}: a file:// URL names a path on this machine (file:///PATH)")
+    return Path(unquote("/" + path))
+
+
 def _recheck(path: Path, *, workers: int, row_limit: int | None, limits: object, allow_missing_bodies: bool,
-             quiet: bool, as_json: bool) -> None:
+             quiet: bool, as_json: bool, scheduler: str | None) -> None:
     from ..checks import RULES_VERSION
     from ..crawl import recheck as do_recheck
 
     with common.progress(quiet) as report:
         res = do_recheck(path, workers=workers, row_limit=row_limit, limits=limits,  # type: ignore[arg-type]
-                         allow_missing_bodies=allow_missing_bodies, on_progress=report)
+                         allow_missing_bodies=allow_missing_bodies, on_progress=report, scheduler=scheduler)
     if res["body_problems"]:
         common.warn(f"{len(res['body_problems'])} resource bodies missing or altered: their body checks say 'not measured'", always=True)
     what = f"added as {res['file']}; the earlier findings are kept" if res["changed"] else "the same as already recorded; nothing added"

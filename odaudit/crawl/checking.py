@@ -18,7 +18,7 @@ from ..model.bodies import problems_message
 from ..store import BodyStore, Snapshot, add_recheck
 from ..store.folders import FolderLock
 from .options import limits_manifest
-from .rechecker import today_findings
+from .rechecker import Executor, today_findings
 
 
 def check_args(record: dict[str, Any], resources: list[dict[str, Any]], bodies: str | BodyStore,
@@ -76,37 +76,56 @@ class CheckQueue:
 
 
 def check_snapshot(snap: Snapshot, *, workers: int = 0, row_limit: int | None = None,
-                   limits: CheckLimits | None = None, on_progress: Progress | None = None) -> list[Finding]:
+                   limits: CheckLimits | None = None, on_progress: Progress | None = None,
+                   executor: Executor | None = None) -> list[Finding]:
     """Today's findings for a stored snapshot, computed offline and sorted as findings.csv is, by
     the one re-check that `diff` and `trend` use (crawl/rechecker.py). With workers, each check is
-    bounded by `limits` (default: CheckLimits()); in-process, unbounded."""
+    bounded by `limits` (default: CheckLimits()); in-process, unbounded. With an `executor` (a Dask
+    cluster, crawl/distributed.py), there, by the limits it was made with."""
     side = today_findings(snap, recheck=True, reason="recheck", row_limit=row_limit, workers=workers, pool_threshold=1,
-                          limits=limits or CheckLimits(), on_progress=on_progress)
+                          limits=limits or CheckLimits(), on_progress=on_progress, executor=executor)
     return side.finding_list()
 
 
 def recheck(path: Path, *, workers: int = 0, row_limit: int | None = None, limits: CheckLimits | None = None,
-            allow_missing_bodies: bool = False, on_progress: Progress | None = None) -> dict[str, Any]:
+            allow_missing_bodies: bool = False, on_progress: Progress | None = None,
+            scheduler: str | None = None) -> dict[str, Any]:
     """Re-run today's checks on a stored snapshot, offline. The findings are added beside the
     snapshot's earlier ones (see `add_recheck`), never over them: a finished snapshot is an
     archive, and what it recorded stays as it was.
 
     Every stored body is verified first (bodies.BodyStore.path): one that is missing, altered or
     not a plain file of the store makes the recheck refuse (SnapshotError, nothing written),
-    unless `allow_missing_bodies`, when its resource's body checks say "not measured"."""
+    unless `allow_missing_bodies`, when its resource's body checks say "not measured".
+
+    With `scheduler` (a Dask scheduler's address), the checks run on that cluster's workers
+    (crawl/distributed.py), each within `limits` unless `workers` is 0; the findings are the same
+    bytes. The scheduler is reached before any body is read: unreachable, nothing is written."""
     limits = limits or CheckLimits()
     progress = on_progress or no_progress
+    executor = None
     try:
         with FolderLock(path):
             snap = Snapshot.open(path)
-            problems = snap.body_problems(lambda done, total: progress("bodies", done, total))
+            if scheduler is not None:
+                from .distributed import DaskExecutor  # Dask is optional, and slow to import
+
+                executor = DaskExecutor(scheduler, limits if workers > 0 else None)
+            on_bodies = lambda done, total: progress("bodies", done, total)  # noqa: E731
+            problems = (executor.body_problems(snap.body_store(), snap.resources(), on_bodies) if executor is not None
+                        else snap.body_problems(on_bodies))
             if problems and not allow_missing_bodies:
                 raise SnapshotError(problems_message(path, problems))
-            findings = check_snapshot(snap, workers=workers, row_limit=row_limit, limits=limits, on_progress=on_progress)
+            made = executor.manifest() if executor is not None else limits_manifest(workers, limits)
+            findings = check_snapshot(snap, workers=workers, row_limit=row_limit, limits=limits, on_progress=on_progress,
+                                      executor=executor)
             added, changed = add_recheck(snap, findings, rules_version=RULES_VERSION, row_limit=row_limit,
-                                         extra={**limits_manifest(workers, limits), "allow_missing_bodies": allow_missing_bodies,
+                                         extra={**made, "allow_missing_bodies": allow_missing_bodies,
                                                 "body_problems": len(problems)})
     except OSError as exc:
         raise IncompleteError(f"{exc.filename or path}: {exc.strerror or exc}; the snapshot is as it was") from None
+    finally:
+        if executor is not None:  # already shut down by the re-check, unless it failed before
+            executor.shutdown(wait=True, cancel_futures=True)
     return {"manifest": snap.manifest, "findings": len(findings), "changed": changed, "file": added.file,
             "body_problems": problems}

@@ -18,7 +18,8 @@ limit, each worker within a memory limit), one worker for small snapshots. Recor
 lines in the parent, grouped by dataset, and parsed and checked in the workers (fork start method:
 the workers inherit the lines instead of receiving pickles); each worker returns its chunk's findings
 as CSV text, sorted like `findings.csv`. With `workers=0`, or without fork, the same code runs
-in-process, without limits.
+in-process, without limits. An `Executor` (crawl/distributed.py: a Dask cluster) runs the same code
+elsewhere, each unit a `Chunk` carrying its records; results are taken in submission order.
 """
 
 from __future__ import annotations
@@ -27,11 +28,12 @@ import csv
 import io
 import json
 import multiprocessing
+import os
 import re
-from concurrent.futures import Future
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 from ..bounded import BoundedPool, CheckLimits, CheckStopped
 from ..checks import RULES_VERSION, run_checks
@@ -127,8 +129,10 @@ def _group_resources(lines: list[bytes], where: str = RESOURCES) -> dict[str, li
 
 # -- the work (runs in pool workers or in-process) -----------------------------------------
 
-#: label → (dataset lines, resource lines by dataset key, snapshot root, body store, crawl time, row limit, check?)
-_STATE: dict[str, tuple[list[bytes], dict[str, list[bytes]], str, BodyStore, str, int | None, bool]] = {}
+#: (dataset lines, resource lines by dataset key, snapshot root, body store, crawl time, row limit, check?)
+_Side = tuple[list[bytes], dict[str, list[bytes]], str, BodyStore, str, int | None, bool]
+#: label → the side's state (a forked pool worker inherits it)
+_STATE: dict[str, _Side] = {}
 
 
 def _fact(rec: dict[str, Any]) -> tuple[str, str, str, str, str]:
@@ -137,9 +141,47 @@ def _fact(rec: dict[str, Any]) -> tuple[str, str, str, str, str]:
             str(meta.get("service_category") or ""))
 
 
-def _work(label: str, lo: int, hi: int, *, guard: Guard | None = None) -> tuple[str, list[tuple[str, str, str, str, str]], int]:
-    """Datasets lo..hi of one side: (findings as CSV rows, facts, number of findings)."""
-    ds_lines, res_by_ds, root, store, crawl_time, row_limit, check = _STATE[label]
+#: what one work unit returns: (findings as CSV rows, facts, number of findings)
+Result = tuple[str, list[tuple[str, str, str, str, str]], int]
+
+
+def _work(label: str, lo: int, hi: int, *, guard: Guard | None = None) -> Result:
+    """Datasets lo..hi of one side (in a forked pool worker, or in-process)."""
+    return _check_range(_STATE[label], lo, hi, guard=guard)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A work unit that carries its own records, for workers that share no memory with this
+    process (a Dask cluster): datasets `first`.. of one side, with their resource lines."""
+
+    side: _Side
+    #: index of the first dataset in the side's datasets.jsonl (for messages)
+    first: int
+
+
+def check_chunk(chunk: Chunk, *, guard: Guard | None = None) -> Result:
+    """A Chunk's findings: the same code, rows and order as `_work` over the same datasets."""
+    return _check_range(chunk.side, 0, len(chunk.side[0]), first=chunk.first, guard=guard)
+
+
+def _chunk(side: _Side, lo: int, hi: int) -> Chunk:
+    """Datasets lo..hi of a side with just their resource lines (looked up as `_check_range` does;
+    a line that does not parse here fails there, with its message)."""
+    ds_lines, res_by_ds, *rest = side
+    mine: dict[str, list[bytes]] = {}
+    for ln in ds_lines[lo:hi]:
+        try:
+            key = json.loads(ln).get("key", "")
+            if key in res_by_ds:
+                mine[key] = res_by_ds[key]
+        except (ValueError, RecursionError, AttributeError, TypeError):
+            pass
+    return Chunk((ds_lines[lo:hi], mine, *rest), lo)  # type: ignore[arg-type]
+
+
+def _check_range(side: _Side, lo: int, hi: int, *, first: int = 0, guard: Guard | None = None) -> Result:
+    ds_lines, res_by_ds, root, store, crawl_time, row_limit, check = side
     guard = guard or Guard()
     facts = []
     findings = []
@@ -148,9 +190,9 @@ def _work(label: str, lo: int, hi: int, *, guard: Guard | None = None) -> tuple[
         try:
             rec = json.loads(ds_lines[i])
         except json.JSONDecodeError as exc:
-            raise SnapshotError(f"{root}/{DATASETS}:{i + 1}: not a JSON record ({exc.msg})") from None
+            raise SnapshotError(f"{root}/{DATASETS}:{first + i + 1}: not a JSON record ({exc.msg})") from None
         except RecursionError:  # only an older odaudit wrote records this deep (see nesting.clip)
-            raise SnapshotError(f"{root}/{DATASETS}:{i + 1}: a record nested too deep to read") from None
+            raise SnapshotError(f"{root}/{DATASETS}:{first + i + 1}: a record nested too deep to read") from None
         facts.append(_fact(rec))
         if not check:
             continue
@@ -185,20 +227,42 @@ class Job:
     row_limit: int | None
 
 
+class Pending(Protocol):
+    def result(self) -> Result: ...
+
+
+class Executor(Protocol):
+    """Somewhere else to run the re-check's work units than this machine's pool: a Dask cluster
+    (crawl/distributed.py). Its workers share no memory with this process, so each unit is a
+    `Chunk` carrying its records, submitted as `submit(check_chunk, chunk)`; results are taken in
+    submission order, whatever order they finish in."""
+
+    #: the check limits are enforced where the units run
+    bounded: bool
+
+    def chunk_size(self, datasets: int) -> int: ...
+
+    def submit(self, fn: Callable[..., Result], *args: Any) -> Pending: ...
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None: ...
+
+
 class Rechecker:
     """Today's findings for several snapshots, computed together.
 
     With a pool, every side's chunks are submitted at once, so while the caller works on the first
     side's result (scoring it), the workers go on with the next side. `result(label)` waits for one
-    side and returns it. Use as a context manager.
+    side and returns it. Use as a context manager. An `executor` given is used instead of the local
+    pool for the sides to re-check (and shut down with the Rechecker).
     """
 
     def __init__(self, jobs: list[Job], *, workers: int = 0, pool_threshold: int = POOL_THRESHOLD,
-                 limits: CheckLimits | None = None, on_progress: Progress | None = None) -> None:
+                 limits: CheckLimits | None = None, on_progress: Progress | None = None,
+                 executor: Executor | None = None) -> None:
         self.jobs = {j.label: j for j in jobs}
         self.progress = on_progress or (lambda stage, done, total: None)
-        self._workers: BoundedPool | None = None
-        self._futures: dict[str, list[tuple[int, Future[tuple[str, list, int]]]]] = {}
+        self._workers: BoundedPool | Executor | None = None
+        self._futures: dict[str, list[tuple[int, Pending]]] = {}
         self._sizes: dict[str, int] = {}
         for j in jobs:
             ds_lines = _lines(j.snapshot.root / DATASETS)
@@ -207,7 +271,19 @@ class Rechecker:
                                j.row_limit, j.recheck)
             self._sizes[j.label] = len(ds_lines)
         heavy = sum(self._sizes[j.label] for j in jobs if j.recheck)
-        #: the limits in force (none in-process)
+        if executor is not None:
+            self._workers = executor
+            #: the limits in force (none in-process)
+            self.bounded = executor.bounded
+            for j in jobs:
+                n, (ds_lines, res_by_ds, root, store, *rest) = self._sizes[j.label], _STATE[j.label]
+                # a worker elsewhere resolves a relative path from its own folder: the store goes absolute
+                side: _Side = (ds_lines, res_by_ds, root, BodyStore(Path(os.path.abspath(store.root))), *rest)  # type: ignore[assignment]
+                step = max(1, executor.chunk_size(n))
+                if j.recheck:
+                    self._futures[j.label] = [(min(lo + step, n), executor.submit(check_chunk, _chunk(side, lo, min(lo + step, n))))
+                                              for lo in range(0, n, step)]
+            return
         self.bounded = workers > 0 and heavy > 0 and "fork" in multiprocessing.get_all_start_methods()
         if self.bounded:
             # fork: the workers inherit _STATE (the raw lines) instead of receiving pickles
@@ -231,7 +307,7 @@ class Rechecker:
         for label in self.jobs:
             _STATE.pop(label, None)
 
-    def _results(self, label: str) -> list[tuple[str, list, int]]:
+    def _results(self, label: str) -> list[Result]:
         j = self.jobs[label]
         n = self._sizes[label]
         stage = f"{'re-check' if j.recheck else 'read'} {label}"
@@ -273,8 +349,8 @@ class Rechecker:
 
 def today_findings(snap: Snapshot, *, recheck: bool, reason: str, row_limit: int | None,
                    workers: int = 0, pool_threshold: int = POOL_THRESHOLD, limits: CheckLimits | None = None,
-                   on_progress: Progress | None = None, label: str = "snapshot") -> SideFindings:
-    """Today's findings of one snapshot: re-checked or reused."""
+                   on_progress: Progress | None = None, label: str = "snapshot", executor: Executor | None = None) -> SideFindings:
+    """Today's findings of one snapshot: re-checked or reused (on `executor`, when given)."""
     with Rechecker([Job(label, snap, recheck, reason, row_limit)], workers=workers, pool_threshold=pool_threshold,
-                   limits=limits, on_progress=on_progress) as rc:
+                   limits=limits, on_progress=on_progress, executor=executor) as rc:
         return rc.result(label)
