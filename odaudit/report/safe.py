@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+import numpy as np
 import pandas as pd
 
 from ..text import UNSAFE, clip, visible
@@ -45,7 +46,11 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         s = out[col]
         if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-            out[col] = [_neutral(x) for x in s.to_numpy()]
+            # Each distinct value once (a column of checks, outcomes or agencies repeats a few
+            # values over a million rows); missing values (code -1) pick the last entry, "".
+            codes, uniques = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
+            table = np.array([*(_neutral(u) for u in uniques), ""], dtype=object)
+            out[col] = table[codes]
     return out
 
 
