@@ -13,8 +13,8 @@ from __future__ import annotations
 TREND_SITE: dict[str, tuple[str, str]] = {
     "site_t_title": ("Open data over time", "開放資料的歷年變化"),
     "site_t_nav_broken": ("Longest broken", "失效最久"),
-    "site_t_footer": ("Made by odaudit trend · rules {rules} · rubric {rubric} · method {method}",
-                      "由 odaudit trend 產生 · 檢測規則 {rules} · 評分表 {rubric} · 計分法 {method}"),
+    "site_t_footer": ("Made by odaudit trend · rules `{rules}` · rubric `{rubric}` · method `{method}`",
+                      "由 odaudit 趨勢分析產生 · 檢測規則 `{rules}` · 評分表 `{rubric}` · 計分法 `{method}`"),
     "site_t_span": ("{n} snapshots, crawled {first} → {last}", "{n} 個快照，擷取於 {first} → {last}"),
     # the overview's minute (links kept: see build.tm)
     "site_t_s_quantity": ("**Datasets**: {d0} → {d1} ({dg}); **passing the quality bar**: {q0} → {q1} ({qg}), first snapshot to last.",

@@ -23,7 +23,7 @@ from typing import Any
 from ..diff.engine import reason_text
 from ..report import i18n
 from ..report.safe import safe_url
-from ..report.site.build import write_editions
+from ..report.site.build import md_inline, write_editions
 from ..report.site.slugs import digest, slug_map
 from ..report.site.view import number, prose, text
 from .agencies import AgencyChange, agency_changes, agency_points, improved_declined
@@ -177,7 +177,7 @@ def write_trend_site(r: TrendResult, out: str | Path, lang: str,
     agencies, units = _agencies(r)
 
     def common(lg: str) -> dict[str, Any]:
-        foot = i18n.t("site_t_footer", lg, rules=text(r.rules_version), rubric=text(r.rubric.rubric.name), method=text(r.method))
+        foot = md_inline(i18n.t("site_t_footer", lg, rules=text(r.rules_version), rubric=text(r.rubric.rubric.name), method=text(r.method)))  # names as code
         span = i18n.t("site_t_span", lg, n=len(r.snapshots), first=text(r.snapshots[0].started_at), last=text(r.snapshots[-1].started_at))
         return {"r": r, "agencies": agencies, "site_title": i18n.t("site_t_title", lg), "span": span, "footer": foot, "nav": NAV,
                 "times": [s.started_at for s in r.snapshots], "n_snaps": len(r.snapshots)}
