@@ -99,6 +99,9 @@ def test_how_long_each_resource_has_been_broken(crawls: tuple[list[Path], list[s
     broken = report.split("## Longest-broken resources", 1)[1].split("##", 1)[0]
     assert broken.index("tw:2#0") < broken.index("tw:3#0") and "tw:4#0" not in broken  # longest first; the repaired one is not broken
     assert "`pass fail fail`" in broken and "2 of 3" in broken
+    # the agencies declining, each with the links behind its change: URL, history, latest evidence
+    behind = report.split("### Declined most", 1)[1].split("Behind 機關2:", 1)[1].split("\n\n", 2)[1]
+    assert "tw:2#0" in behind and "/files/d2.csv" in behind and "`pass fail fail`" in behind and "HTTP 404" in behind
     manifest = folder_manifest(out)
     assert manifest["command"] == "trend"
     assert [s["path"] for s in manifest["inputs"]["snapshots"]] == [str(p) for p in paths]  # crawl order
