@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +30,13 @@ from ..report.site.view import number, prose, text
 from .agencies import AgencyChange, agency_changes, agency_points, improved_declined
 from .engine import TrendResult
 from .series import INDEXES
+from .siterows import RowMaker
 
 NAV = (("index.html", "site_nav_overview"), ("broken.html", "site_t_nav_broken"), ("agencies.html", "site_nav_agencies"))
 #: rows of broken.html (the longest broken); every one of them is on its agency's page whatever the count
 BROKEN_LIMIT = 1000
-#: agencies of each list (improved, declined) that get a chart on their page (trend.md lists as many)
-CHARTED = 10
+#: agencies of each list (improved, declined) that get a chart on their page: a chart costs ~0.3 s per edition
+CHARTED = 5
 PORTAL_MEASURES = ("datasets", "quality_datasets", "quality_share", "open_datasets", "resources")
 
 
@@ -80,16 +82,19 @@ class AgencyView:
 def _units(r: TrendResult, agency_of: dict[str, str], slugs: dict[str, str]) -> list[Unit]:
     d = r.datasets.set_index("key")
     names, pages = d["title"].to_dict(), d["page"].to_dict()
+    # names, checks, URLs and evidence repeat across rows: each distinct one made visible once
+    name, long, link = lru_cache(maxsize=None)(text), lru_cache(maxsize=None)(prose), lru_cache(maxsize=None)(safe_url)
+    h = r.history
     out = []
-    for x in r.history.itertuples(index=False):
-        res = str(x.resource)
-        url = str(x.url or "")
+    for ds, res, url, check, outcome, since, streak, first_failed, last_passed, history, measured, evidence in zip(
+            h["dataset"], h["resource"], h["url"], h["check"], h["outcome"], h["since"], h["streak"], h["first_failed"], h["last_passed"],
+            h["history"], h["measured"], h["evidence"], strict=True):
+        res, url = str(res), str(url or "")
         out.append(Unit(
-            "u-" + digest(f"{x.dataset}\x00{res}\x00{x.check}", 12), str(x.dataset), text(names.get(x.dataset) or x.dataset),
-            safe_url(str(pages.get(x.dataset) or "")), slugs.get(agency_of.get(x.dataset, ""), ""),
-            "#" + res.rsplit("#", 1)[-1] if "#" in res else "", text(url), safe_url(url), text(x.check), str(x.outcome), str(x.since),
-            int(x.streak), str(x.first_failed), str(x.last_passed), ["absent" if o == "-" else o for o in str(x.history).split(" ")],
-            prose(x.measured), prose(x.evidence)))
+            "u-" + digest(f"{ds}\x00{res}\x00{check}", 12), str(ds), name(names.get(ds) or ds), link(str(pages.get(ds) or "")),
+            slugs.get(agency_of.get(ds, ""), ""), "#" + res.rsplit("#", 1)[-1] if "#" in res else "", name(url), link(url), name(check),
+            str(outcome), str(since), int(streak), str(first_failed), str(last_passed),
+            ["absent" if o == "-" else o for o in str(history).split(" ")], long(measured), long(evidence)))
     return out
 
 
@@ -158,8 +163,7 @@ def _pages(r: TrendResult, lang: str, agencies: list[AgencyView], units: list[Un
         "broken_n": len(broken), "always": sum(1 for u in broken if u.streak == len(r.snapshots)), "up_n": len(up), "down_n": len(down),
         "alt": tr("site_t_chart_alt", points=points)}
     yield "broken.html", "trend_broken.html.j2", {"title": tr("trend_broken"), "crumbs": [], "units": broken[:BROKEN_LIMIT],
-                                                  "total": len(broken), "always": sum(1 for u in broken if u.streak == len(r.snapshots)),
-                                                  "agency_of": {g.slug: g.name or tr("trend_no_agency_name") for g in agencies}}
+                                                  "total": len(broken), "always": sum(1 for u in broken if u.streak == len(r.snapshots))}
     yield "agencies.html", "trend_agencies.html.j2", {"title": tr("trend_agencies"), "crumbs": [], "up": up, "down": down}
     for g in agencies:
         yield f"agency/{g.slug}.html", "trend_agency.html.j2", {"title": g.name or tr("trend_no_agency_name"),
@@ -179,7 +183,9 @@ def write_trend_site(r: TrendResult, out: str | Path, lang: str,
     def common(lg: str) -> dict[str, Any]:
         foot = md_inline(i18n.t("site_t_footer", lg, rules=text(r.rules_version), rubric=text(r.rubric.rubric.name), method=text(r.method)))  # names as code
         span = i18n.t("site_t_span", lg, n=len(r.snapshots), first=text(r.snapshots[0].started_at), last=text(r.snapshots[-1].started_at))
+        times = [s.started_at for s in r.snapshots]
+        names = {g.slug: g.name or i18n.t("trend_no_agency_name", lg) for g in agencies}
         return {"r": r, "agencies": agencies, "site_title": i18n.t("site_t_title", lg), "span": span, "footer": foot, "nav": NAV,
-                "times": [s.started_at for s in r.snapshots], "n_snaps": len(r.snapshots)}
+                "times": times, "n_snaps": len(r.snapshots), "rowmaker": RowMaker(lg, times, names)}
 
     return write_editions(Path(out), lang, lambda lg: _pages(r, lg, agencies, units), lambda folder, lg: charts(folder, lg, agencies), common)
