@@ -177,6 +177,9 @@ def test_the_trend_writes_a_bilingual_site_with_the_evidence_behind_each_figure(
         assert all(alt for alt in doc.alts), rel  # every chart has its alternative text
     index = " ".join(parsed[(en / "index.html").resolve()].text)
     assert "not given in crawl order" in index  # the order warning, as trend.md says it
+    zh = " ".join(parsed[(site / "index.html").resolve()].text)
+    assert "快照並未依擷取順序給定" in zh and "crawl order" not in zh  # and in the edition's language
+    assert "快照並未依擷取順序給定；已改依擷取順序處理：" in (tmp_path / "one" / "trend.md").read_text(encoding="utf-8")
     # the longest broken: tw:2 (broken in crawls 2 and 3) first, streak 2 since crawl 2; tw:3 then; the repaired tw:4 not
     rows = _rows((en / "broken.html").read_text(encoding="utf-8"))
     assert [r[0].split()[-1] for r in rows] == ["tw:2", "tw:3"]  # dataset, agency, resource and URL, check, now, since, streak, history, evidence
