@@ -96,6 +96,10 @@ def test_how_long_each_resource_has_been_broken(crawls: tuple[list[Path], list[s
     assert {r["crawled_at"] for r in series} == set(times)
 
     report = (out / "trend.md").read_text(encoding="utf-8")
+    # the snapshots' table: each column under its header (the findings' count, then why they were used)
+    snaps = [line.split(" | ") for line in report.split("\n## ", 1)[0].split("\n") if line.startswith("|")]
+    head, first = snaps[0], snaps[2]
+    assert len(head) == len(first) == 8 and head[-2:] == ["Findings", "Findings used |"] and first[-1].startswith("stored findings reused")
     broken = report.split("## Longest-broken resources", 1)[1].split("##", 1)[0]
     assert broken.index("tw:2#0") < broken.index("tw:3#0") and "tw:4#0" not in broken  # longest first; the repaired one is not broken
     assert "`pass fail fail`" in broken and "2 of 3" in broken

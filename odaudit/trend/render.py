@@ -78,10 +78,10 @@ class _Doc:
         tr = self.tr
         lines = [f"# {tr('trend_title', n=len(r.snapshots), first=md(first.started_at), last=md(last.started_at))}", ""]
         rows = [(s.position, md(s.started_at), md(s.path), tr(f"status_{s.status}") if has(f"status_{s.status}") else md(s.status),
-                 _count(s.datasets), _count(s.resources), reason_text(s.reason_key, s.reason_args, self.lang) if s.reason_key else md(s.reason))
+                 _count(s.datasets), _count(s.resources), _count(s.findings), reason_text(s.reason_key, s.reason_args, self.lang) if s.reason_key else md(s.reason))
                 for s in r.snapshots]
         lines += _table(("#", tr("trend_crawled"), tr("trend_snapshot"), tr("trend_status"), tr("datasets"), tr("resources"),
-                         tr("trend_findings")), rows)
+                         tr("trend_findings"), tr("site_t_reason")), rows)
         src = tr("trend_default_source") if r.rubric.source == DEFAULT_SOURCE else md(r.rubric.source)  # the catalog's own text is markdown already
         lines += [tr("trend_by", rules=md(r.rules_version), rubric=md(r.rubric.rubric.name), source=src, method=md(r.method)), ""]
         if r.warnings:
