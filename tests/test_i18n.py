@@ -354,3 +354,17 @@ def test_zh_tw_trend_has_no_english_prose(corpus, capsys: pytest.CaptureFixture[
     found = english_words(texts["zh_TW"], source)
     assert found == [], f"{len(found)} English words, e.g. {found[:20]}"
     assert len(english_words(texts["en"], source)) > 50
+    # the site: the zh-TW edition (at the top of the zh-TW run's site/, and in zh-TW/ of the English
+    # run's) has no English prose either; <code> holds check ids and names, as the code spans do
+    editions = {"zh-TW": [corpus["root"] / "trend-zh_TW" / "site", corpus["root"] / "trend-en" / "site" / "zh-TW"],
+                "en": [corpus["root"] / "trend-en" / "site", corpus["root"] / "trend-zh_TW" / "site" / "en"]}
+    for lang, folders in editions.items():
+        pages = [p for f in folders for p in sorted(f.glob("*.html")) + sorted(f.glob("agency/*.html"))]
+        assert len(pages) > 6, folders
+        html = "\n".join(p.read_text(encoding="utf-8") for p in pages)
+        html = re.sub(r'<code>.*?</code>|<a [^>]*lang="en"[^>]*>English</a>', " ", html, flags=re.S)  # the switch to the English edition
+        found = english_words(html, source)
+        if lang == "zh-TW":
+            assert found == [], f"{len(found)} English words in the zh-TW site, e.g. {sorted(set(found))[:40]}"
+        else:
+            assert len(found) > 500

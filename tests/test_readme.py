@@ -93,7 +93,8 @@ def test_the_trend_example_runs_as_written(tmp_path: Path) -> None:
         p = subprocess.run([sys.executable, "-m", "odaudit", *words[1:], "-q"], capture_output=True, text=True, cwd=tmp_path, timeout=300)
         assert p.returncode == 0, (command, p.stderr)
     out = tmp_path / "reports" / "trend-demo"
-    assert {p.name for p in out.iterdir()} == {"trend.md", "resource_history.csv", "series.csv", "chart-quantity-quality.svg", "manifest.json"}
+    assert {p.name for p in out.iterdir()} == {"trend.md", "resource_history.csv", "series.csv", "chart-quantity-quality.svg", "site", "manifest.json"}
+    assert (out / "site" / "index.html").is_file() and (out / "site" / "zh-TW" / "broken.html").is_file()
 
 
 def test_the_test_command_is_what_ci_runs() -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from test_trend_e2e import crawls  # noqa: F401  (the fixture: three crawls of a loopback portal)
 from typer.testing import CliRunner
 
 from odaudit.cli import app
@@ -221,3 +222,51 @@ def test_screenshots_of_the_overview_and_a_dataset_in_both_languages(site: Path,
         page.screenshot(path=str(ARTIFACTS / name), full_page=True)
         assert (ARTIFACTS / name).stat().st_size > 10_000 and errors == []
         page.close()
+
+
+@pytest.fixture(scope="module")
+def trend_site(crawls: tuple[list[Path], list[str]], tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: F811
+    """The site of `odaudit trend` over test_trend_e2e's three crawls of a loopback portal (a link
+    broken in crawls 2 and 3, one in 3 only, one broken in 2 and repaired in 3), given out of order."""
+    _need_browser()
+    paths, _ = crawls
+    out = tmp_path_factory.mktemp("trend-browser") / "trend"
+    res = CliRunner().invoke(app, ["trend", str(paths[2]), str(paths[0]), str(paths[1]), "--out", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    return out / "site"
+
+
+def test_every_page_of_the_trend_site_loads_cleanly_and_screenshots(trend_site: Path, browser) -> None:
+    """Both editions of the trend's site: no console error, no failed request, nothing leaves the
+    machine, every image decodes, every file: link resolves; screenshots of the overview, the
+    longest broken and a declining agency in both languages."""
+    ctx, outside = browser
+    pages = sorted(trend_site.rglob("*.html"))
+    assert len(pages) >= 12  # 3 pages and 3 agencies, in both editions
+    problems: list[str] = []
+    page = ctx.new_page()
+    errors = _watch(page)
+    for path in pages:
+        errors.clear()
+        page.goto(path.as_uri(), wait_until="load")
+        rel = path.relative_to(trend_site).as_posix()
+        if page.evaluate("document.documentElement.lang") != ("zh-TW" if rel.startswith("zh-TW/") else "en"):
+            problems.append(f"{rel}: wrong lang")
+        if not page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"):
+            problems.append(f"{rel}: an image did not decode")
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+            if href.startswith("file:") and not _file(href).is_file():
+                problems.append(f"{rel}: broken link {href}")
+        problems += [f"{rel}: {e}" for e in errors]
+    page.close()
+    assert problems == [] and outside == []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    declined = (trend_site / "agencies.html").read_text(encoding="utf-8").split('id="declined"', 1)[1].split('href="agency/', 1)[1].split('"', 1)[0]
+    for lang, prefix in (("en", ""), ("zh-TW", "zh-TW/")):
+        for name, rel in (("trend-overview", "index.html"), ("trend-broken", "broken.html"), ("trend-agency", "agency/" + declined.split("#")[0])):
+            page, errors = _open(ctx, (trend_site / (prefix + rel)).as_uri())
+            shot = ARTIFACTS / f"{name}-{lang}.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 10_000 and errors == [], (rel, errors)
+            page.close()
+    assert outside == []

@@ -13,7 +13,7 @@ from .options import json_option, lang_option, out_option, print_summary, quiet_
 
 def trend(
     snapshots: list[Path] = typer.Argument(..., help="Snapshot directories, any number (taken in crawl order)."),
-    out: Path = out_option("Directory for trend.md, resource_history.csv, series.csv and the chart."),
+    out: Path = out_option("Directory for trend.md, resource_history.csv, series.csv, the chart and the site (site/)."),
     rubric: Path | None = typer.Option(None, "--rubric", "-r", help="One rubric applied to every snapshot (default: defaults with method flat)."),
     allow_partial: bool = typer.Option(False, "--allow-partial", help="Accept partial snapshots (interrupted crawls)."),
     recheck: bool = typer.Option(False, "--recheck", help="Re-check every snapshot even when its stored findings come from today's rules."),

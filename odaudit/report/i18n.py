@@ -531,6 +531,11 @@ _T: dict[str, tuple[str, str]] = {
     "reason_reused": ("stored findings reused: they were made by today's rules {today}, so a re-check gives the same rows", "沿用既有檢測結果：它們出自今日規則 {today}，重新檢測結果相同"),
 }
 
+# the trend site's entries (odaudit/report/i18n_trend.py): one catalog, two files for the size limit
+from .i18n_trend import TREND_SITE  # noqa: E402
+
+_T.update(TREND_SITE)
+
 
 def t(key: str, lang: str, **kw: object) -> str:
     """The one lookup of every report's human text (score, diff, trend, notices)."""

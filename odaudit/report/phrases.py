@@ -299,6 +299,11 @@ PHRASES: list[tuple[str, str]] = [
     (r"\+(?P<n>\d+) more categories", "另有 {n} 個類別"),
     (r"\+(?P<n>\d+) more", "另有 {n} 項"),
     (r"judged items: the same rubric on both sides", "研究者評分的題目：兩邊使用同一份評分表"),
+    # the order of the snapshots of a trend (trend/engine.py `crawl_order`); "; " splits each warning in two phrases
+    (r"the snapshots were not given in crawl order", "快照並未依擷取順序給定"),
+    (r"they are taken in crawl order: (?P<s>.+)", "已改依擷取順序處理：{s}"),
+    (r"several snapshots have the same crawl time \((?P<t>.*)\)", "數個快照的擷取時間相同（{t}）"),
+    (r"they are taken in the order given", "依給定的順序處理"),
     (r"(?P<S_s>readiness|implementation|impact) (?P<d>[+-][\d.]+) × (?P<w>[\d.]+)", "{S_s} {d} × {w}"),
     (r"datasets (?P<a>\d+)→(?P<b>\d+)", "資料集 {a}→{b}"),
     (r"quality (?P<a>\S+)→(?P<b>\S+)", "品質 {a}→{b}"),

@@ -1,9 +1,11 @@
-"""trend.md, resource_history.csv, series.csv and the quantity-vs-quality chart, written atomically
-and deterministically (no clock: the only times are the snapshots' crawl times)."""
+"""trend.md, resource_history.csv, series.csv, the quantity-vs-quality chart and the site (site/,
+see odaudit/trend/site.py), written atomically and deterministically (no clock: the only times are
+the snapshots' crawl times)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,7 @@ import pandas as pd  # noqa: E402
 from ..atomic import CSV_ENCODING, atomic_open, atomic_write_text  # noqa: E402
 from ..diff.engine import reason_text  # noqa: E402
 from ..diff.rubrics import DEFAULT_SOURCE  # noqa: E402
-from ..report.charts import trend_quantity_chart  # noqa: E402
+from ..report.charts import trend_lines_chart, trend_quantity_chart  # noqa: E402
 from ..report.i18n import has, localise, t  # noqa: E402
 from ..report.markdown import table  # noqa: E402
 from ..report.numbers import count as _count  # noqa: E402
@@ -21,9 +23,11 @@ from ..report.numbers import growth_between as _growth  # noqa: E402
 from ..report.numbers import missing as _missing  # noqa: E402
 from ..report.safe import code, md, md_link, neutralise  # noqa: E402
 from ..store.folders import REPORT_MANIFEST, replacing  # noqa: E402
+from .agencies import AgencyChange, agency_changes, improved_declined  # noqa: E402
 from .engine import TrendResult  # noqa: E402
 from .history import HISTORY_COLUMNS  # noqa: E402
 from .series import INDEXES, SERIES_COLUMNS  # noqa: E402
+from .site import AgencyView, write_trend_site  # noqa: E402
 
 FILES = ("trend.md", "resource_history.csv", "series.csv", "chart-quantity-quality.svg")
 TABLE_LIMIT = 50
@@ -74,10 +78,10 @@ class _Doc:
         tr = self.tr
         lines = [f"# {tr('trend_title', n=len(r.snapshots), first=md(first.started_at), last=md(last.started_at))}", ""]
         rows = [(s.position, md(s.started_at), md(s.path), tr(f"status_{s.status}") if has(f"status_{s.status}") else md(s.status),
-                 _count(s.datasets), _count(s.resources), reason_text(s.reason_key, s.reason_args, self.lang) if s.reason_key else md(s.reason))
+                 _count(s.datasets), _count(s.resources), _count(s.findings), reason_text(s.reason_key, s.reason_args, self.lang) if s.reason_key else md(s.reason))
                 for s in r.snapshots]
         lines += _table(("#", tr("trend_crawled"), tr("trend_snapshot"), tr("trend_status"), tr("datasets"), tr("resources"),
-                         tr("trend_findings")), rows)
+                         tr("trend_findings"), tr("site_t_reason")), rows)
         src = tr("trend_default_source") if r.rubric.source == DEFAULT_SOURCE else md(r.rubric.source)  # the catalog's own text is markdown already
         lines += [tr("trend_by", rules=md(r.rules_version), rubric=md(r.rubric.rubric.name), source=src, method=md(r.method)), ""]
         if r.warnings:
@@ -131,7 +135,7 @@ class _Doc:
         always = int((now["streak"] == n).sum())
         lines += [tr("trend_broken_text", n=f"{len(now):,}", always=f"{always:,}"), ""]
         rows = [(self.ds(x.dataset), md(x.resource), md_link(x.url, x.url) if x.url else "", md(x.since), tr("trend_streak_of", k=x.streak, n=n),
-                 f"`{x.history}`", md(f"{localise(x.measured, self.lang)}: {localise(x.evidence, self.lang)}" if x.measured else localise(x.evidence, self.lang)))
+                 f"`{x.history}`", md(self._evidence(x.measured, x.evidence)))
                 for x in now.head(TABLE_LIMIT).itertuples(index=False)]
         lines += _table((tr("dataset"), tr("resource"), tr("trend_url"), tr("trend_since"), tr("trend_streak"), tr("trend_history"),
                          tr("trend_latest_evidence")), rows)
@@ -141,50 +145,54 @@ class _Doc:
 
     def agencies(self) -> list[str]:
         r = self.r
-        a, b = r.snapshots[0].position, r.snapshots[-1].position
         tr = self.tr
         lines = [f"## {tr('trend_agencies')}", ""]
-        if a == b:
+        if len(r.snapshots) == 1:
             return lines + [tr("trend_one"), ""]
-        s = r.series[r.series["level"] == "agency"]
-        first = s[s["snapshot"] == a].pivot(index="id", columns="measure", values="value")
-        last = s[s["snapshot"] == b].pivot(index="id", columns="measure", values="value")
-        both = first.index.intersection(last.index)
-        if not len(both):
+        changes = agency_changes(r)
+        if not any(c.first is not None and c.last is not None for c in changes):
             return lines + [tr("trend_no_agency"), ""]
-        delta = (last.loc[both, "mean_score"].astype(float) - first.loc[both, "mean_score"].astype(float)).round(2)
-        links = self._link_evidence()
         lines += [tr("trend_agency_text"), ""]
-        for title, picked in ((tr("trend_improved"), delta[delta > 0].sort_values(ascending=False, kind="stable")),
-                              (tr("trend_declined"), delta[delta < 0].sort_values(kind="stable"))):
+        for title, picked in zip((tr("trend_improved"), tr("trend_declined")), improved_declined(changes, AGENCY_LIMIT), strict=True):
             lines += [f"### {title}", ""]
-            if picked.empty:
+            if not picked:
                 lines += [tr("none_text"), ""]
                 continue
-            picked = picked.iloc[:AGENCY_LIMIT]
             rows = []
-            for ag, d in sorted(picked.items(), key=lambda kv: (-abs(kv[1]), kv[0])):
-                x, y = first.loc[ag], last.loc[ag]
-                br, new, fixed = links.get(ag, (0, 0, 0))
-                rows.append((md(ag) or tr("trend_no_agency_name"), f"{_num(x['mean_score'], 2)} → {_num(y['mean_score'], 2)} ({_signed(d, 2)})",
+            for c in picked:
+                x, y = c.first or {}, c.last or {}
+                rows.append((md(c.agency) or tr("trend_no_agency_name"),
+                             f"{_num(x['mean_score'], 2)} → {_num(y['mean_score'], 2)} ({_signed(c.delta, 2)})",
                              f"{_count(x['datasets'])} → {_count(y['datasets'])}", f"{_num(x['quality_share'])} → {_num(y['quality_share'])}",
-                             _count(br), _count(new), _count(fixed)))
+                             _count(c.broken), _count(c.newly), _count(c.fixed)))
             lines += _table((tr("trend_agency"), tr("mean_score"), tr("datasets"), tr("trend_quality_pct"), tr("trend_links_broken"),
                              tr("trend_newly"), tr("trend_links_fixed")), rows)
+            lines += self.behind(picked)
         return lines
 
-    def _link_evidence(self) -> dict[str, tuple[int, int, int]]:
+    def behind(self, picked: list[AgencyChange]) -> list[str]:
+        """The evidence behind each listed agency's change: its datasets' links broken now or fixed,
+        with the URL, the history and the latest finding's evidence."""
         h = self.r.history
-        link = h[h["check"] == "link"]
-        if link.empty:
-            return {}
-        first = self.r.snapshots[0].started_at
+        link = h[(h["check"] == "link") & ((h["outcome"] == "fail") | (h["first_failed"] != ""))]
         ag = link["dataset"].map(self.agency).fillna("")
-        broken = link["outcome"] == "fail"
-        newly = broken & (link["since"] > first)
-        fixed = link["outcome"].isin(("pass", "warn")) & (link["first_failed"] != "")
-        g = pd.DataFrame({"ag": ag, "b": broken, "n": newly, "f": fixed}).groupby("ag")[["b", "n", "f"]].sum()
-        return {k: (int(v.b), int(v.n), int(v.f)) for k, v in g.iterrows()}
+        lines: list[str] = []
+        for c in picked:
+            mine = link[ag == c.agency]
+            mine = mine.assign(now=mine["outcome"] != "fail").sort_values(["now", "streak", "dataset", "resource"],
+                                                                       ascending=[True, False, True, True], kind="stable")
+            if mine.empty:
+                continue
+            lines += [f"{self.tr('trend_behind', agency=md(c.agency) or self.tr('trend_no_agency_name'))}", ""]
+            lines += [f"- {self.ds(x.dataset)} {md(x.resource)} {md_link(x.url, x.url) if x.url else ''}: `{x.history}`; "
+                      f"{md(self._evidence(x.measured, x.evidence))}" for x in mine.head(TABLE_LIMIT).itertuples(index=False)]
+            if len(mine) > TABLE_LIMIT:
+                lines += [f"- {self.tr('trend_more', n=f'{len(mine) - TABLE_LIMIT:,}')}"]
+            lines += [""]
+        return lines
+
+    def _evidence(self, measured: object, evidence: object) -> str:
+        return f"{localise(measured, self.lang)}: {localise(evidence, self.lang)}" if measured else localise(evidence, self.lang)
 
     def files(self) -> list[str]:
         return [f"## {self.tr('files')}", "", "- " + self.tr("trend_f_history"), "- " + self.tr("trend_f_series"), ""]
@@ -204,14 +212,29 @@ def _write_csv(path: Path, frame: pd.DataFrame, columns: Sequence[str]) -> Path:
 
 
 def write_trend(r: TrendResult, out: str | Path, *, lang: str = "en") -> list[Path]:
-    """Write trend.md (in `lang`), resource_history.csv, series.csv and the chart into `out`."""
+    """Write trend.md (in `lang`), resource_history.csv, series.csv, the chart and the site (site/, both languages) into `out`."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = [_write_csv(out / "resource_history.csv", r.history, HISTORY_COLUMNS),
              _write_csv(out / "series.csv", r.series, SERIES_COLUMNS),
              trend_quantity_chart(r.series, r.snapshots, [p.position for p in r.snapshots], out / "chart-quantity-quality.svg", lang)]
     atomic_write_text(out / "trend.md", _Doc(r, [p.name for p in paths if p.suffix == ".svg"], lang).render())
+    paths += write_trend_site(r, out / "site", lang, partial(_site_charts, r))
     return sorted([*paths, out / "trend.md"])
+
+
+def _site_charts(r: TrendResult, folder: Path, lang: str, agencies: list[AgencyView]) -> list[Path]:
+    """An edition's charts, in its language: the portal's, and each charted agency's own two lines
+    (a gap where the agency had no dataset in a snapshot)."""
+    paths = [trend_quantity_chart(r.series, r.snapshots, [p.position for p in r.snapshots], folder / "chart-quantity-quality.svg", lang)]
+    nan = float("nan")
+    for g in agencies:
+        if g.chart:
+            raw = [nan if p is None else float(p.get("datasets", nan)) for p in g.points]
+            quality = [nan if p is None else float(p.get("quality_datasets", nan)) for p in g.points]
+            name = g.name or t("trend_no_agency_name", lang)
+            paths.append(trend_lines_chart(r.snapshots, raw, quality, folder / g.chart, t("site_t_agency_chart", lang, agency=name), lang))
+    return paths
 
 
 def publish_trend(r: TrendResult, out: str | Path, *, inputs: dict[str, Any], lang: str = "en") -> list[Path]:

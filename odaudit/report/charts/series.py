@@ -113,9 +113,14 @@ def trend_quantity_chart(series: pd.DataFrame, crawls: Sequence[Crawl], position
     def values(measure: str) -> list[float]:
         v = s[s["measure"] == measure].set_index("snapshot")["value"]
         return [float(v.get(p, float("nan"))) for p in positions]
-    raw, quality = values("datasets"), values("quality_datasets")
-    title = t("chart_trend", lang)
-    x = list(positions)
+    return trend_lines_chart(crawls, values("datasets"), values("quality_datasets"), path, t("chart_trend", lang), lang)
+
+
+def trend_lines_chart(crawls: Sequence[Crawl], raw: Sequence[float], quality: Sequence[float], path: Path, title: str,
+                      lang: str = "en") -> Path:
+    """Two lines over the crawls (NaN where a crawl has no value: a gap): a count of datasets and
+    the count of those passing the quality bar; the portal's chart and each agency's."""
+    x = list(range(1, len(crawls) + 1))
     with figure(6.8, 3.8) as (fig, ax):
         ax.plot(x, raw, marker="o", color=LIGHT, label=t("datasets", lang))
         ax.plot(x, quality, marker="o", color=BAR, label=t("quality_n", lang))
@@ -125,6 +130,6 @@ def trend_quantity_chart(series: pd.DataFrame, crawls: Sequence[Crawl], position
         ax.set_ylim(0, top * 1.15)
         ax.set_ylabel(t("datasets", lang), fontsize=8)
         count_axis(ax.yaxis)
-        ax.set_title(title, fontsize=10)
+        ax.set_title(fit_label(title, 70, lines=1), fontsize=10)
         legend_below(fig)
         return save_svg(fig, path, title)
