@@ -44,9 +44,11 @@ from .normalise import FREQUENCY_EXTRAS, api_shape, extras, frequency_of, licenc
 
 #: how the catalogue is read: page by page through the API (see crawl/export.py)
 ENUMERATION = "pages"
+#: what the --all catalog says the datasets were listed by
+LISTING = "catalogue API (package_search; package_list where search is refused)"
 
 __all__ = [
-    "DEFAULT_PORTAL", "ENUMERATION", "FREQUENCY_EXTRAS", "MAX_RESTARTS", "NAME", "PAGE_ROWS", "SORT", "Enumeration",
+    "DEFAULT_PORTAL", "ENUMERATION", "LISTING", "FREQUENCY_EXTRAS", "MAX_RESTARTS", "NAME", "PAGE_ROWS", "SORT", "Enumeration",
     "PortalError", "Row", "api_error", "api_shape", "dataset_api_url", "dataset_key", "dataset_page_url", "envelope",
     "export_url", "extras", "frequency_of", "is_ckan_status", "licence_of", "list_url", "normalise", "parse_api",
     "portal_slug", "row_title", "search_url", "status_url", "utc_datetime", "wants_api",

@@ -53,6 +53,8 @@ from .text import iso_datetime, parse_fields
 
 #: how the catalogue is read: one bulk export, streamed from the body store (see crawl/export.py)
 ENUMERATION = "export"
+#: what the --all catalog says the datasets were listed by
+LISTING = "bulk export"
 
 
 def dataset_key(portal: str, dataset_id: str) -> str:
@@ -70,7 +72,7 @@ def api_error(data: object) -> str:
     return ""
 
 __all__ = [
-    "ENUMERATION", "api_error", "dataset_key", "wants_api",
+    "ENUMERATION", "LISTING", "api_error", "dataset_key", "wants_api",
     "API_FIELD_KEYS", "API_RESOURCE_KEYS", "API_RESOURCE_SHAPES", "DATASET_FIELDS", "DEFAULT_PORTAL", "EXPORT_COLUMNS",
     "ID_COLUMN", "MAX_API_DEPTH", "MAX_EXPORT_ISSUES", "META_KEYS", "NAME", "OPTIONAL_COLUMNS", "RESOURCE_COLUMNS",
     "RESOURCE_KEYS", "ExportParse", "ExportRow", "PortalError", "api_resource_list", "api_shape", "dataset_api_url",
