@@ -39,7 +39,7 @@ from . import (
 from .base import CheckSpec, Context, short
 from .limits import DATASET, Guard, OverLimit
 
-RULES_VERSION = "2026.12.4"
+RULES_VERSION = "2026.12.5"
 
 #: Order matters: `badge` reads the findings of the checks before it.
 REGISTRY: tuple[CheckSpec, ...] = (
