@@ -57,9 +57,11 @@ class FakeCkan:
     """A CKAN action API (127.0.0.1) and a file host (127.0.0.2) serving the packages' resources."""
 
     def __init__(self, build: Callable[[FakeCkan], None] | None = None, *, latency: float = 0.0, search: bool = True,
-                 rows_max: int = 1000) -> None:
+                 rows_max: int = 1000, file_hosts: int = 1) -> None:
         self.api = FakeHost("127.0.0.1", latency=latency, name="ckan")
-        self.files = FakeHost("127.0.0.2", latency=latency, name="files")
+        #: resources are served by 127.0.0.2 (and .3, .4 … with file_hosts > 1)
+        self.file_hosts = [FakeHost(f"127.0.0.{2 + i}", latency=latency, name=f"files{i + 1}") for i in range(file_hosts)]
+        self.files = self.file_hosts[0]
         self.api.fallback = self._route
         self.search = search
         self.rows_max = rows_max
@@ -73,13 +75,13 @@ class FakeCkan:
 
     # lifecycle
     def start(self) -> FakeCkan:
-        self.api.start()
-        self.files.start()
+        for h in self.hosts:
+            h.start()
         return self
 
     def stop(self) -> None:
-        self.api.stop()
-        self.files.stop()
+        for h in self.hosts:
+            h.stop()
 
     def __enter__(self) -> FakeCkan:
         return self.start()
@@ -93,7 +95,7 @@ class FakeCkan:
 
     @property
     def hosts(self) -> list[FakeHost]:
-        return [self.api, self.files]
+        return [self.api, *self.file_hosts]
 
     # content
     def add(self, pkg: dict, private: bool = False) -> dict:
