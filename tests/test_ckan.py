@@ -138,6 +138,15 @@ def test_clean_packages_pass(planted, name: str) -> None:
     assert fs["badge"][0]["outcome"] == "skip"  # CKAN has no 品質檢測 badge: nothing claimed, nothing judged
 
 
+def test_fields_ckan_does_not_have_are_not_measured_rather_than_blamed_on_the_publisher(planted) -> None:
+    fs = findings(planted[0])["clean-species"]
+    assert [(f["outcome"], f["evidence"]) for f in fs["free"]] == [("skip", "the portal has no cost field (計費方式): not measured")]
+    assert fs["fields"][0]["outcome"] == "skip" and "no field-description field" in fs["fields"][0]["evidence"]
+    assert (fs["encoding"][0]["outcome"], fs["encoding"][0]["measured"]) == ("skip", "utf-8-sig")  # still measured
+    # metadata: 主要欄位說明 and cost left out; 70 of the 80 remaining points (no publisher) → 88/100
+    assert fs["metadata"][0]["measured"] == "points=88/100" and "scored over 80 points" in fs["metadata"][0]["evidence"]
+
+
 def test_a_private_package_is_recorded_and_nothing_of_it_is_judged(planted) -> None:
     rec = datasets(planted[0])[PRIVATE]
     assert rec["fetch"]["status"] == "forbidden"

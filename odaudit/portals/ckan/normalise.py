@@ -15,6 +15,11 @@ from ..datagovtw.schema import META_KEYS
 #: extras (DCAT, ckanext-dcat and national profiles) that carry the update frequency, first wins
 FREQUENCY_EXTRAS: tuple[str, ...] = ("frequency", "accrual_periodicity", "accrualPeriodicity", "dct:accrualPeriodicity",
                                      "update_frequency")
+#: normalised fields CKAN's software has no place for (data.gov.tw's 計費方式, 主要欄位說明, 品質檢測,
+#: declared encoding and row count, …): recorded as `meta.not_offered`, so that a check reading one says
+#: "not measured" instead of blaming each publisher for the platform's gap (odaudit/checks/base.py)
+NOT_OFFERED: tuple[str, ...] = ("cost", "fields_text", "badge", "encoding", "rows", "provision", "upload_method",
+                                "agency_oid", "contact_phone")
 #: licence ids that say no licence was chosen: a missing licence, not an unknown one
 NO_LICENCE: frozenset[str] = frozenset({"", "notspecified", "not-specified", "none"})
 
@@ -121,9 +126,10 @@ def normalise(export_raw: dict | None, api_result: dict | None) -> tuple[dict, l
     meta: dict[str, Any] = dict.fromkeys(META_KEYS, "")
     meta["fields"] = []
     pkg = api_result if isinstance(api_result, dict) else export_raw if isinstance(export_raw, dict) else None
-    if pkg is None:
+    if pkg is None:  # nothing read: no metadata at all (the checks then say "not fetched")
         issues.append(_issue("(dataset)", "no_metadata", "neither a package_search result nor package_show"))
         return meta, [], issues
+    meta["not_offered"] = list(NOT_OFFERED)
     org = pkg.get("organization") if isinstance(pkg.get("organization"), dict) else {}
     meta["title"] = _text(pkg.get("title")) or _text(pkg.get("name"))
     meta["description"] = _text(pkg.get("notes"))
