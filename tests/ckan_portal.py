@@ -69,6 +69,8 @@ class FakeCkan:
         #: names whose package_show answers 403 (private), listed by search without their resources
         self.private: set[str] = set()
         self.page_hook: Callable[[int], None] | None = None
+        #: the first N requests of each API URL answer 429 with Retry-After: 1 (a rate limit)
+        self.throttle = 0
         self.pages_served = 0
         if build is not None:
             build(self)
@@ -110,7 +112,8 @@ class FakeCkan:
     # the action API
     def _json(self, doc: Any, status: int = 200) -> Route:
         return Route(body=json.dumps(doc, ensure_ascii=False).encode(), status=status,
-                     content_type="application/json;charset=utf-8")
+                     content_type="application/json;charset=utf-8", fail_times=self.throttle, fail_status=429,
+                     retry_after="1" if self.throttle else None)
 
     def _route(self, key: str) -> Route | None:
         parts = urlsplit(key)

@@ -249,3 +249,15 @@ def test_a_portal_that_is_not_ckan_keeps_the_datagovtw_interface(tmp_path: Path)
     m = json.loads((tmp_path / "snap" / "manifest.json").read_text(encoding="utf-8"))
     assert m["adapter"] == "datagovtw" and "did not answer as CKAN" in m["adapter_detection"]
     assert list(datasets(tmp_path / "snap")) == ["1"] and (tmp_path / "snap" / "datasets.jsonl").read_text().count('"tw:1"') == 1
+
+
+def test_the_api_rate_limit_is_honoured(tmp_path: Path) -> None:
+    with FakeCkan(_small, search=False) as portal:
+        portal.throttle = 1  # every API URL: 429 with Retry-After: 1 first, then the answer
+        p = crawl(portal.base_url, tmp_path / "snap")
+        answers = [(r.key, r.status) for r in portal.api.requests]
+    assert p.returncode == 0, p.stderr
+    for action in ("status_show", "package_list", "package_show"):
+        statuses = [s for k, s in answers if action in k]
+        assert 429 in statuses and statuses[-1] == 200, (action, statuses)
+    assert all(r["fetch"]["status"] == "ok" for r in datasets(tmp_path / "snap").values())
