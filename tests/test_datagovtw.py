@@ -55,7 +55,7 @@ def r41568() -> dict[str, str]:
 def test_registry_and_urls():
     assert get_adapter("datagovtw") is tw
     with pytest.raises(OdauditError, match="unknown portal adapter"):
-        get_adapter("ckan")
+        get_adapter("nosuch")
     assert tw.export_url(tw.DEFAULT_PORTAL) == "https://data.gov.tw/api/front/dataset/export?format=csv"
     assert tw.dataset_api_url("https://data.gov.tw/", "41568") == "https://data.gov.tw/api/v2/rest/dataset/41568"
     assert tw.dataset_page_url("https://data.gov.tw", "41568") == "https://data.gov.tw/dataset/41568"

@@ -128,7 +128,10 @@ def run_checks(dataset: dict[str, Any], resources: list[dict[str, Any]], bodies:
             continue
         if not ctx.resources:
             if "link" in spec.ids:
-                ctx.findings.append(ctx.finding("link", "fail", "0 resources", "≥1 resource", "the dataset declares no resource URL"))
+                # No resource list because no metadata could be read (a private or unreachable
+                # dataset) is not measured, not a dataset without resources.
+                ctx.findings.append(ctx.skip("link", no_meta) if no_meta and ctx.kind == "portal" else
+                                    ctx.finding("link", "fail", "0 resources", "≥1 resource", "the dataset declares no resource URL"))
             continue
         for res in ctx.resources:
             ctx.findings.extend(_run_spec(ctx, stage, spec, res))

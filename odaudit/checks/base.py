@@ -234,6 +234,13 @@ class Context:
         """The resource's place among the dataset's resources (how a bounded runner names it)."""
         return self._ordinals.get(str(res.get("key", "")), 0)
 
+    def not_offered(self, key: str) -> bool:
+        """True when the portal's software has no such field at all (the adapter lists them in
+        `meta.not_offered`; CKAN has no 計費方式, 主要欄位說明 or declared encoding): its absence is
+        not the publisher's gap, so the checks that read it say "not measured" instead of judging."""
+        listed = self.meta.get("not_offered")
+        return isinstance(listed, list) and key in listed
+
     def metadata_missing(self) -> str:
         """Why this dataset has no portal metadata to check ("" when it has)."""
         if self.kind == "external":

@@ -11,7 +11,8 @@ code page) with a note; `Unicode` → UTF-8 or UTF-16 with a note; several value
   on a vague or multiple declaration (ANSI, Unicode, `Big5,utf-8`);
 * fail: a different family, e.g. declared UTF-8 but the bytes are Big5 (the 2017 checker's 46448);
 * skip: binary formats (PDF, ZIP, XLS, XLSX, ODS, DOC, images, …), HTML served instead of data,
-  unreachable link or no body.
+  unreachable link or no body; nothing declared on a portal that has no encoding field
+  (`meta.not_offered`, e.g. CKAN; measured still says what the bytes are).
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ def _check(ctx: Context, res: dict[str, Any]) -> list[Finding]:
         if m:
             evidence.append(f"XML declaration says encoding={m.group(1).decode('ascii')}")
     measured = det.label
+    if decl.unknown and not decl.text and ctx.not_offered("encoding"):
+        evidence.insert(0, "the portal declares no encodings (no such field): not compared")
+        return [ctx.finding(CHECK_ID, "skip", measured, expected, "; ".join(evidence), res)]
     if decl.unknown:
         what = "其他" if decl.text else "nothing"
         evidence.insert(0, f"declared {what}: cannot compare")

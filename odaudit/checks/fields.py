@@ -8,7 +8,7 @@ and case-folding; a declared entry also matches a column named like its descript
 * pass: every declared field is a column (declared ⊆ actual, as the 2017 checker accepted 45672 with
   an extra column `Type2`); extra columns are listed as evidence;
 * fail: declared fields missing from the header (listed);
-* warn: 主要欄位說明 lists no fields;
+* warn: 主要欄位說明 lists no fields (skip where the portal has no such field: `meta.not_offered`, e.g. CKAN);
 * skip: no table header to compare (PDF, nested JSON, …), unreachable link, no body.
 """
 
@@ -89,6 +89,9 @@ def check(ctx: Context, res: dict[str, Any]) -> list[Finding]:
         return [ctx.skip(CHECK_ID, "no table header to compare", res)]
     actual = list(scan.labels)
     declared = declared_fields(ctx.meta)
+    if not declared and ctx.not_offered("fields_text"):
+        return [ctx.finding(CHECK_ID, "skip", f"{len(actual)} columns", "主要欄位說明",
+                            f"the portal has no field-description field (主要欄位說明): not measured; header: {_listing(actual)}", res)]
     if not declared:
         return [ctx.finding(CHECK_ID, "warn", f"{len(actual)} columns", "主要欄位說明",
                             f"主要欄位說明 lists no fields; header: {_listing(actual)}", res)]

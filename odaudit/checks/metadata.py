@@ -21,6 +21,9 @@ odaudit scores the fields data.gov.tw publishes:
 Category boilerplate: 2017 descriptions such as 「出生及收養: 係指各種新生兒、收養等相關資料集」.
 
 * pass ≥ 80 points; warn 50–79; fail < 50. measured: `points=70/100`; evidence lists what is missing.
+* An item whose field the portal's software does not have at all (`meta.not_offered`: CKAN has no
+  主要欄位說明 and no 計費方式) is left out, and the points are scaled to 100 over the items that remain;
+  the evidence says so (`scored over 80 points: the portal has no …`).
 """
 
 from __future__ import annotations
@@ -40,13 +43,24 @@ WARN_AT = 50
 BOILERPLATE = re.compile(r"^[^:：]{1,12}[:：]\s*係指.*相關資料集$")
 
 
+#: metadata items → the meta key whose field a portal may not offer at all
+OFFERED_BY: dict[str, str] = {"主要欄位說明": "fields_text", "cost": "cost"}
+
+
 def score(ctx: Context) -> tuple[int, list[str]]:
+    """Points out of 100 (scaled over the items the portal offers) and what was missing or weak;
+    the last entry names the items left out, if any."""
     m = ctx.meta
     got = 0
     missing: list[str] = []
+    left_out: dict[str, int] = {}
 
     def item(ok: bool, pts: int, label: str, partial: int = 0, why: str = "") -> None:
         nonlocal got
+        key = OFFERED_BY.get(label)
+        if key and not ok and ctx.not_offered(key):
+            left_out[label] = pts
+            return
         if ok:
             got += pts
         else:
@@ -75,11 +89,17 @@ def score(ctx: Context) -> tuple[int, list[str]]:
     item(freq.kind not in ("missing", "unknown"), 10, "update frequency", 5 if freq.kind == "unknown" else 0,
          "not understood" if freq.kind == "unknown" else "")
     item(present("service_category"), 5, "service category")
+    if left_out:
+        total = 100 - sum(left_out.values())
+        got = round(got * 100 / total)
+        missing.append(f"scored over {total} points: the portal has no {', '.join(left_out)} field")
     return got, missing
 
 
 def check(ctx: Context) -> list[Finding]:
     points, missing = score(ctx)
     outcome = "pass" if points >= PASS_AT else "warn" if points >= WARN_AT else "fail"
+    note = missing.pop() if missing and missing[-1].startswith("scored over") else ""
     evidence = "missing or weak: " + "; ".join(missing) if missing else "all scored fields present"
+    evidence += f" ({note})" if note else ""
     return [ctx.finding(CHECK_ID, outcome, f"points={points}/100", f"points≥{PASS_AT}", evidence)]

@@ -36,6 +36,7 @@ def crawl(
     out: Path = out_option(required=False, help="Snapshot directory (default: snapshots/<catalog>-<date>). An unfinished crawl there is resumed; a finished snapshot is an archive and is refused."),
     since: Path = typer.Option(None, "--since", help="A previous snapshot to use as this crawl's cache: conditional requests, and bodies the servers say are unchanged are reused (the previous snapshot is only read)."),
     portal: str = typer.Option(datagovtw.DEFAULT_PORTAL, "--portal", help="Portal base URL."),
+    adapter: str = typer.Option("auto", "--adapter", help="Portal type: datagovtw or ckan (default auto: data.gov.tw by its host, CKAN when /api/3/action/status_show answers as CKAN, else data.gov.tw's interface)."),
     max_bytes: str = typer.Option("100M", "--max-bytes", help="Cap on decoded bytes stored per resource; bigger ones are kept truncated and marked."),
     probe_bytes: str = typer.Option("0", "--probe-bytes", help="Fetch only the first N bytes (e.g. 1M) of files whose declared or announced size exceeds --max-bytes (a Range request, or a read that stops early); their structure and freshness findings are partial (0 = off; recorded in the manifest)."),
     per_host: int = typer.Option(4, "--per-host", min=1, help="Simultaneous requests per host."),
@@ -67,6 +68,7 @@ def crawl(
       odaudit crawl --recheck snapshots/2026
       odaudit crawl --recheck /shared/snapshots/2026 --scheduler tcp://10.0.0.5:8786
       odaudit crawl --catalog ocf-2017 --out snapshots/2027 --bodies snapshots/bodies
+      odaudit crawl --portal https://demo.ckan.org --all --sample 100 --out snapshots/ckan-demo
     Exit codes: 0 complete, 2 bad usage or input (a recheck of a snapshot with missing or altered bodies), 3 could not complete (rerun to resume), 130 interrupted.
     """
     common.STATE.quiet = quiet
@@ -99,7 +101,7 @@ def crawl(
         max_bytes=_size(max_bytes), probe_bytes=probe, per_host=per_host, concurrency=concurrency, connect_timeout=timeout,
         read_timeout=timeout, total_timeout=total_timeout, attempts=retries + 1,
     )
-    opts = CrawlOptions(out=out, portal=portal.rstrip("/"), catalog_path=catalog_path, all=all_, sample=sample,
+    opts = CrawlOptions(out=out, portal=portal.rstrip("/"), adapter=adapter.strip().lower(), catalog_path=catalog_path, all=all_, sample=sample,
                         seed=seed, use_api=use_api, check_workers=workers, row_limit=row_limit, replay=replay, since=since, bodies=bodies,
                         fetch=fetch, check_limits=limits)
     with common.progress(quiet) as report:

@@ -67,29 +67,34 @@ class DatasetCrawler:
         record["resources"] = [r["key"] for r in resources]
         return record, resources
 
-    def _api_answer(self, item: WorkItem, errors: list[str]) -> tuple[dict[str, Any] | None, bool]:
-        """The dataset API's answer (None when unusable) and whether the API says it does not
-        know the id (404, or `success: false`)."""
+    def _api_answer(self, item: WorkItem, errors: list[str]) -> tuple[dict[str, Any] | None, str]:
+        """The dataset API's answer (None when unusable) and what a refusal says of the dataset:
+        "unknown" (404, 410, or `success: false`), "forbidden" (403: a private dataset), else ""."""
         url = self.adapter.dataset_api_url(self.opts.portal, item.id)
         res, data = self.fetcher.get_bytes(url, max_bytes=MAX_API_BYTES)
         if self.probe is not None:
             self.probe.offer(item.key, item.id, res, data)
         if res.error and res.error["kind"] == ErrorKind.NOT_RECORDED:
-            return None, False  # an offline recording without API answers: the export alone describes it
+            return None, ""  # an offline recording without API answers: the export alone describes it
         if res.error:
             errors.append(f"API {url}: {res.error['message']}")
-            return None, False
+            return None, ""
         if res.status != 200:
-            errors.append(f"API {url}: HTTP {res.status}")
-            return None, res.status in (404, 410)
+            why = self.adapter.api_error(data)  # CKAN's error envelope says why (private, not found, invalid)
+            errors.append(f"API {url}: HTTP {res.status}" + (f" ({why})" if why else ""))
+            if res.status in (404, 410):
+                return None, "unknown"
+            # A 403 is the dataset's own answer only when the API explains it (CKAN: a private
+            # dataset); a bare 403 page may be a firewall, which says nothing of the dataset.
+            return None, "forbidden" if res.status == 403 and why else ""
         try:
-            return self.adapter.parse_api(data, url), False
+            return self.adapter.parse_api(data, url), ""
         except self.adapter.PortalError as exc:
             errors.append(str(exc))
-            return None, exc.kind == "not_success"
+            return None, "unknown" if exc.kind == "not_success" else ""
         except ValueError as exc:
             errors.append(str(exc))
-            return None, False
+            return None, ""
 
     def _portal_metadata(self, item: WorkItem, record: dict[str, Any]) -> list[dict[str, str]]:
         sources: list[str] = []
@@ -97,19 +102,26 @@ class DatasetCrawler:
         export_raw = None
         if self.export is not None and item.id in self.export.rows:
             export_raw = self.export.rows[item.id].raw
-            sources.append("export")
-        api_result, api_unknown = None, False
-        if self.opts.use_api and item.fetch_resources:
-            api_result, api_unknown = self._api_answer(item, errors)
+            if export_raw is not None:  # a name from a bare list (CKAN's package_list) is no metadata
+                sources.append("export")
+        api_result, refusal = None, ""
+        if self.opts.use_api and item.fetch_resources and self.adapter.wants_api(export_raw):
+            api_result, refusal = self._api_answer(item, errors)
             if api_result is not None:
                 sources.append("api")
+        if refusal == "forbidden":
+            # The portal refuses the dataset (private): what its listing said is not the dataset's
+            # metadata, and nothing of it is judged (the checks say "not fetched", never "fail").
+            export_raw, sources = None, []
         record["raw"] = {"export": export_raw, "api": api_result}
         record["api_shape"] = self.adapter.api_shape(api_result)  # where the API's resource list was read
         meta, declared, issues = self.adapter.normalise(export_raw, api_result)
         record["meta"], record["parse_issues"] = meta, issues
         if sources:
             status = "ok"
-        elif api_unknown and self.export is not None:
+        elif refusal == "forbidden":
+            status = "forbidden"
+        elif refusal == "unknown" and self.export is not None:
             status = "not_found"  # neither the export nor the API knows the id: a typo, or a dataset taken down
         elif errors:
             status = "error"

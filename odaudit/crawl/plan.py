@@ -41,18 +41,20 @@ def all_items(export: Any, portal: str, sample: int | None, seed: int, adapter: 
     ids = sorted(export.rows, key=lambda i: (len(i), i))
     chosen = set(ids) if sample is None else set(random.Random(seed).sample(ids, min(sample, len(ids))))
     return [
-        WorkItem(f"tw:{i}", "portal", i, adapter.row_title(export.rows[i]), "", adapter.dataset_page_url(portal, i), [],
+        WorkItem(adapter.dataset_key(portal, i), "portal", i, adapter.row_title(export.rows[i]), "", adapter.dataset_page_url(portal, i), [],
                  fetch_resources=i in chosen)
         for i in ids
     ]
 
 
-def whole_portal_catalog_text(portal: str, export_url: str, sample: int | None, seed: int) -> str:
-    """The catalog of an --all crawl: one category holding whatever the bulk export lists."""
+def whole_portal_catalog_text(portal: str, export_url: str, sample: int | None, seed: int,
+                              listing: str = "bulk export") -> str:
+    """The catalog of an --all crawl: one category holding whatever the portal lists (its bulk
+    export, or its catalogue API: the adapter's `LISTING`)."""
     sampled = (f"Resources were fetched and checked for a random sample of {sample} datasets "
                f"(seed {seed}; the same seed draws the same sample); the others were judged on metadata only."
                if sample is not None else "Resources were fetched and checked for every dataset.")
-    method = f"Every dataset listed in the portal's bulk export ({export_url}) at crawl time. {sampled}"
+    method = f"Every dataset listed in the portal's {listing} ({export_url}) at crawl time. {sampled}"
     doc = {"name": "all", "title": f"{portal}: the whole portal", "portal": portal, "method": method, "source": export_url,
            "categories": [{"id": "all", "name": "whole portal", "tier": "",
                            "rationale": "All datasets the portal lists; no selection.", "datasets": []}]}

@@ -20,17 +20,17 @@ from ..doctor import CrawlProbe
 from ..errors import IncompleteError, InputError
 from ..http import Fetcher, ReplayTransport, Transport
 from ..model import Finding, Progress, no_progress
-from ..portals import get_adapter
+from ..portals import AUTO, get_adapter
 from ..store import JOURNAL, RUN_FILE, SnapshotWriter, collect_garbage, drop_journal, open_body_store
 from ..store.folders import FolderLock
 from . import options
 from .cache import PreviousSnapshot
 from .checking import CheckQueue, check_args
 from .dataset import Cancelled, DatasetCrawler
-from .export import doctor_verdict, load_export
+from .export import doctor_verdict, load_catalogue
 from .options import CrawlOptions, CrawlResult
 from .plan import WorkItem, all_items, catalog_items
-from .start import catalog_identity, check_out_dir, check_writable, finished, start_or_resume
+from .start import catalog_identity, check_out_dir, check_writable, finished, resolve_adapter, start_or_resume
 
 
 def run_crawl(opts: CrawlOptions, *, transport: Transport | None = None,
@@ -56,7 +56,8 @@ class CrawlSession:
                  cancel: threading.Event | None) -> None:
         self.opts = opts
         self.out = opts.out
-        self.adapter = get_adapter(opts.adapter)
+        self.adapter_choice = (opts.adapter, "given")
+        self.adapter = get_adapter(opts.adapter) if opts.adapter != AUTO else None  # AUTO: chosen in run()
         self.transport = transport
         if transport is None and opts.replay is not None:
             self.transport = ReplayTransport(bundled.recording_path(opts.replay))
@@ -67,10 +68,12 @@ class CrawlSession:
         self.catalog: Catalog | None = None
 
     def run(self) -> CrawlResult:
-        done = self.open()
-        if done is not None:
-            return done
         with Fetcher(self.opts.fetch, transport=self.transport) as fetcher:
+            self.adapter_choice = resolve_adapter(self.opts, fetcher)
+            self.adapter = get_adapter(self.adapter_choice[0])
+            done = self.open()
+            if done is not None:
+                return done
             self.export_ = self.export(fetcher)
             items = self.plan()
             resumed = self.schedule(fetcher, items)
@@ -83,9 +86,12 @@ class CrawlSession:
         if not opts.all:
             if opts.catalog_path is None:
                 raise InputError("no catalog given (use --catalog FILE or --all)")
+            if self.adapter.ENUMERATION != "export":
+                raise InputError(f"{opts.catalog_path}: a catalog lists data.gov.tw dataset ids; the {self.adapter.NAME} "
+                                 f"adapter crawls a whole portal (use --all, with --sample N for a sample)")
             self.catalog = load_catalog(opts.catalog_path)
         export_url = self.adapter.export_url(opts.portal)
-        cat_name, cat_sha = catalog_identity(opts, self.catalog, export_url)
+        cat_name, cat_sha = catalog_identity(opts, self.catalog, export_url, self.adapter.LISTING)
         check_out_dir(out)
         m = finished(out, cat_name, cat_sha)
         if m is not None:  # killed at its very end: only the clean-up was left
@@ -97,7 +103,8 @@ class CrawlSession:
         self.writer = SnapshotWriter(out)
         had_run = (out / JOURNAL / RUN_FILE).exists()
         resuming = had_run or (out / JOURNAL / "datasets.jsonl").exists()
-        self.run_ = start_or_resume(out, opts, cat_name, cat_sha, resuming, export_url)
+        self.run_ = start_or_resume(out, opts, cat_name, cat_sha, resuming, export_url, self.adapter_choice,
+                                    self.adapter.LISTING)
         since = self.run_["manifest"]["options"].get("since")
         self.previous = PreviousSnapshot(Path(since) if since else None)
         self.writer.manifest = self.run_["manifest"]
@@ -109,13 +116,13 @@ class CrawlSession:
     # -- export and plan -------------------------------------------------------------------
     def export(self, fetcher: Fetcher) -> Any:
         wanted = None if self.catalog is None else {d.id for _, d in self.catalog.entries() if d.id}
-        return load_export(fetcher, self.writer, self.out, self.opts, self.adapter, self.run_, self.warnings, wanted)
+        return load_catalogue(fetcher, self.writer, self.out, self.opts, self.adapter, self.run_, self.warnings, wanted)
 
     def plan(self) -> list[WorkItem]:
         opts = self.opts
         if opts.all:
             if self.export_ is None:
-                raise IncompleteError(f"{self.adapter.export_url(opts.portal)}: could not fetch the bulk export; nothing to crawl")
+                raise IncompleteError(f"{self.adapter.export_url(opts.portal)}: could not fetch the {self.adapter.LISTING}; nothing to crawl")
             return all_items(self.export_, opts.portal, opts.sample, opts.seed, self.adapter)
         assert self.catalog is not None
         return catalog_items(self.catalog, opts.portal, self.adapter)
@@ -135,7 +142,9 @@ class CrawlSession:
         self.progress("datasets", self.done, self.total)
         self.progress("checks", self.checked, self.total)
         # The same probe as `odaudit doctor`, on this run's first API answers (work order).
-        self.probe = CrawlProbe([it.key for it in todo if it.kind == "portal" and it.fetch_resources] if self.opts.use_api else [])
+        # (data.gov.tw's interfaces only: doctor does not know other adapters')
+        probed = self.opts.use_api and self.adapter.ENUMERATION == "export"
+        self.probe = CrawlProbe([it.key for it in todo if it.kind == "portal" and it.fetch_resources] if probed else [])
         queue = CheckQueue(self.opts.check_workers, self.opts.check_limits, self.opts.row_limit, self._checked)
         try:
             self._check_unchecked(queue, {k: v for k, v in done_datasets.items() if k not in done_findings})
@@ -237,6 +246,7 @@ class CrawlSession:
             "rules_version": RULES_VERSION,
             "warnings": self.warnings,
             "export": self.run_.get("export"),
+            **({"enumeration": self.run_["enumeration"]} if self.run_.get("enumeration") else {}),
             "doctor": doctor_verdict(self.opts, self.adapter, self.run_, self.export_, self.probe, self.warnings,
                                      self.bodies.store),
             "counts": outcome_counts(w),

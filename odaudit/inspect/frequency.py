@@ -12,6 +12,15 @@ Forms understood (all observed on data.gov.tw, its v2 API or local portals):
 * v2 API dict `{"regularupdate": "1", "Frequency": "1", "unittime": "日"}` (also as a JSON string):
   regularupdate "0" → irregular; otherwise Frequency × unittime.
 
+And the vocabularies of other portals (CKAN's DCAT extras `frequency` / `accrual_periodicity`):
+
+* the EU frequency authority, as a URI or its bare code (`http://publications.europa.eu/resource/
+  authority/frequency/DAILY`, `ANNUAL_2`, `IRREG`, `NEVER`, …) and Dublin Core's
+  `http://purl.org/cld/freq/…` (`daily`, `biennial`, …);
+* English words: `daily`, `weekly`, `fortnightly`, `monthly`, `quarterly`, `semiannual`, `annual`,
+  `yearly`, `hourly`, `continuous`, `irregular`, `as needed`, `never`, … (case-insensitive; a
+  trailing `ly`-less form like `annual` too).
+
 Unit lengths in days (generous: the longest month, quarter, year): 分 1/1440, 時 1/24, 日 1,
 週 7, 月 31, 季 92, 半年 183, 年 366.
 
@@ -43,6 +52,26 @@ _PERIODIC = re.compile(
 REALTIME = {"即時", "即時更新", "實時", "realtime", "real-time", "real time", "即時資料"}
 IRREGULAR = {"不定期", "不定期更新", "不定時", "不定時更新", "隨時", "隨時更新", "異動時更新", "有異動時更新", "irregular", "不固定"}
 STATIC = {"不更新", "不需更新", "無需更新", "無", "無更新", "停止更新", "不再更新", "none", "never"}
+#: EU frequency authority codes and English words → period in days ("irregular" / "static" / "realtime" by kind)
+_D, _W, _M, _Q, _H, _Y = 1.0, 7.0, 31.0, 92.0, 183.0, 366.0
+WORD_PERIODS: dict[str, float] = {
+    "daily": _D, "day": _D, "daily_2": _D / 2, "twice a day": _D / 2, "weekly": _W, "week": _W, "weekly_2": _W / 2,
+    "weekly_3": _W / 3, "biweekly": 2 * _W, "fortnightly": 2 * _W, "monthly": _M, "month": _M, "monthly_2": _M / 2,
+    "monthly_3": _M / 3, "semimonthly": _M / 2, "bimonthly": 2 * _M, "quarterly": _Q, "quarter": _Q,
+    "annual_2": _H, "semiannual": _H, "semi-annual": _H, "semiannually": _H, "biannual": _H, "half-yearly": _H,
+    "annual_3": _Y / 3, "threeTimesAYear": _Y / 3, "annual": _Y, "annually": _Y, "yearly": _Y, "year": _Y,
+    "biennial": 2 * _Y, "triennial": 3 * _Y, "quadrennial": 4 * _Y, "quinquennial": 5 * _Y, "decennial": 10 * _Y,
+    "hourly": 1 / 24, "bihourly": 2 / 24, "trihourly": 3 / 24, "12hrs": 0.5, "1min": 1 / 1440, "5min": 5 / 1440,
+    "10min": 10 / 1440, "15min": 15 / 1440, "30min": 30 / 1440,
+}
+WORD_KINDS: dict[str, str] = {
+    "cont": "realtime", "continuous": "realtime", "continual": "realtime", "update_cont": "realtime", "real time": "realtime",
+    "irreg": "irregular", "irregular": "irregular", "as needed": "irregular", "as_needed": "irregular", "ad hoc": "irregular",
+    "adhoc": "irregular", "never": "static", "not updated": "static", "not_planned": "static",
+    "static": "static", "none": "static",
+}
+_VOCAB_URI = re.compile(r"^https?://(?:publications\.europa\.eu/resource/authority/frequency|purl\.org/cld/freq)/(?P<code>[^/?#]+)/?$",
+                        re.IGNORECASE)
 _CN = {"一": 1, "二": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -110,6 +139,23 @@ def _from_dict(d: dict, text: str) -> Frequency:
     return Frequency("periodic", n * UNIT_DAYS[unit], text)
 
 
+def _from_vocabulary(text: str) -> Frequency | None:
+    """An EU / Dublin Core frequency URI or code, or an English word; None when it is neither."""
+    m = _VOCAB_URI.match(text)
+    key = (m["code"] if m else text).strip().lower()
+    periods = {k.lower(): v for k, v in WORD_PERIODS.items()}
+    if key in periods:
+        return Frequency("periodic", periods[key], text)
+    kind = WORD_KINDS.get(key) or WORD_KINDS.get(key.replace("_", " "))
+    if kind == "realtime":
+        return Frequency("realtime", UNIT_DAYS["小時"], text, "real time counted as hourly")
+    if kind:
+        return Frequency(kind, None, text)
+    if m:
+        return Frequency("unknown", None, text, "unrecognised frequency code")
+    return None
+
+
 def parse_frequency(value: object) -> Frequency:
     if isinstance(value, dict):
         return _from_dict(value, json.dumps(value, ensure_ascii=False, sort_keys=True))
@@ -123,6 +169,9 @@ def parse_frequency(value: object) -> Frequency:
             obj = None
         if isinstance(obj, dict):
             return _from_dict(obj, text)
+    vocab = _from_vocabulary(text)
+    if vocab is not None:
+        return vocab
     key = text.lower()
     if key in REALTIME or text.startswith("即時"):
         return Frequency("realtime", UNIT_DAYS["小時"], text, "real time counted as hourly")

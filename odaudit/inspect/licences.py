@@ -5,8 +5,11 @@ See odaudit/checks/licence.py for what each reading means for the check.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from .vocab import normalise_text
 
@@ -24,6 +27,43 @@ _CC = re.compile(
     r"^(?:CREATIVECOMMONS|CC|創用CC)[-_ ]?"
     r"(?P<terms>(?:BY|姓名標示)(?:[-_ ]?(?:SA|NC|ND|相同方式分享|非商業性?|禁止改作))*)[-_ ]?"
     r"(?P<ver>\d\.\d)?(?:國際|TW|台灣|臺灣)?(?:授權條款)?$", re.IGNORECASE)
+
+
+#: the Open Definition licence list (okfn/licenses, PDDL; see odaudit/data/licences/README.md)
+OPEN_DEFINITION = Path(__file__).resolve().parent.parent / "data" / "licences" / "opendefinition.json"
+
+#: CKAN's default licence ids (ckan/model/license.py) → the Open Definition list's ids
+CKAN_IDS: dict[str, str] = {
+    "cc-by": "CC-BY-4.0", "cc-by-sa": "CC-BY-SA-4.0", "cc-zero": "CC0-1.0", "cc-nc": "CC-BY-NC-4.0",
+    "gfdl": "GFDL-1.3-no-cover-texts-no-invariant-sections", "odc-by": "ODC-BY-1.0", "odc-odbl": "ODbL-1.0",
+    "odc-pddl": "PDDL-1.0", "uk-ogl": "OGL-UK-2.0",
+}
+
+
+@cache
+def open_definition() -> dict[str, tuple[str, str]]:
+    """Lower-cased id, legacy id or title → (the list's id, its od_conformance)."""
+    doc = json.loads(OPEN_DEFINITION.read_text(encoding="utf-8"))
+    out: dict[str, tuple[str, str]] = {}
+    for lid, entry in sorted(doc.items()):
+        verdict = (lid, str(entry.get("od_conformance") or "not reviewed"))
+        for name in [lid, *(entry.get("legacy_ids") or []), entry.get("title") or ""]:
+            if name:
+                out.setdefault(str(name).strip().lower(), verdict)
+    for ckan_id, lid in CKAN_IDS.items():
+        out.setdefault(ckan_id, out[lid.lower()])
+    return out
+
+
+def _open_definition_licence(text: str) -> Licence | None:
+    """A licence the Open Definition list names (by id, legacy id, title, or CKAN's id): open only
+    when the list says `approved`; `not reviewed` and `rejected` are not open."""
+    hit = open_definition().get(text.strip().lower())
+    if hit is None:
+        return None
+    lid, conformance = hit
+    approved = conformance == "approved"
+    return Licence(lid, approved, text, f"Open Definition: {conformance}" + ("" if approved else ", so not counted as open"))
 
 
 def normalise_licence(value: object) -> Licence:
@@ -54,7 +94,7 @@ def normalise_licence(value: object) -> Licence:
         ident = "CC-" + "-".join(parts) + (f"-{m.group('ver')}" if m.group("ver") else "")
         is_open = "NC" not in parts and "ND" not in parts
         return Licence(ident, is_open, text, "" if is_open else "NC/ND terms are not open (Open Definition)")
-    return Licence("unknown", False, text, "not a recognised open licence")
+    return _open_definition_licence(text) or Licence("unknown", False, text, "not a recognised open licence")
 
 
 def licence_understood(value: object) -> bool:

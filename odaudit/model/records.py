@@ -10,7 +10,7 @@ from typing import Any, NotRequired, TypedDict
 
 
 class FetchStatus(TypedDict):
-    #: ok | not_in_export | not_found | error | not_online | external
+    #: ok | not_in_export | not_found | forbidden | error | not_online | external
     status: str
     sources: list[str]
     error: str

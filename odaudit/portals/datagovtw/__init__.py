@@ -51,7 +51,28 @@ from .schema import (
 )
 from .text import iso_datetime, parse_fields
 
+#: how the catalogue is read: one bulk export, streamed from the body store (see crawl/export.py)
+ENUMERATION = "export"
+#: what the --all catalog says the datasets were listed by
+LISTING = "bulk export"
+
+
+def dataset_key(portal: str, dataset_id: str) -> str:
+    """The snapshot key of a portal dataset (the same as Catalog.keyed_entries gives)."""
+    return f"tw:{dataset_id}"
+
+
+def wants_api(export_raw: object) -> bool:
+    """The v2 API is read for every dataset (with --api): it has the per-resource details."""
+    return True
+
+
+def api_error(data: object) -> str:
+    """data.gov.tw's error pages say nothing more than their status."""
+    return ""
+
 __all__ = [
+    "ENUMERATION", "LISTING", "api_error", "dataset_key", "wants_api",
     "API_FIELD_KEYS", "API_RESOURCE_KEYS", "API_RESOURCE_SHAPES", "DATASET_FIELDS", "DEFAULT_PORTAL", "EXPORT_COLUMNS",
     "ID_COLUMN", "MAX_API_DEPTH", "MAX_EXPORT_ISSUES", "META_KEYS", "NAME", "OPTIONAL_COLUMNS", "RESOURCE_COLUMNS",
     "RESOURCE_KEYS", "ExportParse", "ExportRow", "PortalError", "api_resource_list", "api_shape", "dataset_api_url",
