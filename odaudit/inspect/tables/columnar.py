@@ -146,15 +146,29 @@ def scan_csv_columnar(path: Path, res: Any, codec: str, *, ref: datetime) -> tup
             seen += batch.num_rows
     except (pa.ArrowException, UnicodeError) as exc:
         raise Unsure(str(exc)) from exc
-    if rows.numbers and rows.numbers[-1] == seen + len(rows.numbers) and '"' in rows.last_text:
-        # the last record is odd and holds a quote: it may end inside quotes, where pyarrow
-        # drops the final newline the csv module keeps
+    if rows.numbers and rows.numbers[-1] == seen + len(rows.numbers) and _ends_in_quotes(rows.last_text, dialect.delimiter):
+        # the body ends inside quotes in an odd row: pyarrow drops the final line end the csv module keeps
         raise Unsure("an unterminated quote at the end")
     for number, cells in zip(rows.numbers, rows.cells, strict=True):
         if number > header_row:
             _odd_row(cells, number, n, checks, col)
     total = seen + len(rows.numbers)
     return max(0, total - header_row), col, trackers
+
+
+def _ends_in_quotes(text: str, delimiter: str) -> bool:
+    """Whether a record ends inside a quoted field, by the csv module's rules (doublequote, not strict)."""
+    state = 0  # 0 start of field, 1 in an unquoted field, 2 in quotes, 3 a quote in quotes
+    for c in text:
+        if state == 2:
+            state = 3 if c == '"' else 2
+        elif c == delimiter:
+            state = 0
+        elif state == 0:
+            state = 2 if c == '"' else 1
+        elif state == 3:
+            state = 2 if c == '"' else 1
+    return state == 2
 
 
 def _valid_before(rows: _Rows, header_row: int) -> int:
