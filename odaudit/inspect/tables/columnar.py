@@ -185,16 +185,17 @@ def _check_batch(batch: Any, g0: int, n: int, checks: list[tuple[int, _CellCheck
     for arr in columns:
         if limit < BLOCK_SIZE and (pc.max(pc.binary_length(arr)).as_py() or 0) >= limit - 1:
             raise Unsure("a cell near the csv module's field size limit")
-        if pc.any(pc.match_substring(arr, "\r")).as_py() and pc.any(pc.match_substring_regex(arr, _LONE_CR.pattern)).as_py():
+        if _lone_cr(arr):
             raise Unsure("a cell with a CR not followed by LF")
-    blank = None
-    for arr in columns:
-        empty = pc.equal(pc.binary_length(arr), 0)
-        blank = empty if blank is None else pc.and_(blank, empty)
-    nblank = pc.sum(blank).as_py() or 0
-    if nblank:
-        col.counts["blank-row"] += nblank
-        for k in pc.indices_nonzero(blank).to_pylist():
+    # a blank row has every cell empty: look at the other columns only where the first one is
+    candidates = pc.indices_nonzero(pc.equal(pc.binary_length(columns[0]), 0))
+    for arr in columns[1:]:
+        if not len(candidates):
+            break
+        candidates = candidates.filter(pc.equal(pc.binary_length(arr.take(candidates)), 0))
+    if len(candidates):
+        col.counts["blank-row"] += len(candidates)
+        for k in candidates.to_pylist():
             row = rows.record_of(g0 + k)
             if not col.wants(row, 0):
                 break
@@ -205,18 +206,34 @@ def _check_batch(batch: Any, g0: int, n: int, checks: list[tuple[int, _CellCheck
         tracker.feed_arrow(columns[i])
 
 
+def _lone_cr(arr: Any) -> bool:
+    """A cell with a CR not followed by LF; the data buffer (a superset of a sliced array's cells) is
+    searched first, at memchr speed, since most columns hold no CR at all."""
+    import pyarrow.compute as pc
+
+    data = arr.buffers()[2]
+    if data is None or b"\r" not in data.to_pybytes():
+        return False
+    return bool(pc.any(pc.match_substring_regex(arr, _LONE_CR.pattern)).as_py())
+
+
 def _type_errors(arr: Any, i: int, chk: _CellCheck, g0: int, rows: _Rows, col: _Collector) -> None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
     pattern = _ARROW_FAST.get(chk.type) if chk.fast is not None else None
-    if pattern is not None:
-        good = pc.match_substring_regex(arr, pattern)
+    suspects = arr
+    if pattern is not None and chk.type == "integer":
+        # 1 to 18 ASCII digits are an integer (the pattern's common case), cheaper than the pattern
+        good = pc.and_(pc.ascii_is_decimal(suspects), pc.less_equal(pc.binary_length(suspects), 18))
         if pc.all(good).as_py():
             return
-        suspects = arr.filter(pc.invert(good))
-    else:
-        suspects = arr
+        suspects = suspects.filter(pc.invert(good))
+    if pattern is not None:
+        good = pc.match_substring_regex(suspects, pattern)
+        if pc.all(good).as_py():
+            return
+        suspects = suspects.filter(pc.invert(good))
     bad = [v for v in pc.unique(suspects).to_pylist() if not chk.ok(v)]
     if not bad:
         return
