@@ -4,6 +4,7 @@
     python bench/bench_structure.py --gb 0.2        # smaller "large" file
     python bench/bench_structure.py --skip-large    # only the 1,000,000-row file
     python bench/bench_structure.py --repeat 3      # each child process 3 times; the median is shown
+    python bench/bench_structure.py --large-repeat 3   # the same on the large file (default: once)
     python bench/bench_structure.py --out /tmp/x    # elsewhere (bench/out/ is git-ignored)
 
 Files are generated once (deterministic: seeded) and reused. Each file holds realistic Taiwanese
@@ -249,13 +250,13 @@ def frictionless_counts(stdout: str) -> tuple[int | None, dict[str, int]]:
     return task.get("stats", {}).get("rows"), dict(sorted(counts.items()))
 
 
-def run(files: list[tuple[str, Path, dict]], out: Path, repeat: int) -> list[dict]:
+def run(files: list[tuple[str, Path, dict, int]], out: Path) -> list[dict]:
     fl = shutil.which("frictionless")
     if fl is None:
         raise SystemExit("the frictionless CLI is not on PATH")
     me = str(Path(__file__).resolve())
     rows: list[dict] = []
-    for label, path, info in files:
+    for label, path, info, repeat in files:
         size_mib = path.stat().st_size / 2**20
 
         def add(tool: str, m: dict, got: dict, label: str = label, size_mib: float = size_mib, **extra: Any) -> None:
@@ -314,6 +315,7 @@ def main() -> None:
     ap.add_argument("--gb", type=float, default=1.0, help="size of the large file in GB (10^9 bytes)")
     ap.add_argument("--skip-large", action="store_true")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each child process (the median is shown)")
+    ap.add_argument("--large-repeat", type=int, default=1, help="runs of each child process on the large file")
     ap.add_argument("--calls", type=int, default=200, help="in-process scans of the 50 KB file per reader")
     ap.add_argument("--child-structure", metavar="FILE", help=argparse.SUPPRESS)
     ap.add_argument("--child-checks", metavar="FILE", help=argparse.SUPPRESS)
@@ -332,17 +334,18 @@ def main() -> None:
     load_before = os.getloadavg()
     files = []
     small = args.out / f"rows_{args.rows}.csv"
-    files.append((f"{args.rows // 1000}k rows", small, ensure(small, rows=args.rows)))
+    files.append((f"{args.rows // 1000}k rows", small, ensure(small, rows=args.rows), args.repeat))
     if not args.skip_large:
         big = args.out / f"size_{args.gb:g}gb.csv"
-        files.append((f"{args.gb:g} GB", big, ensure(big, size=int(args.gb * 10**9))))
-    rows = run(files, args.out, args.repeat)
+        files.append((f"{args.gb:g} GB", big, ensure(big, size=int(args.gb * 10**9)), args.large_repeat))
+    rows = run(files, args.out)
     overhead = small_overhead(args.out, args.calls)
     load_after = os.getloadavg()
     print(table(rows))
-    print(f"seconds: wall, CPU = user + system of the child (rusage); median of {args.repeat} run(s) each; load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
+    print(f"seconds: wall, CPU = user + system of the child (rusage); median of {args.repeat} run(s) each "
+          f"({args.large_repeat} on the large file); load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
           f"(1-minute; {os.cpu_count()} cores)")
-    for label, _, info in files:
+    for label, _, info, _ in files:
         mine = [r for r in rows if r["file"] == label]
         f, a, o, old = (next(r for r in mine if r["tool"].startswith(p)) for p in
                         ("frictionless", "pyarrow", "odaudit structure (columnar", "odaudit structure (stdlib"))
@@ -359,7 +362,7 @@ def main() -> None:
               f"{r['detect_ms']:.1f} ms wall, {r['detect_cpu_ms']:.1f} ms CPU")
     (args.out / "structure_results.json").write_text(json.dumps(
         {"crawl_time": CRAWL, "python": sys.version.split()[0], "load_average": [load_before, load_after],
-         "repeat": args.repeat, "results": rows, "small_file": overhead}, indent=2, ensure_ascii=False))
+         "repeat": args.repeat, "large_repeat": args.large_repeat, "results": rows, "small_file": overhead}, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":

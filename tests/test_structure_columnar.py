@@ -121,3 +121,18 @@ def test_what_the_columnar_reader_is_not_sure_of_goes_to_the_stdlib_reader(tmp_p
     path = tmp_path / "odd.csv"
     path.write_bytes(("a,b,c\n" + "".join(f"{i},{i},{i}\n" for i in range(5)) + tail).encode())
     assert agree(path) == "stdlib", why
+
+
+def test_row_numbers_hold_across_many_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(columnar, "BLOCK_SIZE", 4096)  # the 150 KB file below spans ~40 blocks
+    path = tmp_path / "blocks.csv"
+    path.write_bytes(messy_csv(21, n=3000, crlf=True))
+    assert agree(path) == "columnar"
+
+
+def test_a_record_longer_than_a_block_goes_to_the_stdlib_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(columnar, "BLOCK_SIZE", 4096)
+    path = tmp_path / "long.csv"
+    rows = [row_text(clean_row(i)) for i in range(150)] + [row_text(["151", "站", "2024-01-01", "1", "0.5", "長" * 5000])]
+    path.write_bytes(("\n".join([row_text(HEADER), *rows]) + "\n").encode())
+    assert agree(path) == "stdlib"

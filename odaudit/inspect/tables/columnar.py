@@ -1,4 +1,4 @@
-"""The columnar CSV path: pyarrow parses the body in blocks, the checks run on whole columns.
+"""The columnar CSV path: pyarrow parses the body in 1 MiB blocks, the checks run on whole columns.
 
 Frictionless has already done the detection (dialect, header row, the schema inferred from the first
 rows). pyarrow's streaming reader (`open_csv`, one block at a time, one thread) reads every cell as
@@ -32,8 +32,9 @@ from .common import SAMPLE_ROWS, _Collector, _short
 from .csvfast import _odd_row
 from .datecols import _date_columns, _DateTracker
 
-#: 16 MiB blocks: few calls per file, bounded memory, and a record must fit in one block
-BLOCK_SIZE = 1 << 24
+#: 1 MiB blocks: pyarrow's streaming reader reads up to 32 blocks ahead in the background, so memory
+#: is about 32 blocks whatever the file's size; a record must fit in one block (else: csvfast.py)
+BLOCK_SIZE = 1 << 20
 
 
 #: "stdlib" forces csvfast.py (the path before the columnar one), for benchmarks and comparisons
