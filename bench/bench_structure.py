@@ -250,7 +250,7 @@ def frictionless_counts(stdout: str) -> tuple[int | None, dict[str, int]]:
     return task.get("stats", {}).get("rows"), dict(sorted(counts.items()))
 
 
-def run(files: list[tuple[str, Path, dict, int]], out: Path) -> list[dict]:
+def run(files: list[tuple[str, Path, dict, int]], out: Path, checks: bool = True) -> list[dict]:
     fl = shutil.which("frictionless")
     if fl is None:
         raise SystemExit("the frictionless CLI is not on PATH")
@@ -262,6 +262,9 @@ def run(files: list[tuple[str, Path, dict, int]], out: Path) -> list[dict]:
         def add(tool: str, m: dict, got: dict, label: str = label, size_mib: float = size_mib, **extra: Any) -> None:
             rows.append({"file": label, "mib": size_mib, "tool": tool, "seconds": m["seconds"], "cpu": m["cpu"], "runs": m["runs"],
                          "peak_mib": m["peak_mib"], "rows": got.get("rows"), "errors": got.get("errors", {}), **extra})
+            # each figure as soon as it is measured: a long run cut short still has them
+            print(f"  {label}, {tool}: {m['seconds']:.1f} s wall (runs {m['runs']}), {m['cpu']:.1f} s CPU, "
+                  f"{m['peak_mib']:.0f} MiB peak RSS, load {os.getloadavg()[0]:.2f}", file=sys.stderr, flush=True)
 
         print(f"{label}: frictionless validate …", file=sys.stderr, flush=True)
         # a relative path: frictionless refuses absolute paths as "not safe"
@@ -277,6 +280,8 @@ def run(files: list[tuple[str, Path, dict, int]], out: Path) -> list[dict]:
             m = measure([sys.executable, me, "--child-structure", str(path)], out, repeat, env)
             got = json.loads(m["stdout"]) if m["exit"] == 0 else {}
             add(f"odaudit structure ({got.get('reader', '?')})", m, got)
+        if not checks:
+            continue
         print(f"{label}: odaudit run_checks …", file=sys.stderr, flush=True)
         m = measure([sys.executable, me, "--child-checks", str(path)], out, repeat)
         got = json.loads(m["stdout"]) if m["exit"] == 0 else {}
@@ -314,6 +319,8 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000, help="rows of the first file")
     ap.add_argument("--gb", type=float, default=1.0, help="size of the large file in GB (10^9 bytes)")
     ap.add_argument("--skip-large", action="store_true")
+    ap.add_argument("--only-large", action="store_true", help="only the large file (results in structure_results_large.json)")
+    ap.add_argument("--skip-checks", action="store_true", help="no run_checks child")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each child process (the median is shown)")
     ap.add_argument("--large-repeat", type=int, default=1, help="runs of each child process on the large file")
     ap.add_argument("--calls", type=int, default=200, help="in-process scans of the 50 KB file per reader")
@@ -334,12 +341,13 @@ def main() -> None:
     load_before = os.getloadavg()
     files = []
     small = args.out / f"rows_{args.rows}.csv"
-    files.append((f"{args.rows // 1000}k rows", small, ensure(small, rows=args.rows), args.repeat))
+    if not args.only_large:
+        files.append((f"{args.rows // 1000}k rows", small, ensure(small, rows=args.rows), args.repeat))
     if not args.skip_large:
         big = args.out / f"size_{args.gb:g}gb.csv"
         files.append((f"{args.gb:g} GB", big, ensure(big, size=int(args.gb * 10**9)), args.large_repeat))
-    rows = run(files, args.out)
-    overhead = small_overhead(args.out, args.calls)
+    rows = run(files, args.out, checks=not args.skip_checks)
+    overhead = [] if args.only_large else small_overhead(args.out, args.calls)
     load_after = os.getloadavg()
     print(table(rows))
     print(f"seconds: wall, CPU = user + system of the child (rusage); median of {args.repeat} run(s) each "
@@ -360,7 +368,7 @@ def main() -> None:
         print(f"{r['bytes'] / 1000:.0f} KB CSV ({r['rows']} rows), in-process, median of {r['calls']} calls, {r['reader']} reader: "
               f"{r['median_ms']:.1f} ms wall, {r['cpu_ms']:.1f} ms CPU per file, of which frictionless's detection alone "
               f"{r['detect_ms']:.1f} ms wall, {r['detect_cpu_ms']:.1f} ms CPU")
-    (args.out / "structure_results.json").write_text(json.dumps(
+    (args.out / ("structure_results_large.json" if args.only_large else "structure_results.json")).write_text(json.dumps(
         {"crawl_time": CRAWL, "python": sys.version.split()[0], "load_average": [load_before, load_after],
          "repeat": args.repeat, "large_repeat": args.large_repeat, "results": rows, "small_file": overhead}, indent=2, ensure_ascii=False))
 
