@@ -26,7 +26,7 @@ def frictionless_reference(path: Path, codec: str) -> tuple[int, dict[str, int],
     task = res.validate(limit_errors=10**9).tasks[0]
     counts = Counter(e.type for e in task.errors)
     first = tuple((e.type, getattr(e, "row_number", None) or 0, getattr(e, "field_number", None) or 0) for e in task.errors[:5])
-    return task.stats["rows"], dict(sorted(counts.items())), first
+    return task.stats.get("rows", 0), dict(sorted(counts.items())), first  # no rows: the source did not open
 
 
 def ours(path: Path, codec: str, **kw) -> TableScan:

@@ -8,13 +8,16 @@ columns (for the freshness check).
 
 Engines
 -------
-* **CSV/TSV, fast path** (`odaudit-csv`, csvfast.py): frictionless opens the file and does all the
-  detection it always does (dialect via csv.Sniffer, header row, schema inference on the first 100
-  rows, header errors); then the rows are read with the same `csv` dialect in chunks of 20,000 and
-  checked column by column (cells.py), with frictionless's own cell readers deciding every cell a
-  cheap ASCII pattern cannot prove valid (results memoised per distinct value). Error types, counts
-  and row/field numbers are those of frictionless `validate` (tests/test_checks_structure.py compares
-  them), but there is no error limit: every row is counted and only the first errors are kept.
+* **CSV/TSV, fast path** (`odaudit-csv`): frictionless opens the file and does all the detection it
+  always does (dialect via csv.Sniffer, header row, schema inference on the first 100 rows, header
+  errors); then the rows are read by the columnar reader (columnar.py: pyarrow's streaming CSV reader
+  in 1 MiB blocks, blank rows and type errors found per column, rows of the wrong width re-read by the
+  csv module) or, where that reader is not sure to read the body as the csv module does, by the stdlib
+  reader (csvfast.py: the same `csv` dialect in chunks of 20,000, checked column by column with
+  cells.py). Both have frictionless's own cell readers decide every cell a cheap ASCII pattern cannot
+  prove valid (results memoised per distinct value). Error types, counts and row/field numbers are
+  those of frictionless `validate` (tests/test_checks_structure.py, tests/test_structure_columnar.py
+  compare them), but there is no error limit: every row is counted and only the first errors are kept.
 * **frictionless** (`frictionless`, rows.py): everything else frictionless reads (XLS, XLSX, ODS, CSV
   dialects the fast path does not cover): its row stream, counting `row.errors`, again without an
   error limit. Spreadsheets are read over their real extent (odaudit/inspect/sheets.py).
@@ -23,7 +26,7 @@ Engines
   turned into rows and validated by frictionless as inline data. Up to 16 MB; larger XML is only
   checked for well-formedness, streamed.
 
-Memory is bounded by the chunk size, the memo tables (100,000 values per column) and the kept
+Memory is bounded by the block or chunk size, the memo tables (100,000 values per column) and the kept
 examples, not by the file size. `row_limit` stops after that many data rows. Dated columns are
 tracked by datecols.py.
 """

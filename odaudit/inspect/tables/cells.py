@@ -29,6 +29,7 @@ class _CellCheck:
 
     def __init__(self, fld: Any) -> None:
         self.reader = fld.create_cell_reader()
+        self.type = fld.type
         plain = set(fld.list_defined()) <= _PLAIN_KEYS and fld.format == "default" and not fld.custom
         pat = _FAST.get(fld.type) if plain else None
         self.fast: Callable[[str], Any] | None = pat.fullmatch if pat is not None else None

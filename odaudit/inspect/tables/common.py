@@ -59,6 +59,9 @@ class TableScan:
     dates: dict[str, DateStat] = field(default_factory=dict)
     member: str = ""
     encoding: str = ""
+    #: which CSV reader of the odaudit-csv engine read the rows: "columnar" (pyarrow) or "stdlib" (csv
+    #: module); not part of any finding, since both give the same errors
+    reader: str = ""
 
     @property
     def fields(self) -> int:
@@ -97,6 +100,12 @@ class _Collector:
         self.counts[err.type] += 1
         if self.wants(row, fno):
             self.example(row, fno, describe_error(err), err.type)
+
+    def merge(self, other: _Collector) -> None:
+        self.counts.update(other.counts)
+        for row, fno, text, etype in other.examples:
+            if self.wants(row, fno):
+                self.example(row, fno, text, etype)
 
     def final_examples(self) -> tuple[str, ...]:
         return tuple(e[2] for e in self.examples)

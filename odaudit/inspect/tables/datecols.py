@@ -86,6 +86,43 @@ class _DateTracker:
             cands = [v for v in cands if v != top]
 
 
+    def feed_arrow(self, arr: Any) -> None:
+        """`feed` on a pyarrow string array (no nulls) of the columnar path, with the same result:
+        values are considered in order of first appearance, each with its number of occurrences."""
+        import pyarrow.compute as pc
+
+        if self.lex is None:
+            counts = pc.value_counts(arr)
+            for v, c in zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True):
+                if v:
+                    self._consider_times(v, c)
+            return
+        key = self.key
+        # strings compare by code point in Python and by UTF-8 byte in Arrow: the same order
+        for v in arr.filter(pc.greater_equal(arr, key)).to_pylist():
+            self.consider(v)
+        cands = arr.filter(pc.and_(pc.not_equal(arr, ""), pc.less(arr, key)))
+        while len(cands):
+            top = pc.max(cands).as_py()
+            if self.stat.newest_text and top <= self.stat.newest_text:
+                return
+            dt = self._parse(top)
+            if dt is not None and dt <= self.limit:
+                self.stat.newest, self.stat.newest_text = dt, top
+                return
+            same = pc.equal(cands, top)
+            if dt is not None:  # later on the limit day itself
+                self._consider_times(top, pc.sum(same).as_py() or 0)
+            cands = cands.filter(pc.invert(same))
+
+    def _consider_times(self, v: str, times: int) -> None:
+        """`consider(v)` done `times` times: only the count of future dates grows after the first."""
+        before = self.stat.future
+        self.consider(v)
+        if self.stat.future > before:
+            self.stat.future += times - 1
+
+
 def _date_columns(labels: list[str], sample_rows: list[list[Any]], ref: datetime) -> dict[int, _DateTracker]:
     out: dict[int, _DateTracker] = {}
     for i, label in enumerate(labels):

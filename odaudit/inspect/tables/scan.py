@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..charset import register_codecs
+from .columnar import Unsure, columnar_ok, scan_csv_columnar
 from .common import TableScan, _Collector, _header_errors, _open_frictionless, temp_dir
 from .csvfast import _fast_ok, _last_newline, _scan_csv_fast
 from .datecols import _DateTracker
@@ -18,13 +19,14 @@ from .rows import _scan_rows
 
 
 def _finish(kind: str, fmt: str, engine: str, res_labels: list[str], rows: int, col: _Collector, *,
-            complete: bool, notes: list[str], trackers: dict[int, _DateTracker], encoding: str) -> TableScan:
+            complete: bool, notes: list[str], trackers: dict[int, _DateTracker], encoding: str,
+            reader: str = "") -> TableScan:
     dates = {t.stat.column: t.stat for t in trackers.values() if t.stat.newest or t.stat.future}
     return TableScan(
         kind=kind, format=fmt, engine=engine, rows=rows, labels=tuple(str(x) for x in res_labels),
         errors=dict(sorted(col.counts.items())), examples=col.final_examples(), first_errors=col.first_errors(),
         complete=complete,
-        notes=tuple(notes), dates=dates, encoding=encoding,
+        notes=tuple(notes), dates=dates, encoding=encoding, reader=reader,
     )
 
 
@@ -58,6 +60,7 @@ def _scan_delimited(path: Path, fmt: str, codec: str, *, row_limit: int | None, 
 
     col = _Collector()
     notes: list[str] = []
+    reader = ""
     res = _open_frictionless(path, "tsv" if fmt == "TSV" else "csv", codec)
     try:
         res.open()
@@ -70,7 +73,7 @@ def _scan_delimited(path: Path, fmt: str, codec: str, *, row_limit: int | None, 
         if not force_frictionless and _fast_ok(res):
             engine = "odaudit-csv"
             res.close()
-            rows, stopped, trackers = _scan_csv_fast(path, res, codec, row_limit=row_limit, ref=ref, col=col)
+            rows, stopped, trackers, reader = _scan_csv(path, res, codec, row_limit=row_limit, ref=ref, col=col)
         else:
             engine = "frictionless"
             rows, stopped, trackers = _scan_rows(res, row_limit=row_limit, ref=ref, col=col)
@@ -79,7 +82,23 @@ def _scan_delimited(path: Path, fmt: str, codec: str, *, row_limit: int | None, 
     if row_limit is not None and stopped and rows >= row_limit:
         notes.append(f"row limit: only the first {row_limit} rows checked")
     return _finish("table", fmt, engine, labels, rows, col, complete=not stopped,
-                   notes=notes, trackers=trackers, encoding=codec)
+                   notes=notes, trackers=trackers, encoding=codec, reader=reader)
+
+
+def _scan_csv(path: Path, res: Any, codec: str, *, row_limit: int | None, ref: datetime,
+              col: _Collector) -> tuple[int, bool, dict[int, _DateTracker], str]:
+    """The columnar reader where it is sure to read the rows as the csv module does, csvfast.py otherwise
+    (from the start: what the columnar pass found is dropped)."""
+    if columnar_ok(res, codec, row_limit):
+        try:
+            rows, found, trackers = scan_csv_columnar(path, res, codec, ref=ref)
+        except Unsure:
+            pass
+        else:
+            col.merge(found)
+            return rows, False, trackers, "columnar"
+    rows, stopped, trackers = _scan_csv_fast(path, res, codec, row_limit=row_limit, ref=ref, col=col)
+    return rows, stopped, trackers, "stdlib"
 
 
 def _scan_frictionless(res: Any, fmt: str, engine: str, *, row_limit: int | None, ref: datetime,
