@@ -3,6 +3,8 @@ is never translated: it stays as published."""
 
 from __future__ import annotations
 
+from .i18n_platform import PLATFORM_T
+
 LANGS = ("en", "zh-TW")
 
 _T: dict[str, tuple[str, str]] = {
@@ -526,6 +528,9 @@ _T: dict[str, tuple[str, str]] = {
     "reason_row_limit": ("re-checked: its findings were made with row limit {stored}, the diff uses {used}", "重新檢測：其檢測結果的列數上限為 {stored}，本次比較使用 {used}"),
     "reason_reused": ("stored findings reused: they were made by today's rules {today}, so a re-check gives the same rows", "沿用既有檢測結果：它們出自今日規則 {today}，重新檢測結果相同"),
 }
+
+assert not set(_T) & set(PLATFORM_T), "a platform key repeats a key of the catalog"
+_T.update(PLATFORM_T)  # the platform section's words (i18n_platform.py), kept there for the module's size
 
 
 def t(key: str, lang: str, **kw: object) -> str:
