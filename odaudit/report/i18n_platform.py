@@ -55,6 +55,7 @@ PLATFORM_T: dict[str, tuple[str, str]] = {
     "pf_licence_none": ("{n} of {N} datasets name a licence", "{N} 個資料集中 {n} 個載明授權"),
     "pf_reviewer": ("reviewer {who}", "檢查者 {who}"),
     "pf_from": ("from {src}", "出處 {src}"),
+    "pf_rubric_value": ("the rubric's value: {v}", "評分規準所填：{v}"),
     # the questions (the 2017 survey's columns are given beside them, as published)
     "pq_licence_terms": ("Licence terms stated", "有授權條款"),
     "pq_declaration": ("Open-data declaration", "政府網站資料開放宣告"),

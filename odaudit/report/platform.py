@@ -53,7 +53,7 @@ def _evidence(row: PlatformRow, lang: str, whole: bool) -> str:
 
 def _source(row: PlatformRow, lang: str) -> str:
     parts = [t("pf_reviewer", lang, who=row.reviewer) if row.reviewer else "", t("pf_from", lang, src=row.source_ref) if row.source_ref else "",
-             row.reason]
+             row.reason, t("pf_rubric_value", lang, v=row.rubric_value) if row.rubric_value else ""]
     return "; ".join(p for p in parts if p)
 
 

@@ -141,11 +141,14 @@ class PlatformRow:
     links: tuple[str, ...] = ()
     #: licence_terms: the licences the datasets name most often, "name (count); …" (portal text)
     top: str = ""
+    #: the researcher's value when a measurement took its place (kept, and shown beside it)
+    rubric_value: str = ""
 
     @property
     def source(self) -> str:
         parts = [f"reviewer: {self.reviewer}" if self.reviewer else "", f"source: {self.source_ref}" if self.source_ref else "",
-                 f"reason: {self.reason}" if self.reason else "", " ".join(self.links)]
+                 f"reason: {self.reason}" if self.reason else "", f"rubric value: {self.rubric_value}" if self.rubric_value else "",
+                 " ".join(self.links)]
         return "; ".join(p for p in parts if p)
 
 
@@ -276,6 +279,7 @@ def assess(answers: Mapping[str, Any], *, portal: str, adapter: str, has_snapsho
         elif q.kind == COUNT and has_snapshot:
             n = dataset_count(manifest, presence_frame, whole)
             if n is not None:
+                row.rubric_value = row.value
                 row.basis, row.value, row.n = MEASURED, str(n), n
                 row.evidence = "portal datasets enumerated by this whole-portal crawl" if whole else "the portal's total, recorded by the crawl"
             elif row.basis == UNANSWERED:
