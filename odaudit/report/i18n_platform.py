@@ -18,7 +18,8 @@ PLATFORM_T: dict[str, tuple[str, str]] = {
     "platform_score_partial": ("Platform score: not complete, {k} of {m} questions answered or measured (their mean: {score}).",
                                "平臺分數：尚未完整，{m} 題中 {k} 題已作答或已量測（其平均：{score}）。"),
     "platform_score_none": ("Platform score: none of the {m} questions is answered or measured.", "平臺分數：{m} 題皆未作答、未量測。"),
-    "platform_portal": ("Portal: {portal} (adapter {adapter}).", "平臺：{portal}（轉接器 {adapter}）。"),
+    "platform_portal": ("Portal: {portal} (adapter `{adapter}`).", "平臺：{portal}（轉接器 `{adapter}`）。"),
+    "platform_method_h": ("The platform section", "平臺一節"),
     "platform_method": (
         "Platform section: the 2017 platform survey's questions. Each metadata field is the share of the portal's datasets "
         "whose record carries it (n of N: N counts the datasets whose metadata was read from a source that can carry that "

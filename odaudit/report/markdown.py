@@ -169,7 +169,7 @@ class Report:
         lines += [f"### {tr('who')}", "", tr("who_text", auto=int((a["source"] == "auto").sum()), total=len(a),
                                             manual=int((a["source"] == "manual").sum()), un=int((a["source"] == "unanswered").sum()),
                                             ja=sum(1 for i in items if i.score is not None), jt=len(items)), ""]
-        lines += [f"### {tr('platform')}", "", tr("platform_method"), ""]
+        lines += [f"### {tr('platform_method_h')}", "", tr("platform_method"), ""]
         return lines + self.portal_check()
 
     def portal_check(self) -> list[str]:

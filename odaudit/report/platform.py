@@ -74,7 +74,7 @@ def score_line(p: PlatformResult, lang: str) -> str:
 def section(p: PlatformResult, lang: str, *, whole: bool, table: Callable[..., list[str]]) -> list[str]:
     """The report.md section: intro, score, one table row per question."""
     lines = [f"## {t('platform', lang)}", "", t("platform_intro", lang), "",
-             t("platform_portal", lang, portal=md(p.portal), adapter=f"`{code(p.adapter)}`"), "", score_line(p, lang), ""]
+             t("platform_portal", lang, portal=md(p.portal), adapter=code(p.adapter)), "", score_line(p, lang), ""]
     rows = [(f"`{code(s.question)}` {md(s.label)}", md(s.answer), md(s.basis), md(s.value), md(s.evidence),
              " ".join([md(s.source), *(md_link(u, u) for u in s.links)]).strip()) for s in shown_rows(p, lang, whole=whole)]
     headers = [t("question", lang), t("pf_answer", lang), t("pf_basis", lang), t("pf_value", lang), t("pf_evidence", lang),
