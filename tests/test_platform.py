@@ -206,3 +206,13 @@ def test_the_showcase_shows_the_2017_platform_survey_answers_with_their_source()
             assert q["answer"] == {"Y": "yes", "N": "no"}[cell] and q["basis"] == "judged"
         assert "reviewer: 小克" in q["source"] and "ocf-2017-platform-survey.csv:2" in q["source"]
     assert p["licence_terms"]["value"] == row["資料授權條款名稱"] and p["request_channel"]["value"] == row["提資料需求連結"]
+
+
+def test_a_snapshot_without_portal_datasets_has_nothing_measured_and_no_error(tmp_path: Path) -> None:
+    """Found by tests/test_rubric_roundtrip.py's property test: only an off-portal and an offline dataset."""
+    snapshot = sf.build_snapshot(tmp_path / "snap", [sf.dataset("外部", url="https://other.example.gov.tw/x"), sf.dataset("未上線")])
+    rubric = init(snapshot, tmp_path / "r.yaml")
+    ok("score", snapshot, "--rubric", rubric, "--out", tmp_path / "out", "-q")
+    p = rows(tmp_path / "out" / "platform.csv")
+    assert {p[q]["basis"] for q in p if q.startswith("field_")} == {"not_measured"}
+    assert p["field_title"]["measured"] == "0" and p["field_title"]["score"] == ""

@@ -348,7 +348,8 @@ class Report:
         tab = partial(table, lang=self.lang)
         parts = [self.header(), self.summary(), self.method(), self.quantity(), self.quality(), self.vocabulary(), self.scores(),
                  review.agreement(self.r, self.tr, tab), review.ratings(self.r, self.tr, tab),
-                 self.agencies(), platform.section(self.r.platform, self.lang, whole=self.r.whole_portal, table=tab), self.badges(), self.overrides(), review.disputes(self.r, self.tr, tab), self.unanswered(), self.files(charts)]
+                 self.agencies(), platform.section(self.r.platform, self.lang, whole=self.r.whole_portal, table=tab),
+                 self.badges(), self.overrides(), review.disputes(self.r, self.tr, tab), self.unanswered(), self.files(charts)]
         return "\n".join(line for part in parts for line in part).rstrip("\n") + "\n"
 
 

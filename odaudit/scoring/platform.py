@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..portals.datagovtw import schema as datagovtw_schema
@@ -201,7 +202,7 @@ def field_counts(presence_frame: pd.DataFrame | None, resources: pd.DataFrame, a
     out: dict[str, FieldCounts] = {}
     for question, col in PRESENCE.items():
         has = p[col].to_numpy(bool) & read
-        able = read if carriers is None else read & [bool(s & carriers[col]) for s in sources]
+        able = read if carriers is None else read & np.array([bool(s & carriers[col]) for s in sources], dtype=bool)
         measured = able | has
         out[question] = FieldCounts(int(has.sum()), int(measured.sum()), int(len(p) - measured.sum()))
     declared = resources.groupby("dataset")["format"].agg(lambda f: bool(len(f)) and bool((f != "").all())) if len(resources) else pd.Series(dtype=bool)
