@@ -67,15 +67,16 @@ def resource(format: str = "CSV", *, url: str | None = None, status: int | None 
 
 def dataset(name: str, *, id: str | int | None = None, url: str | None = None, category: str = "1.1",
             agency: str = "測試機關", resources: Iterable[dict[str, Any]] = (), checks: Mapping[str, Any] | None = None,
-            fetch_status: str | None = None, in_snapshot: bool = True, **meta: Any) -> dict[str, Any]:
+            fetch_status: str | None = None, in_snapshot: bool = True, sources: list[str] | None = None, **meta: Any) -> dict[str, Any]:
     """A dataset description. `id` = portal dataset, `url` = external, neither = not online.
 
     `meta` overrides fields of the record's `meta` (frequency=…, licence=…, published=…, badge=…).
     `in_snapshot=False` puts the dataset in the catalog only (as after a partial crawl).
+    `sources` replaces the record's metadata sources (default ["export"] for a portal dataset).
     """
     return {"name": name, "id": None if id is None else str(id), "url": url, "category": category, "agency": agency,
             "resources": list(resources), "checks": dict(checks or {}), "fetch_status": fetch_status,
-            "in_snapshot": in_snapshot, "meta": meta}
+            "in_snapshot": in_snapshot, "sources": sources, "meta": meta}
 
 
 def _kind(spec: dict[str, Any]) -> str:
@@ -191,7 +192,7 @@ def build_snapshot(
         ds_records.append({
             "key": key, "kind": kind, "id": d["id"] or "", "name": d["name"], "category": d["category"],
             "url": f"{portal}/dataset/{d['id']}" if d["id"] else (d["url"] or ""),
-            "fetch": {"status": fetch, "sources": ["export"] if kind == "portal" else [], "error": ""},
+            "fetch": {"status": fetch, "sources": d.get("sources") or (["export"] if kind == "portal" else []), "error": ""},
             "raw": {"export": None, "api": None}, "meta": meta, "parse_issues": [], "resources": res_keys,
         })
     return seal(root, ds_records, res_records, findings, catalog_name=catalog_name, portal=portal, started_at=started_at,

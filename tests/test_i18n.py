@@ -368,3 +368,47 @@ def test_zh_tw_trend_has_no_english_prose(corpus, capsys: pytest.CaptureFixture[
             assert found == [], f"{len(found)} English words in the zh-TW site, e.g. {sorted(set(found))[:40]}"
         else:
             assert len(found) > 500
+
+
+def _platform_parts(report: Path) -> tuple[str, str]:
+    """The platform section of report.md and the main part of the site's platform page."""
+    text = (report / "report.md").read_text(encoding="utf-8")
+    head = "\n## 平臺本身\n" if "\n## 平臺本身\n" in text else "\n## The portal itself\n"
+    section = text[text.index(head) + 1:]
+    section = section[:section.index("\n## ", 1)]
+    page = (report / "site" / "platform.html").read_text(encoding="utf-8")
+    main_part = page[page.index("<main"):page.index("</main>")]
+    return section, re.sub(r"<code>(.*?)</code>", r"`\1`", main_part)  # identifiers, as code spans are in markdown
+
+
+def test_zh_tw_platform_section_and_page_have_no_english_prose(corpus) -> None:
+    """The platform section (report.md) and the site's platform page in zh-TW, for the demo and the
+    failure crawls scored with the bundled rubric (measured fields, unanswered judged questions) and
+    with a rubric whose platform answers a researcher wrote (judged rows, a reviewer, a source, links):
+    no English prose word; the English editions have prose, so the measure is not blind."""
+    from odaudit.bundled import rubric_path
+
+    root = corpus["root"]
+    snap = corpus["runs"]["demo"][0]
+    answered = root / "platform-rubric.yaml"
+    run_main("rubric", "init", snap, "--out", answered)
+    lines = answered.read_text(encoding="utf-8").split("\n")
+    for i, ln in enumerate(lines):
+        if ln.startswith(("  search: {", "  feedback: {", "  dataset_count: {")):
+            q = ln.split(":")[0].strip()
+            lines[i] = (f'  {q}: {{answer: {"yes" if q == "search" else "no"}, value: "{"51234" if q == "dataset_count" else ""}", '
+                        'reason: "研究者於平臺首頁查看", reviewer: "研究者甲", source: "平臺首頁", evidence: ["https://data.gov.tw/"]}')
+    answered.write_text("\n".join(lines), encoding="utf-8")
+    cases = [(corpus["reports"][(run, "zh-TW")], corpus["reports"][(run, "en")], corpus["runs"][run][0], Path(rubric_path("demo-datagovtw")))
+             for run in ("demo", "fail")]
+    for lang in ("zh-TW", "en"):
+        run_main("score", snap, "--rubric", answered, "--out", root / f"platform-{lang}", "--lang", lang, "-q")
+    cases.append((root / "platform-zh-TW", root / "platform-en", snap, answered))
+    for zh, en, snapshot, rubric in cases:
+        source = source_text(snapshot, rubric)
+        for part_zh, part_en in zip(_platform_parts(zh), _platform_parts(en), strict=True):
+            assert "field_phone" in part_zh
+            found = english_words(part_zh, source)
+            assert found == [], f"{zh.name}: {len(found)} English words, e.g. {found[:20]}"
+            assert len(english_words(part_en, source)) > 40
+    assert "檢查者 研究者甲" in _platform_parts(root / "platform-zh-TW")[0]

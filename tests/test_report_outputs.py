@@ -16,7 +16,7 @@ from odaudit.report.safe import csv_cell, md, md_link
 
 EVIL = '=HYPERLINK("http://evil.example/x","click")|<script>alert(1)</script> ![p](http://evil.example/p.png)\nline2'
 FILES = {"report.md", "appendix.md", "datasets.csv", "resources.csv", "findings.csv", "findings.jsonld", "scores.csv", "agencies.csv", "answers.csv",
-         "chart-categories.svg", "chart-quality.svg", "chart-agencies.svg", "manifest.json", "summary.json", "site"}
+         "platform.csv", "chart-categories.svg", "chart-quality.svg", "chart-agencies.svg", "manifest.json", "summary.json", "site"}
 RUBRIC = """\
 name: report-test
 catalog: test
@@ -134,7 +134,7 @@ def test_csv_injection_neutralised(snap, tmp_path):
     evil = [r for r in rows if r["key"] == "tw:200"][0]
     assert evil["name"].startswith("'=HYPERLINK") and evil["agency"] == "'@evil"
     assert [r for r in rows if r["key"] == "tw:100"][0]["agency"] == "'-2+3"
-    for name in ("datasets.csv", "resources.csv", "findings.csv", "scores.csv", "agencies.csv", "answers.csv"):
+    for name in ("datasets.csv", "resources.csv", "findings.csv", "scores.csv", "agencies.csv", "answers.csv", "platform.csv"):
         with open(out / name, encoding="utf-8-sig", newline="") as fh:
             for row in csv.reader(fh):
                 for cell in row:
@@ -147,7 +147,9 @@ def test_csv_injection_neutralised(snap, tmp_path):
 def test_csv_columns(snap, tmp_path):
     out = score(snap, tmp_path, "columns")
     header = {name: next(csv.reader(open(out / name, encoding="utf-8-sig"))) for name in
-              ("datasets.csv", "resources.csv", "findings.csv", "scores.csv", "agencies.csv", "answers.csv")}
+              ("datasets.csv", "resources.csv", "findings.csv", "scores.csv", "agencies.csv", "answers.csv", "platform.csv")}
+    assert header["platform.csv"] == ["question", "label", "survey", "kind", "basis", "answer", "value", "n", "measured", "not_measured",
+                                      "score", "evidence", "source"]
     assert header["scores.csv"] == ["level", "id", "name", "parent", "method", "weight", "total_weight", "score", "answered", "leaves", "note"]
     assert header["findings.csv"][:3] == ["dataset", "name", "resource"]
     assert "check_link" in header["resources.csv"] and "check_format" in header["resources.csv"]

@@ -8,6 +8,8 @@ Inputs (both shipped with odaudit, so the build needs nothing outside the reposi
                                                       of ocftw/OpenGovReport14-16): the researchers' 0-10
                                                       judgments of readiness items C1-C9 and impact items I1-I6
     odaudit/data/rubrics/ocf-2016-survey.yaml         the 89 datasets' survey answers (`odaudit rubric import`)
+    odaudit/data/surveys/ocf-2017-platform-survey.csv the platform survey (data/Platform Survey.csv): its
+                                                      data.gov.tw row becomes the rubric's `platform:` answers
 
 The result is the survey rubric with every readiness and impact item judged as published, each
 judgment citing its line of the score table and the section of the report's chapter 2 that gives
@@ -27,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from odaudit.scoring.platform_survey import survey_answers  # noqa: E402
 from odaudit.scoring.rubric import Judged, Rubric, load_rubric  # noqa: E402
 from odaudit.scoring.writer import rubric_yaml  # noqa: E402
 
@@ -67,6 +70,8 @@ NOTES = [
     "89 datasets' survey answers of ocf-2016-survey. Built by tools/build_published_rubric.py from",
     "odaudit/data/surveys/ocf-2017-weighted-score.csv (data/Weighted Score.csv of ocftw/OpenGovReport14-16 at",
     f"commit {COMMIT}, MIT License) and odaudit/data/rubrics/ocf-2016-survey.yaml; do not edit by hand.",
+    "The platform answers are the data.gov.tw row of the 2017 platform survey (reviewer 小克), from",
+    "odaudit/data/surveys/ocf-2017-platform-survey.csv (data/Platform Survey.csv of the same commit, CC0 1.0).",
     "Score it without a snapshot: odaudit score --rubric ocf-2017-published --out DIR (every answer is the researchers').",
     "Known differences from the published table (see reports/ocf-2017/README.md): categories 0.3 and 3.2, whose",
     "published scores are the mean of one survey row fewer than the survey holds; weights and weighted scores that",
@@ -124,6 +129,8 @@ def build() -> str:
         "title": "OCF 2014–2016 Open Government Report: the published assessment (readiness, 89 datasets, impact)",
         "readiness": judged(survey.readiness, "readiness", table),
         "impact": judged(survey.impact, "impact", table),
+        # the platform survey's row for data.gov.tw (reviewer 小克): the report's platform answers
+        "platform": survey_answers("http://data.gov.tw/"),
     })
     if table:
         raise SystemExit(f"{SCORES}: items not in the rubric: {', '.join(sorted(table))}")

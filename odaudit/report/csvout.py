@@ -11,6 +11,7 @@ import pandas as pd
 from ..atomic import CSV_ENCODING, atomic_open
 from ..scoring.model import ScoreResult
 from ..scoring.questions import QUESTION_IDS
+from .i18n import t
 from .safe import neutralise
 
 DATASET_CSV = (
@@ -117,6 +118,20 @@ def answers_frame(r: ScoreResult) -> pd.DataFrame:
     return a
 
 
+PLATFORM_CSV = ("question", "label", "survey", "kind", "basis", "answer", "value", "n", "measured", "not_measured", "score",
+                "evidence", "source")
+
+
+def platform_frame(r: ScoreResult) -> pd.DataFrame:
+    """platform.csv: one row per platform question (scoring/platform.py); labels in English, like every CSV."""
+    p = r.platform.frame()
+    p["label"] = [t(f"pq_{q}", "en") for q in p["question"]]
+    for c in ("n", "measured", "not_measured"):
+        p[c] = p[c].astype("Int64")
+    p["score"] = _round(p["score"], 2)
+    return p
+
+
 AGREEMENT_CSV = ("question", "items", "reviewers", "percent_agreement", "alpha")
 RATINGS_CSV = ("item", "name", "researchers", "public_mean", "n", "sd", "min", "max", "groups")
 DISPUTES_CSV = ("id", "dataset", "name", "resource", "check", "question", "claim", "evidence", "links", "by", "decision", "reason", "effect")
@@ -144,4 +159,5 @@ def write_tables(r: ScoreResult, out: Path) -> list[Path]:
         _write(out / "scores.csv", scores_frame(r), SCORE_CSV),
         _write(out / "agencies.csv", agencies_frame(r), AGENCY_CSV),
         _write(out / "answers.csv", answers_frame(r), ANSWER_CSV),
+        _write(out / "platform.csv", platform_frame(r), PLATFORM_CSV),
     ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import functools
 
+from .i18n_platform import PLATFORM_T
+
 LANGS = ("en", "zh-TW")
 
 _T: dict[str, tuple[str, str]] = {
@@ -531,10 +533,13 @@ _T: dict[str, tuple[str, str]] = {
     "reason_reused": ("stored findings reused: they were made by today's rules {today}, so a re-check gives the same rows", "沿用既有檢測結果：它們出自今日規則 {today}，重新檢測結果相同"),
 }
 
-# the trend site's entries (odaudit/report/i18n_trend.py): one catalog, two files for the size limit
+# the trend site's entries (odaudit/report/i18n_trend.py) and the platform section's
+# (i18n_platform.py): one catalog, three files for the module size limit
 from .i18n_trend import TREND_SITE  # noqa: E402
 
+assert not set(_T) & (set(PLATFORM_T) | set(TREND_SITE)), "a side catalog repeats a key of the catalog"
 _T.update(TREND_SITE)
+_T.update(PLATFORM_T)
 
 
 def t(key: str, lang: str, **kw: object) -> str:

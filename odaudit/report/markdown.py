@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..scoring.model import ScoreResult
 from ..scoring.questions import QUESTIONS
-from . import review
+from . import platform, review
 from .charts import CHART_FILES
 from .i18n import localise, t, word, yes_no
 from .numbers import fmt, pct
@@ -171,6 +171,7 @@ class Report:
         lines += [f"### {tr('who')}", "", tr("who_text", auto=int((a["source"] == "auto").sum()), total=len(a),
                                             manual=int((a["source"] == "manual").sum()), un=int((a["source"] == "unanswered").sum()),
                                             ja=sum(1 for i in items if i.score is not None), jt=len(items)), ""]
+        lines += [f"### {tr('platform_method_h')}", "", tr("platform_method"), ""]
         return lines + self.portal_check()
 
     def portal_check(self) -> list[str]:
@@ -338,7 +339,8 @@ class Report:
     def files(self, charts: list[str]) -> list[str]:
         tr = self.tr
         lines = [f"## {tr('files')}", "", tr("appendix_link"), "", tr("files_text"), ""]
-        lines += [f"- [{f}]({f})" for f in ("datasets.csv", "resources.csv", "findings.csv", "scores.csv", "agencies.csv", "answers.csv")]
+        lines += [f"- [{f}]({f})" for f in ("datasets.csv", "resources.csv", "findings.csv", "scores.csv", "agencies.csv", "answers.csv",
+                                            "platform.csv")]
         lines += [f"- [{f}]({f})" for f, t in (("agreement.csv", self.r.merged), ("ratings.csv", self.r.ratings),
                                                ("disputes.csv", self.r.disputes)) if t is not None]
         lines += [f"- [{c}]({c})" for c in charts]
@@ -348,7 +350,8 @@ class Report:
         tab = partial(table, lang=self.lang)
         parts = [self.header(), self.summary(), self.method(), self.quantity(), self.quality(), self.vocabulary(), self.scores(),
                  review.agreement(self.r, self.tr, tab), review.ratings(self.r, self.tr, tab),
-                 self.agencies(), self.badges(), self.overrides(), review.disputes(self.r, self.tr, tab), self.unanswered(), self.files(charts)]
+                 self.agencies(), platform.section(self.r.platform, self.lang, whole=self.r.whole_portal, table=tab),
+                 self.badges(), self.overrides(), review.disputes(self.r, self.tr, tab), self.unanswered(), self.files(charts)]
         return "\n".join(line for part in parts for line in part).rstrip("\n") + "\n"
 
 

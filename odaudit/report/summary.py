@@ -42,6 +42,22 @@ def summary_json(r: ScoreResult) -> dict[str, Any]:
         "impact": _num(node["impact"].score, 2),
         "answers_unanswered_share": _num(float((r.answers["source"] == "unanswered").mean())) if len(r.answers) else None,
     }
+    if r.platform is not None:
+        doc["platform"] = platform_summary(r)
     if r.estimate is not None:
         doc["estimate"] = {k: (_num(v) if isinstance(v, float) else v) for k, v in r.estimate.as_dict().items()}
+    return doc
+
+
+def platform_summary(r: ScoreResult) -> dict[str, Any]:
+    """The platform section's figures: its score (null until every question is answered or measured),
+    the field shares measured (share, n, N, not measured) and the researchers' answers."""
+    p = r.platform
+    doc: dict[str, Any] = {"score": _num(p.score, 2), "score_answered": _num(p.score_answered, 2), "scored": p.scored,
+                           "scorable": p.scorable, "adapter": p.adapter, "questions": {}}
+    for row in p.rows:
+        doc["questions"][row.question] = {"basis": row.basis, "answer": row.answer or None,
+                             "value": (_num(float(row.value)) if row.basis == "measured" and row.kind == "field" else
+                                       row.n if row.basis == "measured" else (row.value or None)),
+                             "n": row.n, "measured": row.measured, "not_measured": row.not_measured}
     return doc

@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..inspect.understood import not_understood
 from ..model import Progress
 from ..store import Snapshot
-from . import automate, coverage, summary
+from . import automate, coverage, platform, summary
 from .automate import NO, UNKNOWN, YES
 from .estimate import Estimate, estimate
 from .methods import dataset_points, is_open
@@ -334,7 +334,16 @@ def score_tables(
         doctor=src.doctor,
         not_understood=src.vocabulary,
         merged=rubric.merged,
+        platform=_platform(rubric, snapshot, src),
     )
+
+
+def _platform(rubric: Rubric, snapshot: SnapshotTables | None, src: _Inputs) -> platform.PlatformResult:
+    """The platform section (scoring/platform.py): the rubric's platform answers and what the snapshot measures."""
+    manifest = snapshot.manifest if snapshot is not None else {}
+    return platform.assess(rubric.platform, portal=src.portal, adapter=platform.adapter_of(manifest), has_snapshot=snapshot is not None,
+                           whole=src.whole, manifest=manifest, presence_frame=snapshot.presence if snapshot is not None else None,
+                           datasets=src.datasets, resources=src.resources)
 
 
 def _count_blocked_as_broken(findings: pd.DataFrame, resources: pd.DataFrame) -> pd.DataFrame:

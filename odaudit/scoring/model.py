@@ -95,6 +95,8 @@ class ScoreResult:
     ratings: pd.DataFrame | None = None
     #: `score --disputes`: every dispute and its decision (scoring/disputes.py)
     disputes: pd.DataFrame | None = None
+    #: the platform section (scoring/platform.PlatformResult): the portal itself, scored apart from the barometer
+    platform: Any = None
 
     # -- conveniences for diff and tests -------------------------------------
     def node(self, node_id: str) -> Node:

@@ -36,6 +36,19 @@ def catalog_reference(snap: Snapshot, rubric_dir: Path) -> str:
         return copy.resolve().as_posix()
 
 
+def platform_evidence(result: ScoreResult) -> list[str]:
+    """What the snapshot shows for the platform questions, as comments of the automated block (so
+    `--update` refreshes them); the researcher's answers in `platform:` are never touched."""
+    p = result.platform
+    if p is None:
+        return []
+    lines = ["# Platform (see platform.csv of `odaudit score`): what the snapshot shows; answer the judged questions under `platform:`."]
+    for row in p.rows:
+        if row.evidence:
+            lines.append(f"# platform {row.question} ({row.basis}): {comment(row.evidence)}")
+    return lines
+
+
 def prefilled_rubric(result: ScoreResult, *, name: str, catalog_ref: str, method: str = "flat") -> str:
     a = result.answers
     by_key = {k: g for k, g in a.groupby("key", sort=False)}
@@ -73,5 +86,7 @@ def prefilled_rubric(result: ScoreResult, *, name: str, catalog_ref: str, method
     notes = ["Template made by `odaudit rubric init`.",
              "Fill in the readiness and impact scores and answer the datasets that are off the portal or not online.",
              "`odaudit rubric init SNAPSHOT --out THIS-FILE --update` refreshes the automated answers and keeps yours."]
-    text = render(name=name, title=f"{result.catalog.title}", catalog=catalog_ref, method=method, notes=notes, datasets=blocks)
+    auto[1:1] = platform_evidence(result)
+    text = render(name=name, title=f"{result.catalog.title}", catalog=catalog_ref, method=method, notes=notes, datasets=blocks,
+                  with_platform=True)
     return text + "\n".join([AUTO_BEGIN, *auto, AUTO_END]) + "\n"

@@ -22,6 +22,7 @@ from .. import bundled
 from ..catalog import ALL_CATALOG, Catalog, load_catalog, resolve_catalog_path, whole_portal_catalog
 from ..errors import InputError
 from ..yamlsrc import load_yaml, validate, where
+from .platform import PLATFORM_IDS
 from .questions import DEFAULT_POINTS, QUESTION_IDS
 
 RUBRIC_VERSION = 1
@@ -30,6 +31,12 @@ QuestionId = Literal[
     "open_licence", "up_to_date", "sustained", "findable", "linked",
 ]
 assert QuestionId.__args__ == QUESTION_IDS  # type: ignore[attr-defined]
+PlatformId = Literal[
+    "licence_terms", "declaration", "request_channel", "dataset_count", "showcases", "search", "feedback",
+    "field_title", "field_description", "field_columns", "field_format", "field_licence", "field_licence_url",
+    "field_cost", "field_agency", "field_contact", "field_phone",
+]
+assert PlatformId.__args__ == PLATFORM_IDS  # type: ignore[attr-defined]
 
 _YES = {"yes", "y", "true", "1", "是", "有", "Y"}
 _NO = {"no", "n", "false", "0", "否", "無", "无"}
@@ -107,6 +114,47 @@ class ManualAnswer(_Strict):
     def _reason(self) -> ManualAnswer:
         if self.answer is not None and not self.reason.strip():
             raise _err("reason", "a manual answer needs a reason (why the researcher answers so, overriding the findings)")
+        return self
+
+
+class PlatformAnswer(_Strict):
+    """A researcher's answer to a platform question (scoring/platform.py): yes/no, a value (the
+    licence's name, the request page, the dataset count) and who answered it from what."""
+
+    answer: bool | None = None
+    value: str = ""
+    reason: str = ""
+    reviewer: str = ""
+    #: where the answer comes from (a survey file, a page visited on a date)
+    source: str = ""
+    evidence: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _mapping(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise _err("platform_answer", "write {answer: yes|no, reason: \"…\"}: a platform answer needs a reason or a source")
+        if isinstance(data.get("value"), int | float) and not isinstance(data.get("value"), bool):
+            data = {**data, "value": str(data["value"])}  # a count written as a number
+        return data
+
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _answer(cls, v: Any) -> bool | None:
+        try:
+            return parse_answer(v)
+        except ValueError as exc:
+            raise _err("answer", str(exc)) from None
+
+    @field_validator("evidence")
+    @classmethod
+    def _links(cls, v: list[str]) -> list[str]:
+        return [_http(x) for x in v]
+
+    @model_validator(mode="after")
+    def _said_why(self) -> PlatformAnswer:
+        if (self.answer is not None or self.value.strip()) and not (self.reason.strip() or self.source.strip()):
+            raise _err("reason", "a platform answer needs a reason or a source (where the researcher saw it)")
         return self
 
 
@@ -243,6 +291,8 @@ class Rubric(_Strict):
     impact: Judged | None = None
     #: manual answers, keyed by portal id ("41568"), snapshot key ("tw:41568", "ext:…", "none:…") or dataset name
     datasets: dict[str, DatasetEntry] = Field(default_factory=dict)
+    #: researchers' answers to the platform questions (scoring/platform.py), scored apart from the barometer
+    platform: dict[PlatformId, PlatformAnswer] = Field(default_factory=dict)
     #: set by `rubric merge` (who reviewed, how far they agreed); absent in a reviewer's own rubric
     merged: Merged | None = None
 

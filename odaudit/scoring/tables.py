@@ -17,6 +17,7 @@ from ..columnar import cached
 from ..errors import SnapshotError
 from ..model.findings import FINDING_COLUMNS
 from ..store import DATASETS, RESOURCES, Snapshot, read_jsonl
+from .platform import PRESENCE_COLUMNS, adapter_of, presence
 
 DATASET_COLUMNS = (
     "key", "kind", "id", "name", "category", "url", "fetch_status", "title", "agency",
@@ -42,6 +43,20 @@ def dataset_table(snap: Snapshot) -> pd.DataFrame:
             r.get("sampled", True) is not False,  # False only for datasets outside a --sample
         ))
     return pd.DataFrame.from_records(rows, columns=list(DATASET_COLUMNS))
+
+
+@cached("presence", lambda snap: DATASETS)
+def presence_table(snap: Snapshot) -> pd.DataFrame:
+    """Per dataset record: its kind, fetch status, metadata sources (`;`-joined) and which metadata
+    fields it carries (the platform section's field shares: scoring/platform.py)."""
+    adapter = adapter_of(snap.manifest)
+    rows = []
+    for r in read_jsonl(snap.root / DATASETS):
+        fetch = r.get("fetch") or {}
+        rows.append((r["key"], _s(r.get("kind")), _s(fetch.get("status")), ";".join(map(str, fetch.get("sources") or ())),
+                     *presence(r.get("meta") or {}, adapter)))
+    frame = pd.DataFrame.from_records(rows, columns=["key", "kind", "fetch_status", "sources", *PRESENCE_COLUMNS])
+    return frame.astype(dict.fromkeys(PRESENCE_COLUMNS, bool))
 
 
 @cached("resources", lambda snap: RESOURCES)
@@ -98,9 +113,11 @@ class SnapshotTables:
     manifest: dict[str, Any]
     #: where the snapshot is (named in the report)
     root: str = ""
+    #: which metadata fields each record carries (presence_table); None when not read
+    presence: pd.DataFrame | None = None
 
     @classmethod
     def read(cls, snap: Snapshot, *, findings: pd.DataFrame | None = None, manifest: dict[str, Any] | None = None) -> SnapshotTables:
         """The snapshot's tables; `findings` (and the `manifest` that describes them) replace its stored ones."""
         return cls(dataset_table(snap), resource_table(snap), finding_table(snap) if findings is None else findings,
-                   snap.manifest if manifest is None else manifest, str(snap.root))
+                   snap.manifest if manifest is None else manifest, str(snap.root), presence_table(snap))

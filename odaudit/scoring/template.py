@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ..text import UNSAFE, visible
+from .platform import COUNT, FIELD, PLATFORM_QUESTIONS
 from .questions import QUESTIONS
 
 #: OCF Table 2.7 (methodology §2.3): readiness and impact components and their items.
@@ -108,9 +110,34 @@ def manual_block(key: str, name: str, answers: dict[str, tuple[bool | None, str,
     return lines
 
 
+PLATFORM_HELP = (
+    "# Platform questions (the 2017 platform survey; scored apart from the barometer). Answer the judged ones",
+    "# with what you saw on the portal: {answer: yes|no, value: \"…\", reason: \"…\", reviewer: \"…\", source: \"…\", evidence: [links]}.",
+    "# field_* and dataset_count are measured from a snapshot where it can; your answer is kept beside the measurement.",
+)
+
+
+def platform_block(answers: Mapping[str, Any] | None) -> list[str]:
+    """The rubric's `platform:` mapping, one line per question (PlatformAnswer-like values; None = unanswered)."""
+    lines = [*PLATFORM_HELP, "platform:"]
+    for x in PLATFORM_QUESTIONS:
+        a = (answers or {}).get(x.id)
+        ans = "null" if a is None or a.answer is None else ("yes" if a.answer else "no")
+        kind = {COUNT: "measured when the snapshot knows it", FIELD: "measured from the snapshot"}.get(x.kind, "judged")
+        lines.append(f"  # {comment(x.survey)} ({kind})")
+        parts = [f"answer: {ans}", f"value: {q(a.value if a else '')}", f"reason: {q(a.reason if a else '')}",
+                 f"reviewer: {q(a.reviewer if a else '')}", f"source: {q(a.source if a else '')}"]
+        if a is not None and a.evidence:
+            parts.append("evidence: [" + ", ".join(q(u) for u in a.evidence) + "]")
+        lines.append(f"  {x.id}: {{{', '.join(parts)}}}")
+    return lines
+
+
 def render(*, name: str, title: str, catalog: str, method: str = "flat", notes: Iterable[str] = (),
-           datasets: list[str] | None = None) -> str:
+           datasets: list[str] | None = None, platform: Mapping[str, Any] | None = None, with_platform: bool = False) -> str:
     lines = header(name=name, title=title, catalog=catalog, method=method, notes=notes)
+    if with_platform or platform:
+        lines += platform_block(platform)
     lines += ["# Manual answers, keyed by portal id, snapshot key (tw:…, ext:…, none:…) or catalog name.",
               "# Each needs a written reason; it overrides the measured answer and is listed in the report."]
     entries = [d for d in datasets or () if not d.lstrip().startswith("#")]

@@ -14,7 +14,7 @@ from typing import Any
 
 from .questions import QUESTIONS
 from .rubric import Judged, Merged, Rubric
-from .template import comment, q
+from .template import comment, platform_block, q
 
 
 def num(x: float | int | None) -> str:
@@ -75,6 +75,8 @@ def rubric_yaml(rubric: Rubric, *, notes: Iterable[str] = (), dataset_notes: Map
     lines += ["implementation:", f"  category_weights: {cw_text}"]
     lines += _judged("impact", r.impact)
     lines += _merged(r.merged)
+    if r.platform:  # only a rubric with platform answers gets the block: others read back as written
+        lines += platform_block(r.platform)
     lines += ["datasets:" if r.datasets else "datasets: {}"]
     for ref, entry in r.datasets.items():
         lines += [f"  # {comment(n)}" for n in (dataset_notes or {}).get(ref, [])]

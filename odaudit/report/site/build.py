@@ -3,7 +3,7 @@
 Layout (the `--lang` edition at the top, the other in a folder named by its language, the same
 page names in both):
 
-    site/index.html  method.html  datasets.html  agencies.html  badges.html
+    site/index.html  method.html  datasets.html  agencies.html  badges.html  platform.html
     site/category/<id>.html  site/dataset/<key>.html  site/agency/a-<hash>.html
     site/charts/*.svg  site/static/site.css  site/static/site.js
     site/<other-lang>/…  (the same pages and charts; static/ is shared)
@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 STATIC = ("site.css", "site.js")
 #: the navigation bar: page, catalog key of its name
 NAV = (("index.html", "site_nav_overview"), ("method.html", "method"), ("datasets.html", "site_nav_datasets"),
-       ("agencies.html", "site_nav_agencies"), ("badges.html", "site_nav_badges"))
+       ("agencies.html", "site_nav_agencies"), ("badges.html", "site_nav_badges"), ("platform.html", "site_platform"))
 
 
 def evidence_text(text: str, lang: str) -> str:
@@ -151,7 +151,7 @@ class Edition:
 
 def pages(v: SiteView, lang: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """(path, template, context) of every page of one edition."""
-    from .pagedata import agency_page, badges_page, category_page, dataset_page, method_page, overview_page
+    from .pagedata import agency_page, badges_page, category_page, dataset_page, method_page, overview_page, platform_page
 
     tr = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     yield "index.html", "overview.html.j2", overview_page(v, lang)
@@ -159,6 +159,7 @@ def pages(v: SiteView, lang: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
     yield "datasets.html", "datasets.html.j2", {"title": tr("site_all_datasets"), "crumbs": []}
     yield "agencies.html", "agencies.html.j2", {"title": tr("agencies"), "crumbs": []}
     yield "badges.html", "badges.html.j2", badges_page(v, lang)
+    yield "platform.html", "platform.html.j2", platform_page(v, lang)
     for c in v.categories:
         yield f"category/{c.slug}.html", "category.html.j2", category_page(v, c, lang)
     for g in v.agencies:

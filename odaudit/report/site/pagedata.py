@@ -44,7 +44,13 @@ def overview_page(v: SiteView, lang: str) -> dict[str, Any]:
             "unanswered_items": sum(1 for n in r.nodes if n.level == "item" and n.score is None),
             "open_n": sum(1 for d in v.datasets if d.open), "in_snapshot": int(r.datasets.drop_duplicates("key")["in_snapshot"].sum()),
             "manual_n": int((a["source"] == "manual").sum()), "unanswered_n": int((a["source"] == "unanswered").sum()),
-            "alt": _alt(v, lang)}
+            "alt": _alt(v, lang), "platform_line": _platform_line(v, lang)}
+
+
+def _platform_line(v: SiteView, lang: str) -> str:
+    from ..platform import score_line
+
+    return score_line(v.r.platform, lang)
 
 
 def method_page(v: SiteView, lang: str) -> dict[str, Any]:
@@ -91,3 +97,12 @@ def dataset_page(v: SiteView, d: Dataset, lang: str) -> dict[str, Any]:
 def badges_page(v: SiteView, lang: str) -> dict[str, Any]:
     return {"title": i18n.t("badges", lang), "crumbs": [],
             "fails": [(v.by_key[k], e) for k, e in v.badge_fails if k in v.by_key]}
+
+
+def platform_page(v: SiteView, lang: str) -> dict[str, Any]:
+    """The portal itself (scoring/platform.py), as the report's platform section shows it."""
+    from ..platform import score_line, shown_rows
+
+    p = v.r.platform
+    return {"title": i18n.t("platform", lang), "crumbs": [], "portal": p.portal, "adapter": p.adapter,
+            "score_line": score_line(p, lang), "rows": shown_rows(p, lang, whole=v.r.whole_portal)}
