@@ -86,7 +86,10 @@ class RemoteBodyStore:
 
     def _open(self) -> tuple[Any, str]:
         if self._fs is None:
-            self._fs = open_url(self.url)
+            try:
+                self._fs = open_url(self.url)
+            except InputError as exc:  # checked where odaudit runs: here, a worker lacks what that machine has
+                raise InputError(f"{exc}, on a machine that reads the bodies (every Dask worker needs it)") from None
         return self._fs  # type: ignore[no-any-return]
 
     def _info(self, rel: object, name: str) -> tuple[str, int]:
