@@ -67,13 +67,14 @@ class RemoteBodyStore:
         self.url = url
         open_url(url)  # a bad URL is refused here, before any worker sees it
         self._fs: Any = None
+        self._pid = 0
         self._copies: list[str] = []
 
     def __getstate__(self) -> dict[str, Any]:
         return {"url": self.url}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.url, self._fs, self._copies = state["url"], None, []
+        self.url, self._fs, self._pid, self._copies = state["url"], None, 0, []
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, RemoteBodyStore) and other.url == self.url
@@ -85,7 +86,9 @@ class RemoteBodyStore:
         return f"RemoteBodyStore({self.url!r})"
 
     def _open(self) -> tuple[Any, str]:
-        if self._fs is None:
+        # a forked check process opens its own: an async file system's (s3fs) loop stays in its parent
+        if self._fs is None or self._pid != os.getpid():
+            self._pid = os.getpid()
             try:
                 self._fs = open_url(self.url)
             except InputError as exc:  # checked where odaudit runs: here, a worker lacks what that machine has
@@ -142,6 +145,7 @@ class RemoteBodyStore:
     def path(self, rel: object, sha256: object = None, size: object = None) -> Path:
         """A verified local copy of body `rel` (deleted by `release`), or BodyProblem."""
         name = BodyStore.name_of(rel)
+        self._open()
         folder = tempfile.mkdtemp(prefix="odaudit-body-")
         self._copies.append(folder)
         os.mkdir(os.path.join(folder, name[:2]), 0o700)
