@@ -11,8 +11,11 @@ request to a host.
 
 What runs where, and what the workers need:
 
-* the workers read the bodies themselves, at the body store's path as this process sees it: the
-  snapshot must be on storage every worker mounts at the same path (NFS, a cluster file system);
+* the workers read the bodies themselves: at the body store's path as this process sees it (made
+  absolute), so the store must be on storage every worker mounts at the same path (NFS, a cluster
+  file system); or, given `--bodies URL`, through fsspec (odaudit/store/remote_bodies.py: each
+  worker copies a body to its own temporary folder, verified, for the checks' time). The snapshot
+  folder (records, manifest, the findings written) is local to this process either way;
 * every worker must run the same odaudit (version and rules) as this process: checked when
   connecting (`_about`), since different code would give different findings;
 * the check limits: with limits (`--check-workers` not 0), each unit runs on its worker in a
@@ -30,7 +33,7 @@ What runs where, and what the workers need:
 Why Dask rather than Ray: pure-Python wheels on PyPI (`pip install "odaudit[distributed]"`), a
 `LocalCluster` on loopback for the tests, no daemon to install (`dask scheduler` and `dask worker`
 are plain processes), and fsspec, through which object storage would come, is Dask's own storage
-layer.
+layer (`--bodies s3://…` comes through it).
 """
 
 from __future__ import annotations
