@@ -89,6 +89,10 @@ class CheckStopped(Exception):
         super().__init__(text)
         self.limit, self.text = limit, text
 
+    def __reduce__(self) -> tuple[type[CheckStopped], tuple[str, str]]:
+        # the default rebuilds an exception from its args, here (text,): one argument short
+        return CheckStopped, (self.limit, self.text)
+
     def stopped(self) -> dict[Key, tuple[str, str]]:
         """A guard's `stopped` map that stops every check of a one-dataset job."""
         return {(0, WHOLE, WHOLE): (self.limit, self.text)}

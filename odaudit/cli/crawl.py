@@ -50,9 +50,9 @@ def crawl(
     check_memory: int = typer.Option(2048, "--check-memory", min=0, help="MB of memory a check process may use beyond its start (Linux; 0 = no limit; recorded in the manifest)."),
     row_limit: int = typer.Option(None, "--row-limit", min=1, help="Validate at most N rows per table (recorded in the manifest)."),
     replay: str = typer.Option(None, "--replay", help="Serve HTTP from a recording folder instead of the network, or the bundled recording `demo` (offline demo and tests)."),
-    bodies: Path = typer.Option(None, "--bodies", help="Store bodies in this folder, shared with other snapshots (reference-counted), instead of OUT/bodies."),
+    bodies: str = typer.Option(None, "--bodies", help="Store bodies in this folder, shared with other snapshots (reference-counted), instead of OUT/bodies. With --recheck: read the snapshot's bodies from this folder or fsspec URL (s3://, gs://, file://) instead."),
     recheck: str = typer.Option(None, "--recheck", help="Re-run today's checks on an existing snapshot (a path or file:// URL), offline; the new findings are kept beside the old ones."),
-    scheduler: str = typer.Option(None, "--scheduler", help="With --recheck: run the checks on the Dask cluster of this scheduler (tcp://HOST:8786), each within the check limits (--check-workers 0: without); the snapshot must be on storage its workers mount at the same path."),
+    scheduler: str = typer.Option(None, "--scheduler", help="With --recheck: run the checks on the Dask cluster of this scheduler (tcp://HOST:8786), each within the check limits (--check-workers 0: without); the workers read the bodies at the same path, or from the --bodies URL."),
     allow_missing_bodies: bool = typer.Option(False, "--allow-missing-bodies", help="With --recheck: check a snapshot whose bodies are missing or altered anyway; their body checks say 'not measured'."),
     quiet: bool = quiet_option("nor the summary; warnings are kept in manifest.json"),
     as_json: bool = json_option(),
@@ -67,6 +67,7 @@ def crawl(
       odaudit crawl --catalog demo-datagovtw --replay demo --out snapshots/demo
       odaudit crawl --recheck snapshots/2026
       odaudit crawl --recheck /shared/snapshots/2026 --scheduler tcp://10.0.0.5:8786
+      odaudit crawl --recheck snapshots/2026 --bodies s3://bucket/bodies --scheduler tcp://10.0.0.5:8786
       odaudit crawl --catalog ocf-2017 --out snapshots/2027 --bodies snapshots/bodies
       odaudit crawl --portal https://demo.ckan.org --all --sample 100 --out snapshots/ckan-demo
     Exit codes: 0 complete, 2 bad usage or input (a recheck of a snapshot with missing or altered bodies), 3 could not complete (rerun to resume), 130 interrupted.
@@ -81,11 +82,11 @@ def crawl(
     if scheduler is not None and recheck is None:
         raise InputError("--scheduler goes with --recheck (a crawl stays on one machine, for its per-host politeness)")
     if recheck is not None:
-        if bodies is not None:
-            raise InputError("--bodies goes with a crawl, not --recheck (a snapshot's manifest says where its bodies are)")
         _recheck(_snapshot_path(recheck), workers=workers, row_limit=row_limit, limits=limits, allow_missing_bodies=allow_missing_bodies,
-                 quiet=quiet, as_json=as_json, scheduler=scheduler)
+                 quiet=quiet, as_json=as_json, scheduler=scheduler, bodies=bodies)
         return
+    if bodies is not None and "://" in bodies:
+        raise InputError(f"--bodies {bodies}: a crawl stores its bodies in a folder (a URL goes with --recheck)")
     if all_ and catalog:
         raise InputError("give either --catalog or --all, not both")
     if sample is not None and not all_:
@@ -102,7 +103,8 @@ def crawl(
         read_timeout=timeout, total_timeout=total_timeout, attempts=retries + 1,
     )
     opts = CrawlOptions(out=out, portal=portal.rstrip("/"), adapter=adapter.strip().lower(), catalog_path=catalog_path, all=all_, sample=sample,
-                        seed=seed, use_api=use_api, check_workers=workers, row_limit=row_limit, replay=replay, since=since, bodies=bodies,
+                        seed=seed, use_api=use_api, check_workers=workers, row_limit=row_limit, replay=replay, since=since,
+                        bodies=Path(bodies) if bodies is not None else None,
                         fetch=fetch, check_limits=limits)
     with common.progress(quiet) as report:
         try:
@@ -136,7 +138,8 @@ def _snapshot_path(text: str) -> Path:
     if not sep:
         return Path(text)
     if scheme.lower() != "file":
-        raise InputError(f"--recheck {text}: only a path or a file:// URL (the new findings are written beside the snapshot's)")
+        raise InputError(f"--recheck {text}: only a path or a file:// URL (the new findings are written beside the snapshot's; "
+                         "its bodies may be elsewhere: --bodies URL)")
     host, slash, path = rest.partition("/")
     if host not in ("", "localhost") or not slash:
         raise InputError(f"--recheck {text}: a file:// URL names a path on this machine (file:///PATH)")
@@ -144,13 +147,14 @@ def _snapshot_path(text: str) -> Path:
 
 
 def _recheck(path: Path, *, workers: int, row_limit: int | None, limits: object, allow_missing_bodies: bool,
-             quiet: bool, as_json: bool, scheduler: str | None) -> None:
+             quiet: bool, as_json: bool, scheduler: str | None, bodies: str | None) -> None:
     from ..checks import RULES_VERSION
     from ..crawl import recheck as do_recheck
 
     with common.progress(quiet) as report:
         res = do_recheck(path, workers=workers, row_limit=row_limit, limits=limits,  # type: ignore[arg-type]
-                         allow_missing_bodies=allow_missing_bodies, on_progress=report, scheduler=scheduler)
+                         allow_missing_bodies=allow_missing_bodies, on_progress=report, scheduler=scheduler,
+                         bodies=bodies)
     if res["body_problems"]:
         common.warn(f"{len(res['body_problems'])} resource bodies missing or altered: their body checks say 'not measured'", always=True)
     what = f"added as {res['file']}; the earlier findings are kept" if res["changed"] else "the same as already recorded; nothing added"

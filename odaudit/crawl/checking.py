@@ -14,9 +14,10 @@ from ..checks import RULES_VERSION, run_checks
 from ..checks.limits import Guard
 from ..errors import IncompleteError, SnapshotError
 from ..model import Finding, Progress, no_progress
-from ..model.bodies import problems_message
+from ..model.bodies import problems_message, verify_bodies
 from ..store import BodyStore, Snapshot, add_recheck
 from ..store.folders import FolderLock
+from ..store.remote_bodies import RemoteBodyStore, open_bodies
 from .options import limits_manifest
 from .rechecker import Executor, today_findings
 
@@ -77,19 +78,20 @@ class CheckQueue:
 
 def check_snapshot(snap: Snapshot, *, workers: int = 0, row_limit: int | None = None,
                    limits: CheckLimits | None = None, on_progress: Progress | None = None,
-                   executor: Executor | None = None) -> list[Finding]:
+                   executor: Executor | None = None, bodies: BodyStore | RemoteBodyStore | None = None) -> list[Finding]:
     """Today's findings for a stored snapshot, computed offline and sorted as findings.csv is, by
     the one re-check that `diff` and `trend` use (crawl/rechecker.py). With workers, each check is
     bounded by `limits` (default: CheckLimits()); in-process, unbounded. With an `executor` (a Dask
     cluster, crawl/distributed.py), there, by the limits it was made with."""
     side = today_findings(snap, recheck=True, reason="recheck", row_limit=row_limit, workers=workers, pool_threshold=1,
-                          limits=limits or CheckLimits(), on_progress=on_progress, executor=executor)
+                          limits=limits or CheckLimits(), on_progress=on_progress, executor=executor,
+                          bodies=bodies)
     return side.finding_list()
 
 
 def recheck(path: Path, *, workers: int = 0, row_limit: int | None = None, limits: CheckLimits | None = None,
             allow_missing_bodies: bool = False, on_progress: Progress | None = None,
-            scheduler: str | None = None) -> dict[str, Any]:
+            scheduler: str | None = None, bodies: str | None = None) -> dict[str, Any]:
     """Re-run today's checks on a stored snapshot, offline. The findings are added beside the
     snapshot's earlier ones (see `add_recheck`), never over them: a finished snapshot is an
     archive, and what it recorded stays as it was.
@@ -100,25 +102,29 @@ def recheck(path: Path, *, workers: int = 0, row_limit: int | None = None, limit
 
     With `scheduler` (a Dask scheduler's address), the checks run on that cluster's workers
     (crawl/distributed.py), each within `limits` unless `workers` is 0; the findings are the same
-    bytes. The scheduler is reached before any body is read: unreachable, nothing is written."""
+    bytes. The scheduler is reached before any body is read: unreachable, nothing is written.
+
+    With `bodies` (a path, or an fsspec URL: odaudit/store/remote_bodies.py), the bodies are read
+    there instead of the store the manifest names; the snapshot folder itself stays local."""
     limits = limits or CheckLimits()
     progress = on_progress or no_progress
     executor = None
     try:
         with FolderLock(path):
             snap = Snapshot.open(path)
+            store = open_bodies(bodies) if bodies is not None else snap.body_store()
             if scheduler is not None:
                 from .distributed import DaskExecutor  # Dask is optional, and slow to import
 
                 executor = DaskExecutor(scheduler, limits if workers > 0 else None)
             on_bodies = lambda done, total: progress("bodies", done, total)  # noqa: E731
-            problems = (executor.body_problems(snap.body_store(), snap.resources(), on_bodies) if executor is not None
-                        else snap.body_problems(on_bodies))
+            problems = (executor.body_problems(store, snap.resources(), on_bodies) if executor is not None
+                        else verify_bodies(store, snap.resources(), on_bodies))
             if problems and not allow_missing_bodies:
                 raise SnapshotError(problems_message(path, problems))
             made = executor.manifest() if executor is not None else limits_manifest(workers, limits)
             findings = check_snapshot(snap, workers=workers, row_limit=row_limit, limits=limits, on_progress=on_progress,
-                                      executor=executor)
+                                      executor=executor, bodies=store)
             added, changed = add_recheck(snap, findings, rules_version=RULES_VERSION, row_limit=row_limit,
                                          extra={**made, "allow_missing_bodies": allow_missing_bodies,
                                                 "body_problems": len(problems)})

@@ -11,8 +11,11 @@ request to a host.
 
 What runs where, and what the workers need:
 
-* the workers read the bodies themselves, at the body store's path as this process sees it: the
-  snapshot must be on storage every worker mounts at the same path (NFS, a cluster file system);
+* the workers read the bodies themselves: at the body store's path as this process sees it (made
+  absolute), so the store must be on storage every worker mounts at the same path (NFS, a cluster
+  file system); or, given `--bodies URL`, through fsspec (odaudit/store/remote_bodies.py: each
+  worker copies a body to its own temporary folder, verified, for the checks' time). The snapshot
+  folder (records, manifest, the findings written) is local to this process either way;
 * every worker must run the same odaudit (version and rules) as this process: checked when
   connecting (`_about`), since different code would give different findings;
 * the check limits: with limits (`--check-workers` not 0), each unit runs on its worker in a
@@ -30,26 +33,25 @@ What runs where, and what the workers need:
 Why Dask rather than Ray: pure-Python wheels on PyPI (`pip install "odaudit[distributed]"`), a
 `LocalCluster` on loopback for the tests, no daemon to install (`dask scheduler` and `dask worker`
 are plain processes), and fsspec, through which object storage would come, is Dask's own storage
-layer.
+layer (`--bodies s3://…` comes through it).
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from .. import __version__
-from ..bounded import UNBOUNDED, BoundedPool, CheckLimits, CheckStopped
+from ..bounded import UNBOUNDED, BoundedPool, CheckLimits
 from ..checks import RULES_VERSION
 from ..errors import IncompleteError, InputError
 from ..model.bodies import BodyProblem, BodyStore, verify_bodies
-from .rechecker import CHUNK, Result
+from ..store.remote_bodies import RemoteBodyStore
+from .rechecker import CHUNK, Result, for_workers
 
 #: Dask's own default port and the schemes of its comms that reach another machine
 DEFAULT_PORT = 8786
@@ -89,17 +91,14 @@ def _about() -> dict[str, Any]:
             "daemon": bool(multiprocessing.current_process().daemon)}
 
 
-def _on_worker(fn: Callable[..., Result], args: tuple[Any, ...], limits: CheckLimits | None) -> tuple[str, Any]:
-    """One unit on a worker: ("ok", result) or ("stopped", (limit, text)), the latter re-raised by
-    the client as CheckStopped (which does not pickle)."""
+def _on_worker(fn: Callable[..., Result], args: tuple[Any, ...], limits: CheckLimits | None) -> Any:
+    """One unit on a worker (a CheckStopped raised there reaches the client as itself)."""
     if limits is None:
-        return "ok", fn(*args)
+        return fn(*args)
     methods = multiprocessing.get_all_start_methods()
     pool = BoundedPool(1, limits, mp_context=multiprocessing.get_context("fork" if "fork" in methods else None))
     try:
-        return "ok", pool.submit(fn, *args).result()
-    except CheckStopped as exc:
-        return "stopped", (exc.limit, exc.text)
+        return pool.submit(fn, *args).result()
     finally:
         pool.shutdown(wait=True)
 
@@ -114,14 +113,12 @@ class _Pending:
         from distributed.scheduler import KilledWorker
 
         try:
-            kind, value = self.future.result()
+            value = self.future.result()
         except KilledWorker:
             raise IncompleteError(f"{self.executor.address}: the Dask workers running a part of the re-check died, and "
                                   "died again each time Dask ran it anew; nothing was written") from None
         except (OSError, TimeoutError) as exc:
             raise IncompleteError(f"{self.executor.address}: lost the Dask scheduler ({exc}); nothing was written") from None
-        if kind == "stopped":
-            raise CheckStopped(*value)
         return value  # type: ignore[no-any-return]
 
 
@@ -188,11 +185,11 @@ class DaskExecutor:
         self._pending.append(fut)
         return _Pending(self, fut)
 
-    def body_problems(self, store: BodyStore, records: list[dict[str, Any]],
+    def body_problems(self, store: BodyStore | RemoteBodyStore, records: list[dict[str, Any]],
                       on_progress: Callable[[int, int], None] | None = None) -> list[tuple[str, BodyProblem]]:
         """`verify_bodies` on the workers (the bodies are read and hashed there, not here): the
         same problems in the same (record) order."""
-        store = BodyStore(Path(os.path.abspath(store.root)))  # a worker resolves a relative path from its own folder
+        store = for_workers(store)
         # what verify_bodies reads of a record, and no more (a record can be large, or deeply nested)
         with_body = [{"key": r.get("key", ""), "body": r["body"], "sha256": r.get("sha256"), "bytes": r.get("bytes")}
                      for r in records if r.get("body")]

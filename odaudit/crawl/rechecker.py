@@ -45,6 +45,7 @@ from ..model.bodies import BodyStore
 from ..model.findings import FINDING_COLUMNS, Finding, sort_findings
 from ..scoring.tables import SnapshotTables, findings_frame
 from ..store import DATASETS, RESOURCES, Snapshot
+from ..store.remote_bodies import RemoteBodyStore
 
 #: datasets per work unit of the pool
 CHUNK = 2000
@@ -130,9 +131,15 @@ def _group_resources(lines: list[bytes], where: str = RESOURCES) -> dict[str, li
 # -- the work (runs in pool workers or in-process) -----------------------------------------
 
 #: (dataset lines, resource lines by dataset key, snapshot root, body store, crawl time, row limit, check?)
-_Side = tuple[list[bytes], dict[str, list[bytes]], str, BodyStore, str, int | None, bool]
+_Side = tuple[list[bytes], dict[str, list[bytes]], str, "BodyStore | RemoteBodyStore", str, int | None, bool]
 #: label → the side's state (a forked pool worker inherits it)
 _STATE: dict[str, _Side] = {}
+
+
+def for_workers(store: BodyStore | RemoteBodyStore) -> BodyStore | RemoteBodyStore:
+    """The store as a worker elsewhere must be given it: a local path made absolute (a worker
+    resolves a relative one from its own folder); a URL as it is."""
+    return BodyStore(Path(os.path.abspath(store.root))) if isinstance(store, BodyStore) else store
 
 
 def _fact(rec: dict[str, Any]) -> tuple[str, str, str, str, str]:
@@ -207,7 +214,10 @@ def _check_range(side: _Side, lo: int, hi: int, *, first: int = 0, guard: Guard 
             if r.get("dataset_key") == rec.get("key"):
                 resources.append(r)
         resources.sort(key=lambda r: r.get("index", 0))
-        findings.extend(run_checks(rec, resources, store, crawl_time, row_limit=row_limit, guard=guard))
+        try:
+            findings.extend(run_checks(rec, resources, store, crawl_time, row_limit=row_limit, guard=guard))
+        finally:
+            store.release()  # a store read through fsspec deletes this dataset's local copies
     buf = io.StringIO()
     # The fields in FINDING_COLUMNS order, read directly: Finding.as_row_list() goes through
     # dataclasses.astuple, which deep-copies every value and costs more than the checks themselves.
@@ -225,6 +235,8 @@ class Job:
     recheck: bool
     reason: str
     row_limit: int | None
+    #: where to read the bodies instead of the store the manifest names (`--recheck --bodies`)
+    bodies: BodyStore | RemoteBodyStore | None = None
 
 
 class Pending(Protocol):
@@ -267,7 +279,7 @@ class Rechecker:
         for j in jobs:
             ds_lines = _lines(j.snapshot.root / DATASETS)
             res_by_ds = _group_resources(_lines(j.snapshot.root / RESOURCES), str(j.snapshot.root / RESOURCES)) if j.recheck else {}
-            _STATE[j.label] = (ds_lines, res_by_ds, str(j.snapshot.root), j.snapshot.body_store(), j.snapshot.crawl_time(),
+            _STATE[j.label] = (ds_lines, res_by_ds, str(j.snapshot.root), j.bodies or j.snapshot.body_store(), j.snapshot.crawl_time(),
                                j.row_limit, j.recheck)
             self._sizes[j.label] = len(ds_lines)
         heavy = sum(self._sizes[j.label] for j in jobs if j.recheck)
@@ -277,8 +289,7 @@ class Rechecker:
             self.bounded = executor.bounded
             for j in jobs:
                 n, (ds_lines, res_by_ds, root, store, *rest) = self._sizes[j.label], _STATE[j.label]
-                # a worker elsewhere resolves a relative path from its own folder: the store goes absolute
-                side: _Side = (ds_lines, res_by_ds, root, BodyStore(Path(os.path.abspath(store.root))), *rest)  # type: ignore[assignment]
+                side: _Side = (ds_lines, res_by_ds, root, for_workers(store), *rest)  # type: ignore[assignment]
                 step = max(1, executor.chunk_size(n))
                 if j.recheck:
                     self._futures[j.label] = [(min(lo + step, n), executor.submit(check_chunk, _chunk(side, lo, min(lo + step, n))))
@@ -349,8 +360,10 @@ class Rechecker:
 
 def today_findings(snap: Snapshot, *, recheck: bool, reason: str, row_limit: int | None,
                    workers: int = 0, pool_threshold: int = POOL_THRESHOLD, limits: CheckLimits | None = None,
-                   on_progress: Progress | None = None, label: str = "snapshot", executor: Executor | None = None) -> SideFindings:
-    """Today's findings of one snapshot: re-checked or reused (on `executor`, when given)."""
-    with Rechecker([Job(label, snap, recheck, reason, row_limit)], workers=workers, pool_threshold=pool_threshold,
+                   on_progress: Progress | None = None, label: str = "snapshot", executor: Executor | None = None,
+                   bodies: BodyStore | RemoteBodyStore | None = None) -> SideFindings:
+    """Today's findings of one snapshot: re-checked or reused (on `executor`, when given), its
+    bodies read from `bodies` when given."""
+    with Rechecker([Job(label, snap, recheck, reason, row_limit, bodies)], workers=workers, pool_threshold=pool_threshold,
                    limits=limits, on_progress=on_progress, executor=executor) as rc:
         return rc.result(label)

@@ -17,6 +17,7 @@ import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 BODIES = "bodies"
 _NAME = re.compile(r"bodies/([0-9a-f]{2})/([0-9a-f]{64})")
@@ -81,9 +82,17 @@ class BodyStore:
             raise BodyProblem(rel, "altered", "content changed since the crawl (sha256 differs from its name)")
         return p
 
+    def verify(self, rel: object, sha256: object = None, size: object = None) -> None:
+        """BodyProblem unless body `rel` is intact."""
+        self.path(rel, sha256, size)
+
+    def release(self) -> None:
+        """Nothing to clean up: the checks read the store's own files (a store read through fsspec,
+        odaudit/store/remote_bodies.py, deletes its local copies here)."""
+
     def has(self, rel: object, sha256: object = None, size: object = None) -> bool:
         try:
-            self.path(rel, sha256, size)
+            self.verify(rel, sha256, size)
         except BodyProblem:
             return False
         return True
@@ -118,7 +127,7 @@ def _sha256_nofollow(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def verify_bodies(store: BodyStore, records: Iterable[dict],
+def verify_bodies(store: BodyStore | Any, records: Iterable[dict],
                   on_progress: Callable[[int, int], None] | None = None) -> list[tuple[str, BodyProblem]]:
     """(resource key, problem) for every record whose stored body cannot be used, in record order.
 
@@ -130,7 +139,7 @@ def verify_bodies(store: BodyStore, records: Iterable[dict],
         key = (r["body"], r.get("sha256"), r.get("bytes"))
         if key not in seen:
             try:
-                store.path(*key)
+                store.verify(*key)
                 seen[key] = None
             except BodyProblem as p:
                 seen[key] = p
