@@ -86,21 +86,32 @@ class _Rows:
         self.before: list[int] = []  # rows of the right width before each of those records
         self.cells: list[list[str]] = []
         self.last_text = ""
+        self.unsure = ""  # why the read was stopped, when the handler was not sure of a row
 
     def handler(self, row: Any) -> str:
+        # pyarrow calls this from C and cannot pass an exception on (it prints "Exception ignored"):
+        # a row odaudit is not sure of is remembered and answered "error", which stops the read
+        # with ArrowInvalid; the caller then raises Unsure with the reason.
+        why = self._unsure_of(row)
+        if why:
+            self.unsure = self.unsure or why
+            return "error"
+        return "skip"
+
+    def _unsure_of(self, row: Any) -> str:
         text = row.text
         if row.number is None or row.number < 1 or _LONE_CR.search(text) or len(text) >= self.limit:
-            raise Unsure("row without a number, with a lone CR, or over the field size limit")
+            return "row without a number, with a lone CR, or over the field size limit"
         if self.numbers and row.number <= self.numbers[-1]:
-            raise Unsure("rows out of order")
+            return "rows out of order"
         recs = list(csv.reader(io.StringIO(text, newline=""), self.dialect))
         if len(recs) != 1:
-            raise Unsure("an odd row the csv module reads differently")
+            return "an odd row the csv module reads differently"
         self.before.append(row.number - len(self.numbers) - 1)
         self.numbers.append(row.number)
         self.cells.append(recs[0])
         self.last_text = text
-        return "skip"
+        return ""
 
     def record_of(self, g: int) -> int:
         """Record number of the g-th (0-based) row of the right width: g + 1 + the odd records before it."""
@@ -146,7 +157,9 @@ def scan_csv_columnar(path: Path, res: Any, codec: str, *, ref: datetime) -> tup
                 _check_batch(part, seen + first, n, checks, trackers, rows, col, limit)
             seen += batch.num_rows
     except (pa.ArrowException, UnicodeError) as exc:
-        raise Unsure(str(exc)) from exc
+        raise Unsure(rows.unsure or str(exc)) from exc
+    if rows.unsure:  # never reached if pyarrow stops on "error", as it does; kept so a change there cannot hide it
+        raise Unsure(rows.unsure)
     if rows.numbers and rows.numbers[-1] == seen + len(rows.numbers) and _ends_in_quotes(rows.last_text, dialect.delimiter):
         # the body ends inside quotes in an odd row: pyarrow drops the final line end the csv module keeps
         raise Unsure("an unterminated quote at the end")
