@@ -95,13 +95,8 @@ def crawl(
     if out is None:
         stem = "all" if all_ else catalog_path.stem  # type: ignore[union-attr]
         out = Path("snapshots") / f"{stem}-{datetime.now(UTC):%Y-%m-%d}"
-    probe = _size(probe_bytes)
-    if probe >= _size(max_bytes):
-        raise InputError(f"--probe-bytes {probe_bytes} must be smaller than --max-bytes {max_bytes} (or 0, off)")
-    fetch = FetchOptions(
-        max_bytes=_size(max_bytes), probe_bytes=probe, per_host=per_host, concurrency=concurrency, connect_timeout=timeout,
-        read_timeout=timeout, total_timeout=total_timeout, attempts=retries + 1,
-    )
+    fetch = _fetch_options(max_bytes, probe_bytes, per_host=per_host, concurrency=concurrency, timeout=timeout,
+                           total_timeout=total_timeout, attempts=retries + 1)
     opts = CrawlOptions(out=out, portal=portal.rstrip("/"), adapter=adapter.strip().lower(), catalog_path=catalog_path, all=all_, sample=sample,
                         seed=seed, use_api=use_api, check_workers=workers, row_limit=row_limit, replay=replay, since=since,
                         bodies=Path(bodies) if bodies is not None else None,
@@ -129,6 +124,13 @@ def crawl(
     if m["status"] != "complete":
         common.error(f"crawl incomplete: {out} is partial (rerun the same command to resume)")
         raise typer.Exit(int(ExitCode.INCOMPLETE))
+
+
+def _fetch_options(max_bytes: str, probe_bytes: str, *, timeout: float, **kw: int | float) -> FetchOptions:
+    probe = _size(probe_bytes)
+    if probe >= _size(max_bytes):
+        raise InputError(f"--probe-bytes {probe_bytes} must be smaller than --max-bytes {max_bytes} (or 0, off)")
+    return FetchOptions(max_bytes=_size(max_bytes), probe_bytes=probe, connect_timeout=timeout, read_timeout=timeout, **kw)
 
 
 def _snapshot_path(text: str) -> Path:
