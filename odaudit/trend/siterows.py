@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup, escape
 
 from ..report import i18n
-from ..report.site.build import evidence_text
+from ..report.site.build import evidence_text, outcome_badge
 
 if TYPE_CHECKING:
     from .site import Unit
@@ -26,15 +26,11 @@ class RowMaker:
     def __init__(self, lang: str, times: list[str], agency_names: dict[str, str]) -> None:
         self.lang, self.n = lang, len(times)
         self.names = agency_names
-        self.label = {o: str(escape(i18n.t(f"site_o_{o}", lang) if i18n.has(f"site_o_{o}") else o))
-                      for o in ("pass", "warn", "fail", "skip", "error", "absent")}
-        self.titles = [str(escape(t)) for t in times]
+        self.titles = list(times)
+        # a few outcomes × the crawl times: each chip is made once
+        self.chip: Callable[..., str] = lru_cache(maxsize=None)(lambda o, title="": outcome_badge(o, lang, title))
         self.ev: Callable[[str], str] = lru_cache(maxsize=65536)(lambda s: str(escape(evidence_text(s, lang))))
         self.whole = f'<span class="na">{escape(i18n.t("site_whole_dataset", lang))}</span>'
-
-    def chip(self, o: str, title: str = "") -> str:
-        label = self.label.get(o) or str(escape(o))
-        return f'<span class="o o-{escape(o)}"{f" title={chr(34)}{title}{chr(34)}" if title else ""}>{label}</span>'
 
     def row(self, u: Unit, root: str, by_agency: bool) -> str:
         e = escape

@@ -91,6 +91,14 @@ def link(href: str, label: str) -> Markup:
     return Markup('<a href="{}">{}</a>').format(href, label)
 
 
+def outcome_badge(outcome: str, lang: str, title: str = "") -> str:
+    """An outcome as every site shows it (`<span class="o o-fail">未通過</span>`): the catalog's
+    label where it has one, else the outcome as written; `title` (a tooltip) is escaped here."""
+    label = i18n.t("site_o_" + outcome, lang) if i18n.has("site_o_" + outcome) else outcome
+    tip = f' title="{escape(title)}"' if title else ""
+    return f'<span class="o o-{escape(outcome)}"{tip}>{escape(label)}</span>'
+
+
 class FindingList:
     """A list of findings as HTML (`<ul class="findings">`), the site's most repeated fragment: a
     whole-portal site draws it millions of times, where a Jinja2 macro call per finding cost more
@@ -120,10 +128,7 @@ class FindingList:
 
     def _render(self, check: str, outcome: str, resource: str, evidence: str, measured: str, expected: str) -> str:
         lg = self.lang
-        badge = ""
-        if outcome:
-            label = i18n.t("site_o_" + outcome, lg) if i18n.has("site_o_" + outcome) else outcome
-            badge = f'<span class="o o-{escape(outcome)}">{escape(label)}</span>'
+        badge = outcome_badge(outcome, lg) if outcome else ""
         res = f' <span class="res">{escape(i18n.t("site_resource_n", lg, n=resource))}</span>' if resource else ""
         mv = ""
         if measured or expected:
