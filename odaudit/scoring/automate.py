@@ -160,16 +160,29 @@ def _evidence(datasets: pd.DataFrame, findings: pd.DataFrame, rows_for, listed: 
     return ev
 
 
-def cites(evidence: pd.DataFrame, limit: int = 4) -> dict[tuple[str, str], str]:
-    """Abridged citation per (key, question): `link pass #0; format fail #1 (+3 more)`."""
-    parts: dict[tuple[str, str], list[str]] = {}
-    more: dict[tuple[str, str], int] = {}
-    cols = (evidence[c].astype(object).to_numpy() for c in ("key", "question", "check", "outcome", "resource"))
-    for k, q, check, outcome, res in zip(*cols, strict=True):
-        lst = parts.setdefault((k, q), [])
-        if len(lst) < limit:
-            text = f"{check} {outcome}" if outcome else check
-            lst.append(f"{text} #{res.rsplit('#', 1)[1]}" if "#" in res else text)
-        else:
-            more[(k, q)] = more.get((k, q), 0) + 1
-    return {key: "; ".join(lst) + (f" (+{more[key]} more)" if key in more else "") for key, lst in parts.items()}
+def cites(evidence: pd.DataFrame, limit: int = 4) -> pd.DataFrame:
+    """Abridged citation per (key, question): `link pass #0; format fail #1 (+3 more)`.
+
+    A frame of `key`, `question`, `cite`, one row per pair that has evidence, in order of first
+    appearance. Built column-wise: a whole-portal snapshot cites about two million evidence rows."""
+    if evidence.empty:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in ("key", "question", "cite")})
+    # each distinct (check, outcome) and each distinct resource is formatted once, then taken by code
+    said, said_values = pd.factorize(pd.MultiIndex.from_arrays([evidence["check"].astype(object), evidence["outcome"].astype(object)]))
+    said_text = np.array([f"{c} {o}" if isinstance(o, str) and o else str(c) for c, o in said_values], dtype=object)
+    res, res_values = pd.factorize(evidence["resource"].astype(object), use_na_sentinel=False)
+    res_text = np.array([f" #{r.rsplit('#', 1)[1]}" if isinstance(r, str) and "#" in r else "" for r in res_values], dtype=object)
+    text = said_text[said] + res_text[res]
+    groups = evidence.groupby([evidence["key"].astype(object), evidence["question"].astype(object)], sort=False)
+    gid, rank = groups.ngroup().to_numpy(), groups.cumcount().to_numpy()
+    n_groups = int(gid.max()) + 1
+    first = np.unique(gid, return_index=True)[1]  # the first row of each pair (ngroup numbers them in that order)
+    cite = np.full(n_groups, "", dtype=object)
+    for r in range(limit):
+        at = rank == r
+        cite[gid[at]] = (cite[gid[at]] + "; " + text[at]) if r else text[at]
+    extra = np.bincount(gid, minlength=n_groups) - limit
+    more = extra > 0
+    cite[more] = cite[more] + " (+" + extra[more].astype(str).astype(object) + " more)"
+    return pd.DataFrame({"key": evidence["key"].astype(object).to_numpy()[first],
+                         "question": evidence["question"].astype(object).to_numpy()[first], "cite": cite})

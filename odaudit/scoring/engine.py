@@ -224,7 +224,7 @@ def _apply_manual(rubric: Rubric, manual: dict[str, str], keys: pd.Index, measur
     return _Answers(final, source, reason, links, overrides)
 
 
-def _answer_table(keys: pd.Index, ans: _Answers, measured: pd.DataFrame, pts: pd.DataFrame, cited: dict[tuple[str, str], str]) -> pd.DataFrame:
+def _answer_table(keys: pd.Index, ans: _Answers, measured: pd.DataFrame, pts: pd.DataFrame, cited: pd.DataFrame) -> pd.DataFrame:
     """The long answer table: key × question, in key order then checklist order."""
     n = len(keys)
     m = measured.to_numpy().ravel()
@@ -238,7 +238,15 @@ def _answer_table(keys: pd.Index, ans: _Answers, measured: pd.DataFrame, pts: pd
         "reason": ans.reason.ravel(),
         "links": ans.links.ravel(),
     })
-    answers["cites"] = [cited.get(kq, "") for kq in zip(answers["key"], answers["question"], strict=True)]
+    # each cited (key, question) pair to its cell of the key-major, checklist-ordered table
+    n_q = len(QUESTION_IDS)
+    cites = np.full(n * n_q, "", dtype=object)
+    if len(cited):
+        row = keys.get_indexer(cited["key"])
+        col = pd.Index(QUESTION_IDS).get_indexer(cited["question"])
+        ok = (row >= 0) & (col >= 0)
+        cites[row[ok] * n_q + col[ok]] = cited["cite"].to_numpy(object)[ok]
+    answers["cites"] = cites
     return answers
 
 

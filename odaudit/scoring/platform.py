@@ -205,7 +205,9 @@ def field_counts(presence_frame: pd.DataFrame | None, resources: pd.DataFrame, a
         able = read if carriers is None else read & np.array([bool(s & carriers[col]) for s in sources], dtype=bool)
         measured = able | has
         out[question] = FieldCounts(int(has.sum()), int(measured.sum()), int(len(p) - measured.sum()))
-    declared = resources.groupby("dataset")["format"].agg(lambda f: bool(len(f)) and bool((f != "").all())) if len(resources) else pd.Series(dtype=bool)
+    # every resource of the dataset declares a format (a dataset without resources is in no group: False)
+    declared = (resources["format"].ne("").fillna(True).astype(bool).groupby(resources["dataset"], sort=False).all()
+                if len(resources) else pd.Series(dtype=bool))
     has_format = p["key"].map(declared).fillna(False).to_numpy(bool) & read
     out["field_format"] = FieldCounts(int(has_format.sum()), int(read.sum()), int(len(p) - read.sum()))
     return out
