@@ -93,6 +93,11 @@ def staged(root: Path) -> Iterator[Staging]:
         _STAGING.reset(token)
 
 
+def current_staging() -> Staging | None:
+    """The staging folder of the enclosing `staged` block, if any."""
+    return _STAGING.get()
+
+
 def _staging_for(target: Path) -> Staging | None:
     staging = _STAGING.get()
     return staging if staging is not None and staging.holds(target) else None

@@ -5,6 +5,8 @@ escaped, byte-identical reruns. tests/test_site_browser.py drives a real browser
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections import deque
 from html.parser import HTMLParser
@@ -228,6 +230,41 @@ def test_a_rerun_gives_a_byte_identical_site(measured: Path, tmp_path: Path) -> 
     second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
     assert first.keys() == second.keys() and len(first) > 20
     assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_the_edition_rendered_in_a_forked_process_is_the_same_as_in_process(measured: Path, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second edition is written by a forked child on Linux (report/site/forked.py); with
+    ODAUDIT_SITE_WORKERS=1 everything is written in-process: the same files, the same bytes, and
+    the report's manifest hashes every file either way."""
+    from odaudit.report.site import forked
+
+    assert forked.can_fork(), "this test compares the forked path with the in-process one"
+    inputs = measured.parent.parent
+    monkeypatch.setenv(forked.ENV, "1")
+    assert not forked.can_fork()
+    serial = score(inputs / "snap", str(inputs / "rubric.yaml"), tmp_path / "serial")
+    first = {p.relative_to(measured): p.read_bytes() for p in measured.rglob("*") if p.is_file()}
+    second = {p.relative_to(serial): p.read_bytes() for p in serial.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys() and [k for k in first if first[k] != second[k]] == []
+
+    hashed = json.loads((measured.parent / "manifest.json").read_text(encoding="utf-8"))["files"]
+    child = [k for k in first if k.parts[0] == "zh-TW"]  # the other edition of an English-first site
+    assert len(child) > 10
+    assert [k for k in first if hashed.get(f"site/{k.as_posix()}") != hashlib.sha256(first[k]).hexdigest()] == []
+
+
+def test_a_failure_in_the_forked_process_is_raised_in_the_parent() -> None:
+    from odaudit.report.site.forked import Forked
+
+    assert Forked(lambda: [1, 2]).result() == [1, 2]
+
+    def full_disk() -> None:
+        raise OSError(28, "No space left on device", "/site/en/index.html")
+
+    with pytest.raises(OSError, match="No space left") as err:
+        Forked(full_disk).result()
+    assert err.value.filename == "/site/en/index.html"
 
 
 def test_charts_are_in_each_language_with_alternative_text(demo: Path) -> None:

@@ -26,6 +26,7 @@ from ...scoring.questions import QUESTIONS
 from .. import i18n
 from ..charts import write_charts
 from ..safe import safe_url
+from . import forked
 from .view import SiteView, build_view, prose, text
 
 HERE = Path(__file__).resolve().parent
@@ -184,17 +185,29 @@ def write_editions(out: Path, lang: str, pages: Callable[[str], Iterator[tuple[s
     for name in STATIC:
         atomic_write_bytes(out / "static" / name, (HERE / "static" / name).read_bytes())
         written.append(out / "static" / name)
-    for ed in (Edition(lang, "", other, other + "/"), Edition(other, other + "/", lang, "")):
+
+    def edition(ed: Edition) -> list[Path]:
         base = out / ed.folder if ed.folder else out
         (base / "charts").mkdir(parents=True, exist_ok=True)
         drawn = [p.name for p in charts(base / "charts", ed.lang)]
-        written += [base / "charts" / c for c in drawn]
+        done = [base / "charts" / c for c in drawn]
         shared = common(ed.lang)
         for path, template, ctx in pages(ed.lang):
             html = env.get_template(template).render(charts=drawn, **shared, **ed.context(path), **ctx)
             atomic_write_text(base / path, html)
-            written.append(base / path)
-    return sorted(written)
+            done.append(base / path)
+        return done
+
+    first, second = Edition(lang, "", other, other + "/"), Edition(other, other + "/", lang, "")
+    if not forked.can_fork():
+        return sorted(written + edition(first) + edition(second))
+    child = forked.Forked(lambda: edition(second))  # the other edition on the other core (forked.py)
+    try:
+        written += edition(first)
+    except BaseException:
+        child.stop()
+        raise
+    return sorted(written + child.result())
 
 
 def write_site(result: Any, out: str | Path, lang: str) -> list[Path]:

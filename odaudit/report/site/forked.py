@@ -1,0 +1,89 @@
+"""Run one piece of a site's writing in a forked child while the parent writes another.
+
+A site has two editions (English and 繁體中文) with the same pages; they share nothing but the
+view they are rendered from, so the second is rendered in a child process forked from the first
+(it inherits the view, the templates and the staging folder without pickling anything) and the
+two cores of a small machine render at once: a whole-portal site is 100,000+ pages. The pages
+are the same bytes whichever process writes them.
+
+* Only on Linux, where fork is safe for what the child does (render templates, write files) and
+  the default start method; elsewhere, and when asked (`ODAUDIT_SITE_WORKERS=1`), the work runs
+  in-process, one edition after the other.
+* The child's result, the hashes of the files it staged (atomic.Staging) and any exception it
+  raised (a full disk, say) come back through a pipe: the exception is raised in the parent as
+  if the work had run there. If the parent fails or is interrupted first, the child is stopped
+  and waited for before the error goes on, so no process outlives the command.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from ...atomic import current_staging
+
+ENV = "ODAUDIT_SITE_WORKERS"
+
+
+def can_fork() -> bool:
+    """True when a second edition may be rendered in a forked child."""
+    if os.environ.get(ENV, "").strip() == "1" or not sys.platform.startswith("linux"):
+        return False
+    return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+
+
+class Forked:
+    """`Forked(work)` starts `work()` in a child; `.result()` waits for it and returns its value."""
+
+    def __init__(self, work: Callable[[], Any]) -> None:
+        ctx = multiprocessing.get_context("fork")
+        for stream in (sys.stdout, sys.stderr):  # nothing buffered is left for the child to write again
+            stream.flush()
+        self._recv, send = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_child, args=(work, send), daemon=True)
+        self._proc.start()
+        send.close()
+
+    def result(self) -> Any:
+        try:
+            status, value, hashes = self._recv.recv()
+        except EOFError:  # the child died without a word (killed, out of memory)
+            self._proc.join()
+            raise OSError(f"the process writing the site's second edition ended with exit code {self._proc.exitcode}") from None
+        finally:
+            self._recv.close()
+        self._proc.join()
+        staging = current_staging()
+        if staging is not None:
+            staging.hashes.update(hashes)
+        if status == "error":
+            raise value
+        return value
+
+    def stop(self) -> None:
+        """Stop the child (the parent failed or was interrupted) and wait for it."""
+        if self._proc.is_alive():
+            self._proc.terminate()
+        self._proc.join()
+        self._recv.close()
+
+
+def _child(work: Callable[[], Any], send: Any) -> None:
+    staging = current_staging()
+    try:
+        message: tuple[str, Any, dict[str, str]] = ("ok", work(), {})
+    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent, which raises it
+        message = ("error", exc, {})
+    if staging is not None:
+        message = (message[0], message[1], dict(staging.hashes))
+    try:
+        send.send(message)
+    except Exception as exc:  # noqa: BLE001 - an exception that cannot be pickled: send its words
+        send.send(("error", OSError(f"writing the site's second edition failed: {exc!r}"), {}))
+    finally:
+        send.close()
+    # leave without running the parent's atexit handlers or flushing its buffers a second time
+    os._exit(0)
