@@ -16,13 +16,19 @@ rubric scored without a snapshot) the graph is empty: nothing was measured.
 from __future__ import annotations
 
 import json
+import re
+from json.encoder import encode_basestring
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import quote
+
+import numpy as np
+import pandas as pd
 
 from ..atomic import atomic_open
 from ..scoring.model import ScoreResult
 from ..text import UNSAFE
+from .coded import Coded, rows
 
 #: odaudit's own terms (outcome, expected, evidence, the metrics). odaudit has no web address to
 #: serve a vocabulary from, so its terms are URNs: stable names, not links.
@@ -56,6 +62,10 @@ METRICS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
+#: A URL of only these characters is its own IRI: `quote` keeps ASCII letters, digits and `_.-~` and its `safe` ones.
+_PLAIN = re.compile(r"[A-Za-z0-9_.~:/?#\[\]@!$&'()*+,;=%-]*")
+
+
 def metric_iri(check: str) -> str:
     return f"odaudit:check/{quote(check, safe='')}"
 
@@ -66,7 +76,7 @@ def _iri(url: str) -> str | None:
     url = url.strip()
     if not url.lower().startswith(("http://", "https://")):
         return None
-    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
+    return url if _PLAIN.fullmatch(url) else quote(url, safe=":/?#[]@!$&'()*+,;=%~")
 
 
 def _metric(check: str) -> dict[str, Any]:
@@ -77,67 +87,114 @@ def _metric(check: str) -> dict[str, Any]:
             "dqv:expectedDataType": {"@id": "xsd:string"}, "dqv:inDimension": {"@id": f"ldqd:{dim}"}}
 
 
-def _measurement(f: dict[str, Any], target: str) -> dict[str, Any]:
-    node: dict[str, Any] = {"@type": "dqv:QualityMeasurement", "dqv:isMeasurementOf": {"@id": metric_iri(f["check"])},
-                            "dqv:computedOn": {"@id": target}, "dqv:value": f["measured"] or f["outcome"],
-                            "odaudit:outcome": f["outcome"]}
-    for key in ("expected", "evidence", "provenance"):
-        if f.get(key):
-            node[f"odaudit:{key}"] = f[key]
-    if f["resource"]:
-        node["odaudit:resource"] = f["resource"]
-    return node
-
-
-def _line(fh: IO[str], node: dict[str, Any], first: bool) -> None:
+def _line(node: dict[str, Any]) -> str:
     # Bidi overrides and the like in portal text become \\u escapes: the same string, shown harmless.
-    text = UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(node, ensure_ascii=False, sort_keys=True))
-    fh.write(("" if first else ",\n") + text)
+    return UNSAFE.sub(_u_escape, json.dumps(node, ensure_ascii=False, sort_keys=True))
 
 
-def _rows(findings: Any, chunk: int = 20_000):
-    """The frame's rows as dicts, a chunk of columns at a time: a million findings never become a
-    million dicts, and pandas is not asked for one cell at a time (slow on Arrow strings)."""
-    cols = list(findings.columns)
-    for start in range(0, len(findings), chunk):
-        part = findings.iloc[start:start + chunk]
-        for values in zip(*(part[c].tolist() for c in cols), strict=True):
-            yield {c: ("" if v is None else str(v)) for c, v in zip(cols, values, strict=True)}
+def _u_escape(m: re.Match[str]) -> str:
+    return f"\\u{ord(m.group()):04x}"
+
+
+def _js(texts: list[str]) -> list[bytes]:
+    """Each string as `_line` writes it inside a node (json.dumps' own string encoder, UNSAFE
+    characters as \\u escapes), UTF-8 encoded; in bulk, since a column has 120,000 distinct URLs."""
+    out = [encode_basestring(t) for t in texts]
+    if not "".join(out).isprintable():  # printable text holds nothing UNSAFE matches
+        out = [t if t.isprintable() else UNSAFE.sub(_u_escape, t) for t in out]
+    return "\n".join(out).encode("utf-8").split(b"\n") if out else []  # encoded JSON holds no raw line break
+
+
+def _text_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """The column as codes into its distinct values, each as the writer reads a cell: `str(v)`, ""
+    for None (a missing string is NaN, which reads "nan")."""
+    if isinstance(column.dtype, pd.StringDtype):  # encoded by Arrow, without a Python string per cell
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        texts = [str(t) for t in uniques.tolist()]
+        if (codes < 0).any():
+            missing = str(column.dtype.na_value)
+            codes[codes < 0] = texts.index(missing) if missing in texts else len(texts)
+            texts += [] if missing in texts else [missing]
+        return codes, texts
+    values = column.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) not in ("string", "empty"):
+        values = np.array(["" if v is None else str(v) for v in values.tolist()], dtype=object)
+    codes, uniques = pd.factorize(values)
+    return codes, uniques.tolist()
+
+
+def _lookup(frame: pd.DataFrame, column: str, keys: list[str]) -> list[str]:
+    """frame[column] at each key (the frame's index) as text, "" where there is none."""
+    if column not in frame:
+        return [""] * len(keys)
+    at = frame.index.get_indexer(keys)
+    values = frame[column].to_numpy(dtype=object).tolist()
+    return [str((values[i] if i >= 0 else "") or "") for i in at.tolist()]
+
+
+#: The columns of the findings frame that its nodes are made of.
+_COLUMNS = ("dataset", "resource", "url", "check", "outcome", "measured", "expected", "evidence", "provenance")
+
+
+def _optional(key: str, texts: list[str], end: bytes = b"") -> np.ndarray:
+    """The piece `, "odaudit:key": value` of each text, none for an empty one."""
+    prefix = f', "odaudit:{key}": '.encode()
+    return np.array([(prefix + j if t else b"") + end for t, j in zip(texts, _js(texts), strict=True)], dtype=object)
+
+
+def _pieces(coded: dict[str, tuple[np.ndarray, list[str]]], datasets: list[bytes], n: int) -> list[Coded]:
+    """The lines of n findings as coded pieces (report/coded.py): each finding's dqv:QualityMeasurement
+    (its keys sorted as json.dumps sorts them; the optional ones only when not empty), after the
+    dcat:Distribution of its resource the first time a finding ties that distribution to that dataset.
+    `coded` holds each column as codes into its distinct texts; `datasets` the dataset IRIs, encoded."""
+    ds, res, (url, urls) = coded["dataset"][0], coded["resource"], coded["url"]
+    has_res = np.array([bool(t) for t in res[1]], dtype=bool)[res[0]]
+    url_iris = [_iri(u) if u else None for u in urls]
+    dists: dict[str, int] = {}  # distribution IRI -> its code (two URLs may name one IRI)
+    iri_of = np.array([-1 if i is None else dists.setdefault(i, len(dists)) for i in url_iris], dtype=np.int64)
+    dist = np.where(has_res, iri_of[url], -1)
+    dist_js = _js(list(dists))
+    first = np.flatnonzero((dist >= 0) & ~pd.Series(np.where(dist >= 0, dist * len(datasets) + ds, -1)).duplicated().to_numpy())
+    ties = [b'{"@id": ' + dist_js[i] + b', "@type": "dcat:Distribution", "dcat:downloadURL": {"@id": ' + dist_js[i]
+            + b'}, "dcterms:isPartOf": {"@id": ' + datasets[k] + b'}},\n' for i, k in zip(dist[first].tolist(), ds[first].tolist(), strict=True)]
+    tie = np.zeros(n, dtype=np.intp)
+    tie[first] = np.arange(1, len(first) + 1)
+    on = [b'{"@type": "dqv:QualityMeasurement", "dqv:computedOn": {"@id": ' + j + b"}, " for j in dist_js + datasets]
+    metrics = [b'"dqv:isMeasurementOf": {"@id": ' + j + b'}, "dqv:value": ' for j in _js([metric_iri(c) for c in coded["check"][1]])]
+    (meas, measured), (out, outcomes) = coded["measured"], coded["outcome"]
+    value = np.where(np.array([bool(t) for t in measured], dtype=bool)[meas], meas, len(measured) + out)
+    pieces = [(tie, np.array([b"", *ties], dtype=object)), (np.where(dist >= 0, dist, len(dists) + ds), np.array(on, dtype=object)),
+              (coded["check"][0], np.array(metrics, dtype=object)), (value, np.array(_js(measured) + _js(outcomes), dtype=object))]
+    pieces += [(coded[key][0], _optional(key, coded[key][1])) for key in ("evidence", "expected") if key in coded]
+    pieces.append((out, _optional("outcome", outcomes)))
+    pieces += [(coded[key][0], _optional(key, coded[key][1])) for key in ("provenance", "resource") if key in coded]
+    # A URL that is no http(s) IRI stays as text, on a finding of a resource.
+    as_text = _optional("url", [u if i is None else "" for u, i in zip(urls, url_iris, strict=True)], b"}")
+    pieces.append((np.where(has_res, url, len(urls)), np.append(as_text, b"}")))
+    return pieces
+
+
+def _nodes(r: ScoreResult, findings: Any) -> tuple[list[bytes], list[Coded]]:
+    """The lines before the findings' (each metric, each dataset), and the findings' as coded pieces."""
+    coded = {c: _text_codes(findings[c]) for c in _COLUMNS if c in findings} if len(findings) else {}
+    checks = set(coded["check"][1]) if coded else set()
+    keys = coded["dataset"][1] if coded else []  # in order of first finding
+    d = r.datasets.drop_duplicates("key").set_index("key")
+    iris = _js([_iri(page) or f"odaudit:dataset/{quote(key, safe='')}" for key, page in zip(keys, _lookup(d, "page", keys), strict=True)])
+    head = [_line(_metric(c)).encode("utf-8") for c in [*METRICS, *sorted(checks - set(METRICS))] if c in checks]
+    head += [b'{"@id": ' + i + b', "@type": "dcat:Dataset", "dcterms:identifier": ' + k + b', "dcterms:title": ' + t + b"}"
+             for i, k, t in zip(iris, _js(keys), _js(_lookup(d, "name", keys)), strict=True)]
+    return head, (_pieces(coded, iris, len(findings)) if coded else [])
 
 
 def write_findings_jsonld(r: ScoreResult, path: Path, findings: Any) -> Path:
     """Write `findings` (the frame findings.csv is written from) as DQV JSON-LD to `path`."""
-    d = r.datasets.drop_duplicates("key").set_index("key")
-    pages = d["page"] if "page" in d else {}
-    names = d["name"] if "name" in d else {}
-    datasets: dict[str, str] = {}  # key -> the IRI of its node, in order of first finding
-    for key in findings["dataset"].astype(str).unique() if len(findings) else []:
-        datasets[key] = _iri(str(pages.get(key, "") or "")) or f"odaudit:dataset/{quote(key, safe='')}"
-    checks = set(findings["check"].astype(str).unique()) if len(findings) else set()
-    with atomic_open(path, "w") as fh:
-        fh.write('{"@context": ' + json.dumps(CONTEXT, sort_keys=True) + ',\n"@graph": [\n')
-        nodes = [_metric(c) for c in [*METRICS, *sorted(checks - set(METRICS))] if c in checks]
-        nodes += [{"@id": iri, "@type": "dcat:Dataset", "dcterms:identifier": key, "dcterms:title": str(names.get(key, "") or "")}
-                  for key, iri in datasets.items()]
-        for i, node in enumerate(nodes):
-            _line(fh, node, i == 0)
-        first = not nodes
-        iris: dict[str, str | None] = {}  # resource URL -> its IRI (a resource has several findings)
-        tied: set[tuple[str, str]] = set()  # (distribution, dataset) already written
-        for f in _rows(findings):
-            url = f["url"] if f["resource"] else ""
-            if url not in iris:
-                iris[url] = _iri(url) if url else None
-            dist = iris[url]
-            if dist and (dist, f["dataset"]) not in tied:  # each distribution once per dataset it is part of
-                tied.add((dist, f["dataset"]))
-                _line(fh, {"@id": dist, "@type": "dcat:Distribution", "dcat:downloadURL": {"@id": dist},
-                           "dcterms:isPartOf": {"@id": datasets[f["dataset"]]}}, first)
-                first = False
-            node = _measurement(f, dist or datasets[f["dataset"]])
-            if f["resource"] and not dist and f["url"]:
-                node["odaudit:url"] = f["url"]  # a URL that is no http(s) IRI stays as text
-            _line(fh, node, first)
-            first = False
-        fh.write("]}\n" if first else "\n]}\n")
+    head, pieces = _nodes(r, findings)
+    with atomic_open(path, "wb") as fh:
+        fh.write(('{"@context": ' + json.dumps(CONTEXT, sort_keys=True) + ',\n"@graph": [\n').encode())
+        fh.write(b",\n".join(head))
+        for chunk in rows(pieces, len(findings)):
+            fh.write(b",\n")  # after the head: a finding's check has its metric there
+            fh.write(b",\n".join(chunk))
+        fh.write(b"\n]}\n" if head else b"]}\n")
     return path

@@ -44,14 +44,37 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy with every text column neutralised."""
     out = frame.copy()
     for col in out.columns:
-        s = out[col]
-        if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-            # Each distinct value once (a column of checks, outcomes or agencies repeats a few
-            # values over a million rows); missing values (code -1) pick the last entry, "".
-            codes, uniques = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
-            table = np.array([*(_neutral(u) for u in uniques), ""], dtype=object)
+        coded = neutral_codes(out[col])
+        if coded is not None:
+            codes, table = coded
             out[col] = table[codes]
     return out
+
+
+def neutral_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """A text column (object or string dtype) neutralised as `codes` into a `table` of its distinct
+    values, so that `table[codes]` is the column: each distinct value is neutralised once (a column
+    of checks, outcomes or agencies repeats a few values over a million rows), and missing values
+    (code -1) pick the table's last entry, "". None for a column that is not text."""
+    if not (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
+        return None
+    # A string column is factorised as it is (Arrow encodes it without a Python object per row).
+    values = s if isinstance(s.dtype, pd.StringDtype) else s.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    if pd.api.types.infer_dtype(uniques, skipna=False) == "string":
+        return codes, np.array([*_neutral_texts(uniques.tolist()), ""], dtype=object)
+    return codes, np.array([*(_neutral(u) for u in uniques), ""], dtype=object)
+
+
+def _neutral_texts(texts: list[str]) -> list[str]:
+    """`_neutral` of many strings, checked in bulk: text that `isprintable()` holds no character
+    UNSAFE matches (controls, bidi, separators, surrogates and noncharacters are all unprintable)."""
+    if not "".join(texts).isprintable():
+        texts = [x if x.isprintable() else visible(x, keep=_CSV_KEEP) for x in texts]
+    for i in [i for i, x in enumerate(texts) if x[:1] in _TRIGGERS]:
+        texts[i] = "'" + texts[i]
+    return texts
 
 
 def _neutral(x: object) -> object:
