@@ -187,7 +187,8 @@ def cites(evidence: pd.DataFrame, limit: int = 4) -> pd.DataFrame:
     res, res_values = pd.factorize(evidence["resource"].astype(object), use_na_sentinel=False)
     res_text = np.array([f" #{r.rsplit('#', 1)[1]}" if isinstance(r, str) and "#" in r else "" for r in res_values], dtype=object)
     text = said_text[said] + res_text[res]
-    groups = evidence.groupby([evidence["key"].astype(object), evidence["question"].astype(object)], sort=False)
+    key, question = evidence["key"].to_numpy(object), evidence["question"].to_numpy(object)
+    groups = pd.DataFrame({"key": key, "question": question}).groupby(["key", "question"], sort=False)
     gid, rank = groups.ngroup().to_numpy(), groups.cumcount().to_numpy()
     n_groups = int(gid.max()) + 1
     first = np.unique(gid, return_index=True)[1]  # the first row of each pair (ngroup numbers them in that order)
@@ -198,5 +199,4 @@ def cites(evidence: pd.DataFrame, limit: int = 4) -> pd.DataFrame:
     extra = np.bincount(gid, minlength=n_groups) - limit
     more = extra > 0
     cite[more] = cite[more] + " (+" + extra[more].astype(str).astype(object) + " more)"
-    return pd.DataFrame({"key": evidence["key"].astype(object).to_numpy()[first],
-                         "question": evidence["question"].astype(object).to_numpy()[first], "cite": cite})
+    return pd.DataFrame({"key": key[first], "question": question[first], "cite": cite})

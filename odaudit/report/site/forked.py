@@ -72,15 +72,13 @@ class Forked:
 
 
 def _child(work: Callable[[], Any], send: Any) -> None:
+    try:
+        status, value = "ok", work()
+    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent, which raises it
+        status, value = "error", exc
     staging = current_staging()
     try:
-        message: tuple[str, Any, dict[str, str]] = ("ok", work(), {})
-    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent, which raises it
-        message = ("error", exc, {})
-    if staging is not None:
-        message = (message[0], message[1], dict(staging.hashes))
-    try:
-        send.send(message)
+        send.send((status, value, dict(staging.hashes) if staging is not None else {}))
     except Exception as exc:  # noqa: BLE001 - an exception that cannot be pickled: send its words
         send.send(("error", OSError(f"writing the site's second edition failed: {exc!r}"), {}))
     finally:
