@@ -98,7 +98,7 @@ def read_frame(path: Path, meta: dict[str, Any]) -> pd.DataFrame | None:
         dtypes = json.loads(stored[_META + b".dtypes"])
         # object columns are read dictionary-encoded and expanded by index (one Python string per
         # distinct value); pandas' own string columns go straight into Arrow memory
-        wanted = [c for c, d in dtypes.items() if d == "object"]
+        wanted = [c for c, d in dtypes.items() if d in ("object", "category")]
         return _to_frame(pq.read_table(path, read_dictionary=wanted), dtypes)
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -110,12 +110,18 @@ def _to_frame(table: Any, dtypes: dict[str, str]) -> pd.DataFrame:
     import pyarrow as pa
 
     cols: dict[str, Any] = {}
+    table = table.unify_dictionaries()  # one dictionary per column, whatever the row groups held
     for name in table.column_names:
         col = table.column(name).combine_chunks()
         want = dtypes[name]
-        if pa.types.is_dictionary(col.type) and want != "category":
+        if pa.types.is_dictionary(col.type):
             values = col.dictionary.to_numpy(zero_copy_only=False).astype(object)
             codes = col.indices.to_numpy(zero_copy_only=False)
+            if want == "category" and len(set(values.tolist())) == len(values):
+                # codes and categories as stored (a null is code -1): no string per row, ever
+                codes = col.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype("int32")
+                cols[name] = pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(values, dtype=object)))
+                continue
             arr = values[codes] if len(values) else np.array([], dtype=object)
             cols[name] = pd.Series(arr, dtype=object) if want == "object" else pd.Series(arr, dtype=want)
         else:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..scoring.model import Node
 from ..scoring.questions import QUESTION_IDS, QUESTIONS
+from .codes import categorical, joint_codes, recode
 
 CHANGE_COLUMNS = ("kind", "dataset", "resource", "field", "old", "new", "evidence_old", "evidence_new")
 SCORE_DELTA_COLUMNS = ("level", "id", "name", "old", "new", "delta", "explained_by")
@@ -48,6 +49,7 @@ _GOOD = frozenset({"pass", "warn"})
 QUESTION_CHECKS: dict[str, tuple[str, ...]] = {q.id: q.checks for q in QUESTIONS}
 QUESTION_TEXT: dict[str, str] = {q.id: q.en for q in QUESTIONS}
 EPS = 1e-9
+_FINDING_COLUMNS = ("dataset", "resource", "check", "outcome", "measured", "expected", "evidence")
 
 
 @dataclass
@@ -126,8 +128,8 @@ def side_from_result(result: Any, *, label: str, path: str, manifest: dict[str, 
         sources = a.pivot(index="key", columns="question", values="source").reindex(columns=list(QUESTION_IDS)).fillna("").astype(object)
 
     f = result.findings
-    findings = pd.DataFrame({c: f[c].astype(object).to_numpy() if c in f else np.array([], dtype=object)
-                             for c in ("dataset", "resource", "check", "outcome", "measured", "expected", "evidence")})
+    # categorical: a whole portal's findings repeat few values (odaudit.diff.codes)
+    findings = pd.DataFrame({c: categorical(f[c] if c in f else pd.Series([], dtype=object)) for c in _FINDING_COLUMNS})
     r = result.resources
     resources = pd.DataFrame({"key": r["key"].astype(object).to_numpy(), "dataset": r["dataset"].astype(object).to_numpy(),
                               "index": r["index"].to_numpy(), "url": r["url"].astype(object).to_numpy()})
@@ -198,8 +200,10 @@ def match_resources(old: Side, new: Side, both: pd.Index) -> tuple[list[tuple[st
 
     Returns (rows, old key → new key for matched resources whose key differs, matched old keys,
     matched new keys)."""
-    ro = old.resources[old.resources["dataset"].isin(both)]
-    rn = new.resources[new.resources["dataset"].isin(both)]
+    # as Python strings: a resource table is small, and Arrow strings' isin against a set is slow
+    ro, rn = (r.astype(dict.fromkeys(("key", "dataset", "url"), object)) for r in (old.resources, new.resources))
+    ro = ro[ro["dataset"].isin(both)]
+    rn = rn[rn["dataset"].isin(both)]
     m = ro.merge(rn, on="key", how="outer", suffixes=("_o", "_n"), indicator=True, sort=True)
     same = (m["_merge"] == "both") & (m["url_o"] == m["url_n"])
     matched_old = set(m.loc[same, "key"])
@@ -252,29 +256,33 @@ def _pairs(fo: pd.DataFrame, fn: pd.DataFrame) -> np.ndarray:
     order of `_index` matching: fo's rows in order (changed or gone), then fn's new rows in order.
 
     Vectorised `_index`: a finding's key is (dataset, resource, check, occurrence), the occurrence
-    numbering the rows of one (dataset, resource, check) in row order."""
-    code = np.zeros(len(fo) + len(fn), "int64")
+    numbering the rows of one (dataset, resource, check) in row order. Every column is compared by
+    its codes in a vocabulary shared by the two sides (odaudit.diff.codes)."""
+    na, nb = len(fo), len(fn)
+    code = np.zeros(na + nb, "int64")
     for col in ("dataset", "resource", "check"):  # one number per (dataset, resource, check), shared by both sides
-        c, uniques = pd.factorize(pd.concat([fo[col], fn[col]], ignore_index=True))
-        code = code * (len(uniques) + 1) + c
-    na = len(fo)
+        (ca, cb), vocabulary = joint_codes([fo[col], fn[col]])
+        code = code * (len(vocabulary) + 1) + np.concatenate([ca, cb])
     occ = np.concatenate([pd.Series(c).groupby(c, sort=False).cumcount().to_numpy("int64") for c in (code[:na], code[na:])])
     unit = code * (int(occ.max()) + 1 if len(occ) else 1) + occ
-    def compared(f: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:  # (outcome, measured; expected for TIME_RELATIVE)
-        chk = f["check"].astype(object).to_numpy()
-        return (f["outcome"].astype(object).to_numpy(),
-                np.where(np.isin(chk, list(TIME_RELATIVE)), f["expected"].astype(object).to_numpy(), f["measured"].astype(object).to_numpy()))
-    (oa, xa), (ob, xb) = compared(fo), compared(fn)
+    (oa, ob), _ = joint_codes([fo["outcome"], fn["outcome"]])
+    # the compared value: the measured one, or the expected one for TIME_RELATIVE checks
+    (ma, ea, mb, eb), _ = joint_codes([fo["measured"], fo["expected"], fn["measured"], fn["expected"]])
+    xa = np.where(np.isin(fo["check"].astype(object).to_numpy(), list(TIME_RELATIVE)), ea, ma) if na else ma
+    xb = np.where(np.isin(fn["check"].astype(object).to_numpy(), list(TIME_RELATIVE)), eb, mb) if nb else mb
     a = pd.DataFrame({"u": unit[:na], "oa": oa, "xa": xa, "i": np.arange(na)})
-    b = pd.DataFrame({"u": unit[na:], "ob": ob, "xb": xb, "j": np.arange(len(fn))})
+    b = pd.DataFrame({"u": unit[na:], "ob": ob, "xb": xb, "j": np.arange(nb)})
     m = a.merge(b, on="u", how="outer", sort=False)
-    m["i"] = m["i"].fillna(-1).astype("int64")
-    m["j"] = m["j"].fillna(-1).astype("int64")
-    changed = (m["i"] < 0) | (m["j"] < 0) | (m["oa"] != m["ob"]) | (m["xa"] != m["xb"])
-    m = m[changed]
-    first = m[m["i"] >= 0].sort_values("i", kind="stable")
-    added = m[m["i"] < 0].sort_values("j", kind="stable")
-    return np.concatenate([first[["i", "j"]].to_numpy("int64"), added[["i", "j"]].to_numpy("int64")]).reshape(-1, 2)
+    i = m["i"].fillna(-1).to_numpy("int64")
+    j = m["j"].fillna(-1).to_numpy("int64")
+    changed = (i < 0) | (j < 0) | (m["oa"].to_numpy() != m["ob"].to_numpy()) | (m["xa"].to_numpy() != m["xb"].to_numpy())
+    i, j = i[changed], j[changed]
+    first = np.flatnonzero(i >= 0)
+    first = first[np.argsort(i[first], kind="stable")]
+    added = np.flatnonzero(i < 0)
+    added = added[np.argsort(j[added], kind="stable")]
+    order = np.concatenate([first, added])
+    return np.stack([i[order], j[order]], axis=1).astype("int64").reshape(-1, 2)
 
 
 def _display(outcome: object, measured: object, expected: object, check: str) -> str:
@@ -305,13 +313,16 @@ def classify(check: str, old: str, new: str) -> str:
 def finding_changes(old: Side, new: Side, both: pd.Index, rename: dict[str, str], matched_old: set[str],
                     matched_new: set[str]) -> pd.DataFrame:
     """One row per (dataset, resource, check) whose outcome or measured value changed."""
-    fo = old.findings
-    fo = fo[fo["dataset"].isin(both) & ((fo["resource"] == "") | fo["resource"].isin(matched_old))]
-    if rename:
-        moved = fo["resource"].isin(list(rename))
-        fo = fo.assign(resource=fo["resource"].where(~moved, fo["resource"].map(rename)))
-    fn = new.findings
-    fn = fn[fn["dataset"].isin(both) & ((fn["resource"] == "") | fn["resource"].isin(matched_new))]
+    def kept(f: pd.DataFrame, matched: set[str]) -> pd.DataFrame:
+        """The findings of datasets on both sides: their own, and their matched resources'."""
+        f = f.assign(**{c: categorical(f[c]) for c in f.columns if c in _FINDING_COLUMNS}) if len(f) else f
+        if not len(f):
+            return f
+        return f[(f["dataset"].isin(both) & ((f["resource"] == "") | f["resource"].isin(list(matched)))).to_numpy()].reset_index(drop=True)
+    fo = kept(old.findings, matched_old)
+    if rename and len(fo):
+        fo = fo.assign(resource=recode(fo["resource"], rename))
+    fn = kept(new.findings, matched_new)
     pairs = _pairs(fo, fn)
     if not len(pairs):
         return pd.DataFrame(columns=[*CHANGE_COLUMNS, "check", "outcome_old", "outcome_new"])
