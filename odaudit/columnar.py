@@ -99,14 +99,16 @@ def read_frame(path: Path, meta: dict[str, Any]) -> pd.DataFrame | None:
         # object columns are read dictionary-encoded and expanded by index (one Python string per
         # distinct value); pandas' own string columns go straight into Arrow memory
         wanted = [c for c, d in dtypes.items() if d in ("object", "category")]
-        return _to_frame(pq.read_table(path, read_dictionary=wanted), dtypes)
+        categories = json.loads(stored.get(_META + b".categories", b"{}"))
+        return _to_frame(pq.read_table(path, read_dictionary=wanted), dtypes, categories)
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def _to_frame(table: Any, dtypes: dict[str, str]) -> pd.DataFrame:
-    """The frame as the builder returned it, dtype for dtype. Dictionary-encoded strings are
-    expanded by index (the values repeat: dataset keys, check ids, evidence texts)."""
+def _to_frame(table: Any, dtypes: dict[str, str], categories: dict[str, str]) -> pd.DataFrame:
+    """The frame as the builder returned it, dtype for dtype (a categorical's categories too:
+    `categories`). Dictionary-encoded strings are expanded by index (the values repeat: dataset
+    keys, check ids, evidence texts)."""
     import pyarrow as pa
 
     cols: dict[str, Any] = {}
@@ -120,7 +122,8 @@ def _to_frame(table: Any, dtypes: dict[str, str]) -> pd.DataFrame:
             if want == "category" and len(set(values.tolist())) == len(values):
                 # codes and categories as stored (a null is code -1): no string per row, ever
                 codes = col.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype("int32")
-                cols[name] = pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(values, dtype=object)))
+                cats = pd.Index(values, dtype=categories.get(name, "object"))
+                cols[name] = pd.Series(pd.Categorical.from_codes(codes, categories=cats))
                 continue
             arr = values[codes] if len(values) else np.array([], dtype=object)
             cols[name] = pd.Series(arr, dtype=object) if want == "object" else pd.Series(arr, dtype=want)
@@ -136,8 +139,10 @@ def write_frame(path: Path, frame: pd.DataFrame, meta: dict[str, Any]) -> None:
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
     dtypes = {c: str(frame[c].dtype) for c in frame.columns}
+    categories = {c: str(frame[c].cat.categories.dtype) for c in frame.columns if dtypes[c] == "category"}
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), _META: json.dumps(meta).encode(),
-                                           _META + b".dtypes": json.dumps(dtypes).encode()})
+                                           _META + b".dtypes": json.dumps(dtypes).encode(),
+                                           _META + b".categories": json.dumps(categories).encode()})
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     os.close(fd)

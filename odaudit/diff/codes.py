@@ -13,18 +13,29 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 
 def categorical(values: object) -> pd.Series:
     """`values` (any string-like column) as a categorical Series; missing values become ""."""
     s = values if isinstance(values, pd.Series) else pd.Series(values)
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        if s.isna().any():
-            s = s.cat.add_categories([""]) if "" not in s.cat.categories else s
-            s = s.fillna("")
-        return s.reset_index(drop=True)
-    s = s.astype(object).where(s.notna(), "")
-    return pd.Series(pd.Categorical(s.to_numpy(object)), name=s.name)
+    if isinstance(s.dtype, pd.CategoricalDtype):  # the same codes, over categories of Python strings
+        cats = pd.Index(s.cat.categories.astype(object), dtype=object)
+        codes = s.cat.codes.to_numpy().astype("int32")
+        if (codes < 0).any():
+            if "" not in cats:
+                cats = cats.append(pd.Index([""], dtype=object))
+            codes = np.where(codes < 0, cats.get_loc(""), codes).astype("int32")
+        return pd.Series(pd.Categorical.from_codes(codes, categories=cats), name=s.name)
+    # Arrow encodes in C, one Python string per distinct value (pandas would make one per row)
+    values = s.astype(object).where(s.notna(), "")
+    try:
+        encoded = pa.array(values.to_numpy(object), type=pa.string()).dictionary_encode()
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # not all strings: compared as their text
+        encoded = pa.array(values.map(str).to_numpy(object), type=pa.string()).dictionary_encode()
+    return pd.Series(pd.Categorical.from_codes(encoded.indices.to_numpy(zero_copy_only=False).astype("int32"),
+                                               categories=pd.Index(encoded.dictionary.to_numpy(zero_copy_only=False).astype(object), dtype=object)),
+                     name=s.name)
 
 
 def joint_codes(columns: Sequence[pd.Series]) -> tuple[list[np.ndarray], pd.Index]:

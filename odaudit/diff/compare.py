@@ -102,9 +102,8 @@ def side_from_result(result: Any, *, label: str, path: str, manifest: dict[str, 
     """Slim a ScoreResult down to what `compare` needs (drops evidence, cites, reasons)."""
     d = result.datasets
     memberships = pd.DataFrame({"category": d["category"].astype(object).to_numpy(), "key": d["key"].astype(object).to_numpy()})
-    cats = d.groupby("key", sort=False)["category"].agg(lambda s: ";".join(sorted(set(map(str, s)))))
     u = d.drop_duplicates("key").copy()
-    u["categories"] = u["key"].map(cats).fillna("")
+    u["categories"] = _categories(memberships).reindex(u["key"].to_numpy(object)).fillna("").to_numpy(object)
     sc = {k: s for k, _i, _n, _kind, s in facts}
     u["service_category"] = u["key"].map(sc).fillna("").astype(object)
     keep = ["key", "name", "title", "agency", "categories", "category_name", "kind", "fetch_status", "badge", "frequency",
@@ -135,6 +134,19 @@ def side_from_result(result: Any, *, label: str, path: str, manifest: dict[str, 
                               "index": r["index"].to_numpy(), "url": r["url"].astype(object).to_numpy()})
     return Side(label, path, manifest, rechecked, reason, datasets, memberships, answers, sources, findings, resources,
                 list(result.nodes), result.quality.copy(), dict(result.quality_adjusted), result.agencies.copy(), list(result.warnings))
+
+
+def _categories(memberships: pd.DataFrame) -> pd.Series:
+    """key → its categories, sorted and `;`-joined (joined in Python only for the few keys that sit in
+    more than one category)."""
+    m = memberships.assign(category=memberships["category"].map(str)).drop_duplicates()
+    m = m.sort_values(["key", "category"], kind="stable")
+    several = m["key"].duplicated(keep=False).to_numpy()
+    one = pd.Series(m["category"].to_numpy(object)[~several], index=pd.Index(m["key"].to_numpy(object)[~several]))
+    if not several.any():
+        return one
+    joined = m[several].groupby("key", sort=False)["category"].agg(";".join)
+    return pd.concat([one, pd.Series(joined.to_numpy(object), index=pd.Index(joined.index.to_numpy(object)))])
 
 
 # ---------------------------------------------------------------------------------------------
