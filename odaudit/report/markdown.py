@@ -330,9 +330,10 @@ class Report:
         lines += ([f"- `{code(n.id)}` {md(n.name)}" for n in items] or [tr("none_text")]) + [""]
         d = self.unique[self.unique["unanswered"] > 0]
         lines += [tr("unanswered_ds", n=len(d)), ""]
-        a = r.answers
-        missing = a[a["source"] == "unanswered"].groupby("key", sort=False)["question"].agg(lambda qs: ", ".join(f"`{code(q)}`" for q in qs))
-        rows = ((_evidence_link(row, self.in_appendix), missing.get(row["key"], "")) for _, row in d.head(TABLE_LIMIT).iterrows())
+        a, shown = r.answers, d.head(TABLE_LIMIT)
+        a = a[(a["source"] == "unanswered").to_numpy() & a["key"].isin(shown["key"]).to_numpy()]  # only the rows the table shows
+        missing = a.groupby("key", sort=False)["question"].agg(lambda qs: ", ".join(f"`{code(q)}`" for q in qs))
+        rows = ((_evidence_link(row, self.in_appendix), missing.get(row["key"], "")) for _, row in shown.iterrows())
         lines += table([tr("dataset"), tr("question")], rows, limit=TABLE_LIMIT, total=len(d), file="answers.csv", lang=self.lang)
         return lines
 
