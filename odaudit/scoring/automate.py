@@ -174,6 +174,16 @@ def _evidence(datasets: pd.DataFrame, findings: pd.DataFrame, rows_for, listed: 
     return ev.iloc[np.lexsort(ranks)].reset_index(drop=True)
 
 
+def _pair_codes(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """A code per row for the pair (a, b), numbered in order of first appearance (as
+    `groupby(sort=False).ngroup()` numbers them; a missing value is a value), and the values of
+    each pair."""
+    ca, va = pd.factorize(a.astype(object).to_numpy(object), use_na_sentinel=False)
+    cb, vb = pd.factorize(b.astype(object).to_numpy(object), use_na_sentinel=False)
+    codes, pairs = pd.factorize(ca.astype(np.int64) * max(len(vb), 1) + cb)
+    return codes, (np.asarray(va, dtype=object)[pairs // max(len(vb), 1)], np.asarray(vb, dtype=object)[pairs % max(len(vb), 1)])
+
+
 def cites(evidence: pd.DataFrame, limit: int = 4) -> pd.DataFrame:
     """Abridged citation per (key, question): `link pass #0; format fail #1 (+3 more)`.
 
@@ -181,17 +191,18 @@ def cites(evidence: pd.DataFrame, limit: int = 4) -> pd.DataFrame:
     appearance. Built column-wise: a whole-portal snapshot cites about two million evidence rows."""
     if evidence.empty:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in ("key", "question", "cite")})
-    # each distinct (check, outcome) and each distinct resource is formatted once, then taken by code
-    said, said_values = pd.factorize(pd.MultiIndex.from_arrays([evidence["check"].astype(object), evidence["outcome"].astype(object)]))
-    said_text = np.array([f"{c} {o}" if isinstance(o, str) and o else str(c) for c, o in said_values], dtype=object)
+    # each distinct (check, outcome) and each distinct resource is formatted once, then taken by
+    # code; pairs of columns are numbered by combining their integer codes (never by tuples of strings)
+    said, (checks, outcomes) = _pair_codes(evidence["check"], evidence["outcome"])
+    said_text = np.array([f"{c} {o}" if isinstance(o, str) and o else str(c) for c, o in zip(checks, outcomes, strict=True)], dtype=object)
     res, res_values = pd.factorize(evidence["resource"].astype(object), use_na_sentinel=False)
     res_text = np.array([f" #{r.rsplit('#', 1)[1]}" if isinstance(r, str) and "#" in r else "" for r in res_values], dtype=object)
     text = said_text[said] + res_text[res]
     key, question = evidence["key"].to_numpy(object), evidence["question"].to_numpy(object)
-    groups = pd.DataFrame({"key": key, "question": question}).groupby(["key", "question"], sort=False)
-    gid, rank = groups.ngroup().to_numpy(), groups.cumcount().to_numpy()
+    gid, _ = _pair_codes(evidence["key"], evidence["question"])  # numbered in order of first appearance
+    rank = pd.Series(gid).groupby(gid, sort=False).cumcount().to_numpy()
     n_groups = int(gid.max()) + 1
-    first = np.unique(gid, return_index=True)[1]  # the first row of each pair (ngroup numbers them in that order)
+    first = np.unique(gid, return_index=True)[1]  # the first row of each pair
     cite = np.full(n_groups, "", dtype=object)
     for r in range(limit):
         at = rank == r
