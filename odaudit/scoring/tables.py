@@ -8,6 +8,7 @@ the frames, the decorator serves them from the store."""
 from __future__ import annotations
 
 import io
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,33 +31,50 @@ def _s(v: object) -> str:
     return "" if v is None else str(v)
 
 
-@cached("datasets", lambda snap: DATASETS)
-def dataset_table(snap: Snapshot) -> pd.DataFrame:
-    rows = []
+#: a frame of datasets.jsonl built by the other table's reading of the file, kept until asked for
+#: (both tables come from one pass over the records; a whole portal's are 50,000 JSON documents)
+#: (a Snapshot is a dataclass, compared by value and unhashable: kept by identity, dropped with it)
+_SPARE: dict[int, tuple[weakref.ref[Snapshot], dict[str, pd.DataFrame]]] = {}
+
+
+def _dataset_frames(snap: Snapshot, wanted: str) -> pd.DataFrame:
+    """The `wanted` table of datasets.jsonl ("datasets" or "presence"); the other one, read in
+    the same pass, is kept for its own call (unless that one is answered by the columnar store)."""
+    ref, spare = _SPARE.get(id(snap), (None, {}))
+    if ref is not None and ref() is snap and wanted in spare:
+        return spare.pop(wanted)
+    adapter = adapter_of(snap.manifest)
+    rows, present = [], []
     for r in read_jsonl(snap.root / DATASETS):
         meta = r.get("meta") or {}
+        fetch = r.get("fetch") or {}
         rows.append((
             r["key"], _s(r.get("kind")), _s(r.get("id")), _s(r.get("name")), _s(r.get("category")), _s(r.get("url")),
-            _s((r.get("fetch") or {}).get("status")), _s(meta.get("title")), _s(meta.get("agency")),
+            _s(fetch.get("status")), _s(meta.get("title")), _s(meta.get("agency")),
             _s(meta.get("frequency")), _s(meta.get("licence")), _s(meta.get("cost")), _s(meta.get("published")),
             _s(meta.get("modified")), _s(meta.get("badge")), len(r.get("resources") or ()),
             r.get("sampled", True) is not False,  # False only for datasets outside a --sample
         ))
-    return pd.DataFrame.from_records(rows, columns=list(DATASET_COLUMNS))
+        present.append((r["key"], _s(r.get("kind")), _s(fetch.get("status")), ";".join(map(str, fetch.get("sources") or ())),
+                        *presence(meta, adapter)))
+    frames = {"datasets": pd.DataFrame.from_records(rows, columns=list(DATASET_COLUMNS)),
+              "presence": pd.DataFrame.from_records(present, columns=["key", "kind", "fetch_status", "sources", *PRESENCE_COLUMNS])
+              .astype(dict.fromkeys(PRESENCE_COLUMNS, bool))}
+    key = id(snap)
+    _SPARE[key] = (weakref.ref(snap, lambda _: _SPARE.pop(key, None)), {k: v for k, v in frames.items() if k != wanted})
+    return frames[wanted]
+
+
+@cached("datasets", lambda snap: DATASETS)
+def dataset_table(snap: Snapshot) -> pd.DataFrame:
+    return _dataset_frames(snap, "datasets")
 
 
 @cached("presence", lambda snap: DATASETS)
 def presence_table(snap: Snapshot) -> pd.DataFrame:
     """Per dataset record: its kind, fetch status, metadata sources (`;`-joined) and which metadata
     fields it carries (the platform section's field shares: scoring/platform.py)."""
-    adapter = adapter_of(snap.manifest)
-    rows = []
-    for r in read_jsonl(snap.root / DATASETS):
-        fetch = r.get("fetch") or {}
-        rows.append((r["key"], _s(r.get("kind")), _s(fetch.get("status")), ";".join(map(str, fetch.get("sources") or ())),
-                     *presence(r.get("meta") or {}, adapter)))
-    frame = pd.DataFrame.from_records(rows, columns=["key", "kind", "fetch_status", "sources", *PRESENCE_COLUMNS])
-    return frame.astype(dict.fromkeys(PRESENCE_COLUMNS, bool))
+    return _dataset_frames(snap, "presence")
 
 
 @cached("resources", lambda snap: RESOURCES)
