@@ -31,19 +31,33 @@ def quality_table(findings: pd.DataFrame) -> pd.DataFrame:
             "resources_evaluated", "resources_passing", "resources_share", "pass", "warn", "fail", "skip", "error"]
     if findings.empty:
         return pd.DataFrame(columns=cols)
-    f = pd.DataFrame({"check": findings["check"].astype(object), "outcome": findings["outcome"].astype(object),
-                      "dataset": findings["dataset"], "is_res": findings["resource"] != ""})
-    counts = pd.crosstab(f["check"], f["outcome"]).reindex(columns=["pass", "warn", "fail", "skip", "error"], fill_value=0)
-    res = f[f["is_res"]]
-    rc = pd.crosstab(res["check"], res["outcome"]).reindex(columns=["pass", "warn", "fail"], fill_value=0)
-    f["good"] = f["outcome"].isin(("pass", "warn"))
-    f["bad"] = f["outcome"].isin(("fail", "error"))
-    f["eval"] = f["outcome"].isin(("pass", "warn", "fail"))
-    per_ds = f.groupby(["check", "dataset"], sort=False).agg(good=("good", "max"), bad=("bad", "max"), ev=("eval", "max"))
-    per_ds["passing"] = per_ds["ev"] & per_ds["good"] & ~per_ds["bad"]
-    per_ds["unmeasured"] = ~per_ds["ev"]
-    dsum = per_ds.groupby(level=0).agg(datasets_evaluated=("ev", "sum"), datasets_passing=("passing", "sum"),
-                                       datasets_not_measured=("unmeasured", "sum"))
+    # integer codes and bincounts: a whole portal has over a million findings
+    outcome = findings["outcome"].astype(object).to_numpy()
+    cc, names = pd.factorize(findings["check"].astype(object).to_numpy(object))
+    n = len(names)
+    is_res = (findings["resource"] != "").to_numpy()
+    seen = {o: outcome == o for o in ("pass", "warn", "fail", "skip", "error")}
+
+    def per_check(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(cc[mask], minlength=n)
+    counted = pd.notna(outcome)  # as crosstab: a check whose outcomes are all missing has no row
+    present = np.asarray(names, dtype=object)[per_check(counted) > 0]
+    counts = pd.DataFrame({o: per_check(m) for o, m in seen.items()}, index=pd.Index(names, dtype=object)).loc[present]
+    rc = pd.DataFrame({o: per_check(seen[o] & is_res) for o in ("pass", "warn", "fail")}, index=pd.Index(names, dtype=object)).loc[present]
+    good, bad = seen["pass"] | seen["warn"], seen["fail"] | seen["error"]
+    evaluated = good | seen["fail"]
+    dc, ds_values = pd.factorize(findings["dataset"])
+    named = dc >= 0  # as groupby: a finding without a dataset belongs to no dataset
+    pair, pairs = pd.factorize(cc[named].astype(np.int64) * len(ds_values) + dc[named])  # one group per (check, dataset)
+
+    def any_of(flags: np.ndarray) -> np.ndarray:
+        return np.bincount(pair, weights=flags[named], minlength=len(pairs)) > 0
+    g_good, g_bad, g_ev = any_of(good), any_of(bad), any_of(evaluated)
+    g_check = (pairs // max(len(ds_values), 1)).astype(np.int64)
+    dsum = pd.DataFrame({"datasets_evaluated": np.bincount(g_check, weights=g_ev, minlength=n),
+                         "datasets_passing": np.bincount(g_check, weights=g_ev & g_good & ~g_bad, minlength=n),
+                         "datasets_not_measured": np.bincount(g_check, weights=~g_ev, minlength=n)},
+                        index=pd.Index(names, dtype=object)).astype(int).loc[present]
     order = [c for c in CHECK_IDS if c in counts.index] + sorted(c for c in counts.index if c not in CHECK_IDS)
     out = pd.DataFrame(index=pd.Index(order, name="check"))
     out = out.join(dsum).join(rc.rename(columns=lambda c: f"r_{c}")).join(counts).fillna(0)
@@ -95,10 +109,10 @@ def badge_table(datasets: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
     if d.empty:
         return pd.DataFrame(columns=cols)
     d = d.assign(badge=d["badge"].replace("", "無"))
-    b = findings[findings["check"].astype(object) == "badge"] if not findings.empty else findings
-    if not b.empty:
-        out_by_ds = pd.crosstab(b["dataset"], b["outcome"].astype(object)).reindex(columns=["pass", "warn", "fail"], fill_value=0) > 0
-        d = d.join(out_by_ds, on="key")
+    b = findings[(findings["check"] == "badge").to_numpy()] if not findings.empty else findings
+    if not b.empty:  # per dataset: whether any of its badge findings is pass, warn, fail
+        outcome = b["outcome"].astype(object).to_numpy()
+        d = d.assign(**{c: d["key"].isin(b["dataset"].to_numpy(object)[outcome == c]).to_numpy() for c in ("pass", "warn", "fail")})
     for c in ("pass", "warn", "fail"):
         d[c] = d[c].fillna(False).astype(bool) if c in d else False
     g = d.groupby("badge", sort=False)
