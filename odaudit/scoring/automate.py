@@ -29,6 +29,9 @@ Rules (also in docs/scoring.md):
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -135,43 +138,53 @@ def measure(datasets: pd.DataFrame, findings: pd.DataFrame,
     verdict["sustained"] = pd.Series(sustained.astype("int8"), index=keys)
 
     measured = pd.DataFrame({q: verdict[q].to_numpy() for q in QUESTION_IDS}, index=keys)
-    return measured, _evidence(datasets, findings, rows_for, listed, delisted)
+    return measured, _evidence(datasets, findings, positions, listed, delisted)
 
 
-def _evidence(datasets: pd.DataFrame, findings: pd.DataFrame, rows_for, listed: np.ndarray, delisted: np.ndarray) -> pd.DataFrame:
-    parts = []
+def _evidence(datasets: pd.DataFrame, findings: pd.DataFrame, positions: Callable[[tuple[str, ...]], np.ndarray],
+              listed: np.ndarray, delisted: np.ndarray) -> pd.DataFrame:
+    """The evidence rows (EVIDENCE_COLUMNS) behind the measured answers: each question's cited
+    findings, and the dataset records' own facts; sorted by key, checklist order, resource, check.
+
+    Built as NumPy arrays taken from the findings' columns once (two million rows at whole-portal
+    scale), one frame made at the end."""
+    columns: dict[str, list[np.ndarray]] = {c: [] for c in EVIDENCE_COLUMNS if c != "question"}
+    question: list[np.ndarray] = []
+    source = {c: findings[c].astype(object).to_numpy() for c in ("dataset", "check", "resource", "outcome", "evidence")} \
+        if len(findings) else {}
+
+    def add(q: str, key: np.ndarray, check: Any, resource: Any, outcome: Any, evidence: Any) -> None:
+        n = len(key)
+        for c, v in (("key", key), ("check", check), ("resource", resource), ("outcome", outcome), ("evidence", evidence)):
+            columns[c].append(v if isinstance(v, np.ndarray) else np.full(n, v, dtype=object))
+        question.append(np.full(n, QUESTION_IDS.index(q), dtype=np.int64))
+
     for q in QUESTION_IDS:
-        part = rows_for(CITED[q])
-        if not part.empty:
-            parts.append(pd.DataFrame({
-                "key": part["dataset"].to_numpy(), "question": q, "check": part["check"].astype(object).to_numpy(),
-                "resource": part["resource"].to_numpy(), "outcome": part["outcome"].astype(object).to_numpy(),
-                "evidence": part["evidence"].to_numpy(),
-            }))
-    keys = datasets["key"].to_numpy()
-    record = []
+        at = positions(CITED[q])
+        if len(at):
+            add(q, source["dataset"][at], source["check"][at], source["resource"][at], source["outcome"][at], source["evidence"][at])
+    keys = datasets["key"].to_numpy(object)
     if listed.any():
-        record.append(pd.DataFrame({"key": keys[listed], "question": "exists", "check": "record", "resource": "", "outcome": "pass",
-                                    "evidence": "listed on the portal (dataset record fetched)"}))
+        add("exists", keys[listed], "record", "", "pass", "listed on the portal (dataset record fetched)")
     if delisted.any():
         for q in ("exists", "findable"):
-            record.append(pd.DataFrame({"key": keys[delisted], "question": q, "check": "record", "resource": "", "outcome": "fail",
-                                        "evidence": "not in the portal's catalog export"}))
-    freq = datasets["frequency"].astype(str).to_numpy()
+            add(q, keys[delisted], "record", "", "fail", "not in the portal's catalog export")
+    freq = datasets["frequency"].astype(str).to_numpy(object)
     has_freq = freq != ""
     if has_freq.any():
-        record.append(pd.DataFrame({"key": keys[has_freq], "question": "sustained", "check": "record", "resource": "", "outcome": "",
-                                    "evidence": "更新頻率 " + pd.Series(freq[has_freq], dtype=object)}))
-    allparts = parts + record
-    if not allparts:
+        add("sustained", keys[has_freq], "record", "", "", "更新頻率 " + freq[has_freq])
+    if not question:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in EVIDENCE_COLUMNS})
-    ev = pd.concat(allparts, ignore_index=True)
+    ev = {c: np.concatenate(v) for c, v in columns.items()}
+    q_rank = np.concatenate(question)
     # sorted by key, checklist order, resource, check, ties in order (np.lexsort is stable): sorted
     # codes of each column rather than a sort of two million rows of strings
-    order = {q: i for i, q in enumerate(QUESTION_IDS)}
-    ranks = [pd.factorize(ev[c].to_numpy(object), sort=True)[0] for c in ("check", "resource")]
-    ranks += [ev["question"].map(order).to_numpy(np.int64), pd.factorize(ev["key"].to_numpy(object), sort=True)[0]]
-    return ev.iloc[np.lexsort(ranks)].reset_index(drop=True)
+    ranks = [pd.factorize(ev[c], sort=True)[0] for c in ("check", "resource")]
+    order = np.lexsort([*ranks, q_rank, pd.factorize(ev["key"], sort=True)[0]])
+    names = np.array(QUESTION_IDS, dtype=object)
+    return pd.DataFrame({"key": ev["key"][order], "question": names[q_rank[order]], "check": ev["check"][order],
+                         "resource": ev["resource"][order], "outcome": ev["outcome"][order],
+                         "evidence": pd.Series(ev["evidence"][order], dtype=object)})
 
 
 def _pair_codes(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
