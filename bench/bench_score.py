@@ -2,6 +2,7 @@
 
     python bench/bench_score.py                      # 50,000 datasets, 120,000 resources
     python bench/bench_score.py --datasets 5000 --resources 12000
+    python bench/bench_score.py --no-site            # without the site (a page per dataset)
 
 Builds (once, cached under bench/out/) a synthetic whole-portal snapshot with tests/snapfactory.py,
 with seeded random outcomes for every check, then runs `python -m odaudit score` on it in a
@@ -14,6 +15,7 @@ Targets: < 5 s, < 2 GB.
 from __future__ import annotations
 
 import argparse
+import filecmp
 import json
 import random
 import sys
@@ -72,6 +74,8 @@ def main() -> int:
     ap.add_argument("--rebuild", action="store_true", help="rebuild the snapshot even if cached")
     ap.add_argument("--lang", default="en")
     ap.add_argument("--baseline", metavar="REF", help="also run the odaudit of this git commit (git archive), side by side")
+    ap.add_argument("--no-site", action="store_true", help="score with --no-site: the tables, report and charts without the "
+                    "site (a whole portal's site is a page per dataset, 100,000 pages at 50,000 datasets)")
     args = ap.parse_args()
 
     snap = args.out / f"snapshot-{args.datasets}-{args.resources}"
@@ -85,15 +89,21 @@ def main() -> int:
     results = {}
     for label, runner in runs(args.baseline):
         report = args.out / f"report-{args.datasets}-{args.resources}-{label}"
-        cmd = runner.cmd("score", str(snap), "--rubric", "ocf-2017", "--out", str(report), "--lang", args.lang, "-q")
+        cmd = runner.cmd("score", str(snap), "--rubric", "ocf-2017", "--out", str(report), "--lang", args.lang, "-q",
+                         *(["--no-site"] if args.no_site else []))
         res = measure(cmd, cwd=runner.root, env=runner.environ())
         res["within_targets"] = res["exit"] == 0 and res["wall_seconds"] < TARGET_SECONDS and res["peak_pss_mb_process_tree"] < TARGET_MB
         if res["exit"] == 0:
             res["output_bytes"] = {p.name: p.stat().st_size for p in sorted(report.iterdir())}
         results[label] = res
+    # the same snapshot and rubric: every output file (but the manifest, which names the run) the same bytes
+    done = [args.out / f"report-{args.datasets}-{args.resources}-{label}" for label in results if results[label]["exit"] == 0]
+    names = sorted(p.name for p in done[0].iterdir() if p.is_file() and p.name != "manifest.json") if done else []
+    differing = sorted({n for r in done[1:] for n in filecmp.cmpfiles(done[0], r, names, shallow=False)[1] + filecmp.cmpfiles(done[0], r, names, shallow=False)[2]})
     print(json.dumps({
+        "compared_files": len(names), "files_differing_between_runs": differing,
         "datasets": manifest["counts"]["datasets"], "resources": manifest["counts"]["resources"],
-        "findings": manifest["counts"]["findings"], "targets": {"seconds": TARGET_SECONDS, "peak_mb": TARGET_MB}, "runs": results,
+        "findings": manifest["counts"]["findings"], "site": not args.no_site, "targets": {"seconds": TARGET_SECONDS, "peak_mb": TARGET_MB}, "runs": results,
     }, ensure_ascii=False, indent=2))
     return 0 if all(r["within_targets"] for k, r in results.items() if k != "baseline") else 1
 
