@@ -86,9 +86,10 @@ def _units(r: TrendResult, agency_of: dict[str, str], slugs: dict[str, str]) -> 
     name, long, link = lru_cache(maxsize=None)(text), lru_cache(maxsize=None)(prose), lru_cache(maxsize=None)(safe_url)
     h = r.history
     out = []
-    for ds, res, url, check, outcome, since, streak, first_failed, last_passed, history, measured, evidence in zip(
-            h["dataset"], h["resource"], h["url"], h["check"], h["outcome"], h["since"], h["streak"], h["first_failed"], h["last_passed"],
-            h["history"], h["measured"], h["evidence"], strict=True):
+    # as Python objects first: iterating an Arrow-backed column yields its values one call at a time
+    cols = [h[c].to_numpy(object) for c in ("dataset", "resource", "url", "check", "outcome", "since", "streak", "first_failed",
+                                            "last_passed", "history", "measured", "evidence")]
+    for ds, res, url, check, outcome, since, streak, first_failed, last_passed, history, measured, evidence in zip(*cols, strict=True):
         res, url = str(res), str(url or "")
         out.append(Unit(
             "u-" + digest(f"{ds}\x00{res}\x00{check}", 12), str(ds), name(names.get(ds) or ds), link(str(pages.get(ds) or "")),
