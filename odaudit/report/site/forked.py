@@ -17,6 +17,7 @@ are the same bytes whichever process writes them.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -42,6 +43,9 @@ class Forked:
         ctx = multiprocessing.get_context("fork")
         for stream in (sys.stdout, sys.stderr):  # nothing buffered is left for the child to write again
             stream.flush()
+        # The objects both processes inherit leave the collector's generations until the child is
+        # done: a collection would otherwise write to every one of them and copy each shared page.
+        gc.freeze()
         self._recv, send = ctx.Pipe(duplex=False)
         self._proc = ctx.Process(target=_child, args=(work, send), daemon=True)
         self._proc.start()
@@ -55,6 +59,7 @@ class Forked:
             raise OSError(f"the process writing the site's second edition ended with exit code {self._proc.exitcode}") from None
         finally:
             self._recv.close()
+            gc.unfreeze()
         self._proc.join()
         staging = current_staging()
         if staging is not None:
@@ -69,6 +74,7 @@ class Forked:
             self._proc.terminate()
         self._proc.join()
         self._recv.close()
+        gc.unfreeze()
 
 
 def _child(work: Callable[[], Any], send: Any) -> None:
