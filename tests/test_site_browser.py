@@ -210,6 +210,14 @@ def test_the_site_works_from_a_static_http_host(site: Path, browser) -> None:
     assert outside == []
 
 
+#: [text, number of lines it is laid out on] of each element matching a selector: the height of
+#: its content in lines of its font (a line is about 1.2 font sizes; two are 2.4)
+LINES = """sel => Array.from(document.querySelectorAll(sel)).map(c => {
+    const r = document.createRange(); r.selectNodeContents(c);
+    const size = parseFloat(getComputedStyle(c).fontSize);
+    return [c.textContent, Math.max(1, Math.round(r.getBoundingClientRect().height / (1.2 * size)))]; })"""
+
+
 def test_screenshots_of_the_overview_and_a_dataset_in_both_languages(site: Path, browser) -> None:
     ctx, _ = browser
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -222,10 +230,7 @@ def test_screenshots_of_the_overview_and_a_dataset_in_both_languages(site: Path,
         page.screenshot(path=str(ARTIFACTS / name), full_page=True)
         assert (ARTIFACTS / name).stat().st_size > 10_000 and errors == []
         if rel.endswith("41568.html"):  # the answers table: headings, answers and sources on one line each
-            lines = page.evaluate("""Array.from(document.querySelectorAll(
-                '.answers thead th, .answers td:nth-child(2), .answers td:nth-child(3)')).map(c => {
-                const r = document.createRange(); r.selectNodeContents(c);
-                return [c.textContent, new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top))).size]; })""")
+            lines = page.evaluate(LINES, ".answers thead th, .answers td:nth-child(2), .answers td:nth-child(3)")
             assert len(lines) > 10 and [t for t, n in lines if n != 1] == [], (rel, lines)
         page.close()
 
@@ -264,6 +269,7 @@ def test_every_page_of_the_trend_site_loads_cleanly_and_screenshots(trend_site: 
             if href.startswith("file:") and not _file(href).is_file():
                 problems.append(f"{rel}: broken link {href}")
         problems += [f"{rel}: {e}" for e in errors]
+        problems += [f"{rel}: column heading {t!r} on {n} lines" for t, n in page.evaluate(LINES, "thead th") if n != 1]
     page.close()
     assert problems == [] and outside == []
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
