@@ -99,7 +99,7 @@ def main() -> int:
     # the same snapshot and rubric: every output file (but the manifest, which names the run) the same bytes
     done = [args.out / f"report-{args.datasets}-{args.resources}-{label}" for label in results if results[label]["exit"] == 0]
     names = sorted(p.name for p in done[0].iterdir() if p.is_file() and p.name != "manifest.json") if done else []
-    differing = sorted({n for r in done[1:] for n in filecmp.cmpfiles(done[0], r, names, shallow=False)[1] + filecmp.cmpfiles(done[0], r, names, shallow=False)[2]})
+    differing = sorted({n for r in done[1:] for n in sum(filecmp.cmpfiles(done[0], r, names, shallow=False)[1:], [])})  # mismatched, unreadable
     print(json.dumps({
         "compared_files": len(names), "files_differing_between_runs": differing,
         "datasets": manifest["counts"]["datasets"], "resources": manifest["counts"]["resources"],

@@ -118,13 +118,13 @@ def _to_frame(table: Any, dtypes: dict[str, str], categories: dict[str, str]) ->
         want = dtypes[name]
         if pa.types.is_dictionary(col.type):
             values = col.dictionary.to_numpy(zero_copy_only=False).astype(object)
-            codes = col.indices.to_numpy(zero_copy_only=False)
             if want == "category" and len(set(values.tolist())) == len(values):
                 # codes and categories as stored (a null is code -1): no string per row, ever
                 codes = col.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype("int32")
                 cats = pd.Index(values, dtype=categories.get(name, "object"))
                 cols[name] = pd.Series(pd.Categorical.from_codes(codes, categories=cats))
                 continue
+            codes = col.indices.to_numpy(zero_copy_only=False)
             arr = values[codes] if len(values) else np.array([], dtype=object)
             cols[name] = pd.Series(arr, dtype=object) if want == "object" else pd.Series(arr, dtype=want)
         else:

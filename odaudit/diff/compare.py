@@ -326,8 +326,8 @@ def finding_changes(old: Side, new: Side, both: pd.Index, rename: dict[str, str]
                     matched_new: set[str]) -> pd.DataFrame:
     """One row per (dataset, resource, check) whose outcome or measured value changed."""
     def kept(f: pd.DataFrame, matched: set[str]) -> pd.DataFrame:
-        """The findings of datasets on both sides: their own, and their matched resources'."""
-        f = f.assign(**{c: categorical(f[c]) for c in f.columns if c in _FINDING_COLUMNS}) if len(f) else f
+        """The findings of datasets on both sides: their own, and their matched resources' (a side's
+        findings are categorical already: side_from_result; _pairs compares them by their codes)."""
         if not len(f):
             return f
         return f[(f["dataset"].isin(both) & ((f["resource"] == "") | f["resource"].isin(list(matched)))).to_numpy()].reset_index(drop=True)
