@@ -214,6 +214,7 @@ def _rows(html: str) -> list[list[str]]:
     out = []
     for table in re.findall(r'<table id="(?:broken|units-table)".*?</table>', html, re.S):
         for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S):
+            tr = tr.replace('</span><wbr><span class="nw">', "")  # a crawl time's break opportunity: no text
             cells = re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)
             out.append([" ".join(re.sub(r"<[^>]+>", " ", c).split()).replace("&#39;", "'").replace("&amp;", "&") for c in cells])
     return out
