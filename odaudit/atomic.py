@@ -115,17 +115,26 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) ->
         kwargs.setdefault("encoding", "utf-8")
         kwargs.setdefault("newline", "")
     staging = _staging_for(target)
-    if staging is not None:  # the staging folder syncs once before its swap; it hashes this file then
+    if staging is not None:  # the staging folder syncs once before its swap; it hashes this file then (unless below)
         staging.hashes.pop(Path(os.path.abspath(target)).relative_to(staging.root).as_posix(), None)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    digest: str | None = None
     try:
         os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, mode, **kwargs) as fh:
-            yield fh
+            if staging is None or "b" not in mode:
+                yield fh
+            else:  # hashed as it is written, so the manifest need not read it back (500 MB of findings)
+                hashed = _Hashed(fh)
+                yield hashed
+                if hashed.size == fh.tell():  # nothing was written past the wrapper (a seek, writelines)
+                    digest = hashed.sha.hexdigest()
             if staging is None:
                 fh.flush()
                 os.fsync(fh.fileno())
         os.replace(tmp, target)
+        if digest is not None and staging is not None:
+            staging.hashes[Path(os.path.abspath(target)).relative_to(staging.root).as_posix()] = digest
     except OSError as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -138,6 +147,22 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) ->
         raise
     if staging is None:
         _fsync_dir(target.parent)
+
+
+class _Hashed:
+    """A binary file whose `write`s are hashed on the way: the file's sha256, if every byte went
+    through `write` (`size` then equals the file's position)."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self._fh, self.sha, self.size = fh, hashlib.sha256(), 0
+
+    def write(self, data: bytes) -> int:
+        self.sha.update(data)
+        self.size += len(data)
+        return self._fh.write(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._fh, name)
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:

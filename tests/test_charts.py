@@ -75,7 +75,7 @@ def saved(monkeypatch: pytest.MonkeyPatch) -> list[Measured]:
         original(self, *args, **kwargs)
         out.append(Measured(self))
     monkeypatch.setattr(Figure, "savefig", savefig)
-    # both site editions in this process: a forked child's figures would be measured in the child (report/site/forked.py)
+    # both site editions in this process: a forked child's figures would be measured in the child (report/forked.py)
     monkeypatch.setenv("ODAUDIT_SITE_WORKERS", "1")
     return out
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import subprocess
+import sys
+import time
 from collections import deque
 from html.parser import HTMLParser
 from pathlib import Path
@@ -234,28 +237,30 @@ def test_a_rerun_gives_a_byte_identical_site(measured: Path, tmp_path: Path) -> 
 
 def test_the_edition_rendered_in_a_forked_process_is_the_same_as_in_process(measured: Path, tmp_path: Path,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    """The second edition is written by a forked child on Linux (report/site/forked.py); with
-    ODAUDIT_SITE_WORKERS=1 everything is written in-process: the same files, the same bytes, and
-    the report's manifest hashes every file either way."""
-    from odaudit.report.site import forked
+    """The second edition, findings.csv and findings.jsonld are written by forked children on
+    Linux (report/forked.py); with ODAUDIT_SITE_WORKERS=1 everything is written in-process: the
+    same files, the same bytes, and the report's manifest hashes every file either way."""
+    from odaudit.report import forked
 
     assert forked.can_fork(), "this test compares the forked path with the in-process one"
     inputs = measured.parent.parent
     monkeypatch.setenv(forked.ENV, "1")
     assert not forked.can_fork()
-    serial = score(inputs / "snap", str(inputs / "rubric.yaml"), tmp_path / "serial")
-    first = {p.relative_to(measured): p.read_bytes() for p in measured.rglob("*") if p.is_file()}
-    second = {p.relative_to(serial): p.read_bytes() for p in serial.rglob("*") if p.is_file()}
+    serial = score(inputs / "snap", str(inputs / "rubric.yaml"), tmp_path / "serial").parent
+    report = measured.parent
+    first = {p.relative_to(report): p.read_bytes() for p in report.rglob("*") if p.is_file() and p.name != "manifest.json"}
+    second = {p.relative_to(serial): p.read_bytes() for p in serial.rglob("*") if p.is_file() and p.name != "manifest.json"}
     assert first.keys() == second.keys() and [k for k in first if first[k] != second[k]] == []
 
-    hashed = json.loads((measured.parent / "manifest.json").read_text(encoding="utf-8"))["files"]
-    child = [k for k in first if k.parts[0] == "zh-TW"]  # the other edition of an English-first site
-    assert len(child) > 10
-    assert [k for k in first if hashed.get(f"site/{k.as_posix()}") != hashlib.sha256(first[k]).hexdigest()] == []
+    hashed = json.loads((report / "manifest.json").read_text(encoding="utf-8"))["files"]
+    child = [k for k in first if k.parts[:2] == ("site", "zh-TW")]  # the other edition of an English-first site
+    assert len(child) > 10 and {"findings.csv", "findings.jsonld"} <= {k.as_posix() for k in first}
+    assert hashed.keys() == {k.as_posix() for k in first}
+    assert [k for k in first if hashed[k.as_posix()] != hashlib.sha256(first[k]).hexdigest()] == []
 
 
 def test_a_failure_in_the_forked_process_is_raised_in_the_parent() -> None:
-    from odaudit.report.site.forked import Forked
+    from odaudit.report.forked import Forked
 
     assert Forked(lambda: [1, 2]).result() == [1, 2]
 
@@ -265,6 +270,36 @@ def test_a_failure_in_the_forked_process_is_raised_in_the_parent() -> None:
     with pytest.raises(OSError, match="No space left") as err:
         Forked(full_disk).result()
     assert err.value.filename == "/site/en/index.html"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/status").read_text().split("State:", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")  # a zombie has ended; only its parent's reaping is left
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_a_killed_parent_takes_its_forked_child_with_it(tmp_path: Path) -> None:
+    """A child left writing after its parent was killed (kill -9, the OOM killer) would write on
+    into a staging folder that the next run clears away: it dies with the parent."""
+    script = ("import os, pathlib, sys, time\nfrom odaudit.report.forked import Forked\n"
+              "def work():\n    pathlib.Path(sys.argv[1]).write_text(str(os.getpid()))\n    time.sleep(120)\n"
+              "Forked(work, 'a test').result()\n")
+    marker = tmp_path / "child.pid"
+    parent = subprocess.Popen([sys.executable, "-c", script, str(marker)])
+    deadline = time.monotonic() + 60
+    while not marker.is_file() or not marker.read_text():
+        assert parent.poll() is None and time.monotonic() < deadline, "the child never started"
+        time.sleep(0.02)
+    child = int(marker.read_text())
+    assert _alive(child)
+    parent.kill()
+    parent.wait()
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not _alive(child)
 
 
 def test_charts_are_in_each_language_with_alternative_text(demo: Path) -> None:

@@ -8,8 +8,9 @@ from typing import Any
 from ..atomic import atomic_write_json, atomic_write_text
 from ..scoring.model import ScoreResult
 from ..store.folders import REPORT_MANIFEST, replacing
+from . import forked
 from .charts import write_charts
-from .csvout import findings_frame, write_tables
+from .csvout import findings_frame, write_findings_csv, write_tables
 from .i18n import LANGS, normalise_lang
 from .jsonld import write_findings_jsonld
 from .markdown import render_appendix, render_report
@@ -25,13 +26,26 @@ def write_reports(result: ScoreResult, out: str | Path, *, lang: str = "en", sit
     lang = normalise_lang(lang)  # ValueError for a language odaudit does not write
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    paths = write_tables(result, out)
-    paths.append(write_findings_jsonld(result, out / "findings.jsonld", findings_frame(result)))
-    atomic_write_json(out / "summary.json", summary_json(result))
-    paths.append(out / "summary.json")
-    charts = write_charts(result, out, lang)
-    atomic_write_text(out / "appendix.md", render_appendix(result, lang))
-    atomic_write_text(out / "report.md", render_report(result, lang, [c.name for c in charts]))
+    findings = findings_frame(result)
+
+    def by_finding() -> list[Path]:  # a row per finding: most of a whole portal's bytes (1.2 M findings, 500 MB)
+        return [write_findings_csv(out, findings), write_findings_jsonld(result, out / "findings.jsonld", findings)]
+
+    # on the other core, while this one writes the rest (forked.py); the same bytes either way
+    child = forked.Forked(by_finding, "findings.csv and findings.jsonld") if forked.can_fork() else None
+    try:
+        paths = write_tables(result, out, findings=False)
+        atomic_write_json(out / "summary.json", summary_json(result))
+        paths.append(out / "summary.json")
+        charts = write_charts(result, out, lang)
+        atomic_write_text(out / "appendix.md", render_appendix(result, lang))
+        atomic_write_text(out / "report.md", render_report(result, lang, [c.name for c in charts]))
+    except BaseException:
+        if child is not None:
+            child.stop()
+        raise
+    paths += child.result() if child is not None else by_finding()
+    findings = None  # not held while the site is written
     pages = write_site(result, out / "site", lang) if site else []
     return sorted([*paths, *charts, out / "appendix.md", out / "report.md", *pages])
 

@@ -23,10 +23,9 @@ from markupsafe import Markup, escape
 
 from ...atomic import atomic_write_bytes, atomic_write_text
 from ...scoring.questions import QUESTIONS
-from .. import i18n
+from .. import forked, i18n
 from ..charts import write_charts
 from ..safe import safe_url
-from . import forked
 from .view import SiteView, build_view, prose, text
 
 HERE = Path(__file__).resolve().parent
