@@ -10,6 +10,7 @@ import pytest
 import snapfactory as sf
 
 from odaudit import columnar
+from odaudit.checks import RULES_VERSION
 from odaudit.crawl import rechecker as recheck
 from odaudit.diff import diff_snapshots, engine
 from odaudit.diff.sidecache import FRAMES
@@ -21,14 +22,25 @@ def res(status: int) -> dict:
     return sf.resource("CSV", status=status, error=None if status == 200 else {"kind": "http", "message": f"HTTP {status}"})
 
 
-@pytest.fixture
-def snaps(tmp_path: Path) -> list[Path]:
+def _snaps(root: Path, **kw) -> list[Path]:
     out = []
     for i, (a, b) in enumerate(((200, 200), (404, 200), (404, 404))):
         ds = [sf.dataset("甲", id=1, agency="機關甲", resources=[res(a)]), sf.dataset("乙", id=2, agency="機關乙", resources=[res(b), res(200)]),
               sf.dataset("起訴書", category="0.3")]
-        out.append(sf.build_snapshot(tmp_path / f"s{i}", ds, started_at=f"2025-0{i + 1}-01T00:00:00Z"))
+        out.append(sf.build_snapshot(root / f"s{i}", ds, started_at=f"2025-0{i + 1}-01T00:00:00Z", **kw))
     return out
+
+
+@pytest.fixture
+def snaps(tmp_path: Path) -> list[Path]:
+    """Three snapshots checked by older rules: each side is re-checked."""
+    return _snaps(tmp_path)
+
+
+@pytest.fixture
+def today_snaps(tmp_path: Path) -> list[Path]:
+    """The same, checked by today's rules: their findings are reused."""
+    return _snaps(tmp_path, rules_version=RULES_VERSION)
 
 
 def stored_sides(store: Path) -> list[Path]:
@@ -95,3 +107,50 @@ def test_another_rubric_is_another_entry_and_a_trend_reads_what_a_diff_stored(sn
     pd.testing.assert_frame_equal(warm.history, fresh.history)
     pd.testing.assert_frame_equal(warm.series, fresh.series)
     assert warm.warnings == fresh.warnings
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Calls of score_tables in this process (a forked child's calls stay in the child)."""
+    calls: list[int] = []
+    real = engine.score_tables
+
+    def counted(*a, **kw):
+        calls.append(1)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(engine, "score_tables", counted)
+    return calls
+
+
+@pytest.mark.skipif(not engine.forked.can_fork(), reason="the second side is scored in a forked child on Linux")
+def test_two_sides_never_scored_are_scored_at_once_and_give_the_same_diff_and_trend(today_snaps: list[Path], tmp_path: Path,
+                                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """With two workers the second side of a window is scored by a forked child, which stores it;
+    the parent scores only the first and loads the second. Same diff, same trend as one at a time;
+    a child whose side could not be stored leaves the parent to score it."""
+    snaps = today_snaps
+    monkeypatch.setenv(columnar.ENV, "off")
+    fresh, fresh_trend = diff_snapshots(snaps[0], snaps[1], workers=0), trend_snapshots(snaps, workers=0)
+    monkeypatch.setenv(columnar.ENV, str(tmp_path / "store"))
+    calls = _counting(monkeypatch)
+    same_diff(fresh, diff_snapshots(snaps[0], snaps[1], workers=2))
+    assert len(calls) == 1 and len(stored_sides(tmp_path / "store")) == 2
+    calls.clear()
+    monkeypatch.setenv(columnar.ENV, str(tmp_path / "store2"))
+    trend = trend_snapshots(snaps, workers=2)  # windows (#1, #2) and (#3,): #2 in a child
+    assert len(calls) == 2 and len(stored_sides(tmp_path / "store2")) == 3
+    pd.testing.assert_frame_equal(trend.history, fresh_trend.history)
+    pd.testing.assert_frame_equal(trend.series, fresh_trend.series)
+    assert trend.warnings == fresh_trend.warnings
+    calls.clear()
+    monkeypatch.setenv(columnar.ENV, str(tmp_path / "store3"))
+    monkeypatch.setattr(engine.sidecache, "store", lambda *a, **kw: None)  # nothing comes back through the store
+    same_diff(fresh, diff_snapshots(snaps[0], snaps[1], workers=2))
+    assert len(calls) == 2  # both scored here
+    calls.clear()
+    same_diff(fresh, diff_snapshots(snaps[0], snaps[1], workers=1))  # one at a time: no child
+    assert len(calls) == 2
+    calls.clear()
+    monkeypatch.setenv(columnar.ENV, str(tmp_path / "store4"))
+    same_diff(diff_snapshots(snaps[0], snaps[1], workers=2, recheck=True), diff_snapshots(snaps[0], snaps[1], workers=0, recheck=True))
+    assert len(calls) == 4  # re-checked sides: the pool has the cores, every side is scored here

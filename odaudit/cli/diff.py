@@ -23,7 +23,7 @@ def diff(
     lang: str = lang_option(),
     recheck: bool = typer.Option(False, "--recheck", help="Re-check both sides even when their stored findings come from today's rules."),
     allow_missing_bodies: bool = typer.Option(False, "--allow-missing-bodies", help="Re-check a side whose bodies are missing or altered anyway; their body checks say 'not measured'."),
-    workers: int | None = workers_option("Processes for re-checking (default: one per CPU, one for small snapshots; 0 = in-process, without the check limits)."),
+    workers: int | None = workers_option("Processes for re-checking (default: one per CPU, one for small snapshots; 0 = in-process, without the check limits). With 2 or more, two snapshots not scored before are scored at once, in two processes: twice the memory of one; 1 or 0 scores one at a time."),
     check_timeout: float = typer.Option(600.0, "--check-timeout", min=0, help="Seconds the checks of one resource may take when re-checking; over it, an error finding (0 = no limit)."),
     check_memory: int = typer.Option(2048, "--check-memory", min=0, help="MB of memory a re-checking process may use beyond its start (Linux; 0 = no limit)."),
     blocked_as_broken: bool = typer.Option(False, "--blocked-as-broken", help="Count resources whose server refused this client (firewall pages, long 429s, 451) as failing `link`, instead of not measured."),

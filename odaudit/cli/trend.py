@@ -17,7 +17,7 @@ def trend(
     rubric: Path | None = typer.Option(None, "--rubric", "-r", help="One rubric applied to every snapshot (default: defaults with method flat)."),
     allow_partial: bool = typer.Option(False, "--allow-partial", help="Accept partial snapshots (interrupted crawls)."),
     recheck: bool = typer.Option(False, "--recheck", help="Re-check every snapshot even when its stored findings come from today's rules."),
-    workers: int | None = workers_option("Processes for re-checking large snapshots (default: one per CPU; 0 = in-process, without the check limits)."),
+    workers: int | None = workers_option("Processes for re-checking large snapshots (default: one per CPU; 0 = in-process, without the check limits). With 2 or more, snapshots not scored before are scored two at a time, in two processes: twice the memory of one; 1 or 0 scores one at a time."),
     lang: str = lang_option(),
     quiet: bool = quiet_option("warnings are kept in trend.md"),
     as_json: bool = json_option(),

@@ -12,6 +12,7 @@ import gc
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from ..crawl.rechecker import POOL_THRESHOLD, Job, Rechecker, SideFindings
 from ..errors import SnapshotError
 from ..model import Progress
 from ..model.bodies import problems_message
+from ..report import forked
 from ..report.i18n import t
 from ..scoring import score_tables
 from ..store import Snapshot
@@ -220,17 +222,42 @@ def scored_sides(plan: Plan, *, workers: int | None = None, pool_threshold: int 
         with Rechecker(jobs, workers=workers, pool_threshold=pool_threshold, limits=limits or CheckLimits(), on_progress=progress) as rc:
             if rc.bounded:
                 plan.check_limits = (limits or CheckLimits()).as_manifest()
-            for i in todo:
-                if i in hits:
-                    progress(f"stored {plan.labels[i]}", 1, 1)
-                    yield i, *_stored_side(plan, i, *hits.pop(i))
-                    continue
-                side, notes = _score_side(plan, i, rc.result(plan.labels[i]), progress)
-                key = keys[i]
-                if key:
-                    sidecache.store(key, side, notes)
-                yield i, side, _side_warnings(plan.labels[i], notes, side)
-                del side  # not kept while the next one is scored (the caller holds what it needs)
+            ahead = _score_ahead(plan, rc, [i for i in todo if i not in hits], keys, workers)
+            try:
+                for i in todo:
+                    if i in ahead and ahead.pop(i).result() and (hit := sidecache.load(keys[i])) is not None:  # type: ignore[arg-type]
+                        hits[i] = hit  # else (not stored after all) it is scored here
+                    if i in hits:
+                        progress(f"stored {plan.labels[i]}", 1, 1)
+                        yield i, *_stored_side(plan, i, *hits.pop(i))
+                        continue
+                    side, notes = _score_side(plan, i, rc.result(plan.labels[i]), progress)
+                    key = keys[i]
+                    if key:
+                        sidecache.store(key, side, notes)
+                    yield i, side, _side_warnings(plan.labels[i], notes, side)
+                    del side  # not kept while the next one is scored (the caller holds what it needs)
+            finally:
+                for child in ahead.values():  # the caller stopped early, or failed
+                    child.stop()
+
+
+def _score_ahead(plan: Plan, rc: Rechecker, misses: list[int], keys: dict[int, str | None], workers: int) -> dict[int, forked.Forked]:
+    """Forked children scoring the sides after the first of `misses` on the other cores, each
+    keeping its side in the columnar store, where the parent finds it when its turn comes: two
+    sides never scored before take about the time of one. Only for sides whose findings are
+    reused (a re-check has the cores busy already) and that can be stored (the store is how a side
+    comes back); none when the writing may not fork (report/forked.py) or `workers` is 1."""
+    if len(misses) < 2 or workers < 2 or not forked.can_fork() or any(plan.reasons[i][0] or not keys[i] for i in misses):
+        return {}
+
+    def work(i: int) -> bool:  # in the child: no progress drawn, the parent's display is its own
+        side, notes = _score_side(plan, i, rc.result(plan.labels[i]), lambda stage, done, total: None)
+        sidecache.store(keys[i], side, notes)  # type: ignore[arg-type]
+        return True
+
+    return {i: forked.Forked(partial(work, i), f"the scoring of the {plan.labels[i]} snapshot")
+            for i in misses[1:][: max(1, workers - 1)]}
 
 
 def _side_warnings(label: str, notes: list[str], side: Side) -> list[str]:
