@@ -26,9 +26,8 @@ def write_reports(result: ScoreResult, out: str | Path, *, lang: str = "en", sit
     lang = normalise_lang(lang)  # ValueError for a language odaudit does not write
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    findings = findings_frame(result)
-
     def by_finding() -> list[Path]:  # a row per finding: most of a whole portal's bytes (1.2 M findings, 500 MB)
+        findings = findings_frame(result)
         return [write_findings_csv(out, findings), write_findings_jsonld(result, out / "findings.jsonld", findings)]
 
     # on the other core, while this one writes the rest (forked.py); the same bytes either way
@@ -45,7 +44,6 @@ def write_reports(result: ScoreResult, out: str | Path, *, lang: str = "en", sit
             child.stop()
         raise
     paths += child.result() if child is not None else by_finding()
-    findings = None  # not held while the site is written
     pages = write_site(result, out / "site", lang) if site else []
     return sorted([*paths, *charts, out / "appendix.md", out / "report.md", *pages])
 

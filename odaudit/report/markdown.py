@@ -3,6 +3,7 @@ scores, agencies, badges, overrides and every answer's evidence. Only renders a 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
@@ -366,10 +367,16 @@ def _answer_evidence(r: ScoreResult, keys: list[str], lang: str) -> dict[tuple[s
         return {}
     ev = ev[ev["key"].isin(set(keys))]
     out: dict[tuple[str, str], list[str]] = {}
-    for k, q, c, res, o, e in zip(ev["key"], ev["question"], ev["check"], ev["resource"], ev["outcome"], ev["evidence"], strict=True):
+
+    @functools.cache  # a few checks × outcomes × resource numbers, and evidence that repeats
+    def head(c: str, res: str, o: str) -> str:
         res_id = "#" + res.rsplit("#", 1)[-1] if "#" in res else ""
-        head = " ".join(x for x in (f"`{code(c)}`", t(f"outcome_{o}", lang) if o in OUTCOMES else md(o), md(res_id)) if x)
-        out.setdefault((k, q), []).append(f"{head}: {md(localise(e, lang))}")
+        return " ".join(x for x in (f"`{code(c)}`", t(f"outcome_{o}", lang) if o in OUTCOMES else md(o), md(res_id)) if x)
+
+    said = functools.lru_cache(maxsize=65536)(lambda e: md(localise(e, lang)))
+    columns = (ev[c].to_numpy(object).tolist() for c in ("key", "question", "check", "resource", "outcome", "evidence"))
+    for k, q, c, res, o, e in zip(*columns, strict=True):
+        out.setdefault((k, q), []).append(f"{head(c, res, o)}: {said(e)}")
     return out
 
 
@@ -379,7 +386,9 @@ def render_appendix(r: ScoreResult, lang: str) -> str:
     keys = shown["key"].tolist()
     evidence = _answer_evidence(r, keys, lang)
     a = r.answers[r.answers["key"].isin(set(keys))]
-    by_key = {k: g for k, g in a.groupby("key", sort=False)}
+    cols = ("question", "answer", "source", "measured", "points", "reason", "links")
+    values = {c: a[c].to_numpy(object).tolist() for c in cols}  # taken out of the frame once, not per dataset
+    by_key = {k: {c: [values[c][i] for i in at] for c in cols} for k, at in a.groupby("key", sort=False).indices.items()} if len(a) else {}
     lines = [f"# {md(r.rubric_title)}: {t('appendix', lang)}", "", t("appendix_intro", lang), ""]
     if len(unique) > APPENDIX_LIMIT:
         lines += [t("appendix_capped", lang, k=APPENDIX_LIMIT, n=len(unique)), ""]
