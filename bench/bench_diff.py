@@ -197,6 +197,7 @@ def main() -> int:
     ap.add_argument("--rebuild", action="store_true", help="rebuild the snapshots even if cached")
     ap.add_argument("--workers", type=int, default=None, help="--workers of odaudit diff [default: CPU count]")
     ap.add_argument("--case", choices=("recheck", "reuse", "both"), default="both")
+    ap.add_argument("--jobs", type=int, default=None, help="--jobs of odaudit diff (this checkout's runs only) [default: its default, 1]")
     ap.add_argument("--baseline", metavar="REF", help="also run the odaudit of this git commit (git archive), side by side")
     args = ap.parse_args()
 
@@ -228,6 +229,8 @@ def main() -> int:
             cmd = runner.cmd("diff", str(snaps[a]), str(snaps[b]), "--out", str(out), "-q")
             if args.workers is not None:
                 cmd += ["--workers", str(args.workers)]
+            if args.jobs is not None and label != "baseline":
+                cmd += ["--jobs", str(args.jobs)]
             res = measure(cmd, cwd=runner.root, env=runner.environ())
             res["rules_version_stored"] = [manifests[a].get("rules_version"), manifests[b].get("rules_version")]
             if (out / "changes.csv").exists():
@@ -244,7 +247,7 @@ def main() -> int:
         "datasets": [manifests["old"]["counts"]["datasets"], manifests["new"]["counts"]["datasets"]],
         "resources": [manifests["old"]["counts"]["resources"], manifests["new"]["counts"]["resources"]],
         "stored_findings": [manifests["old"]["counts"]["findings"], manifests["new"]["counts"]["findings"]],
-        "cpus": os.cpu_count(), "targets": {"seconds": TARGET_SECONDS, "peak_mb": TARGET_MB}, "cases": results,
+        "cpus": os.cpu_count(), "jobs": args.jobs or 1, "targets": {"seconds": TARGET_SECONDS, "peak_mb": TARGET_MB}, "cases": results,
         "tables_identical_across_runs": same,
     }
     print(json.dumps(summary, ensure_ascii=False, indent=2))

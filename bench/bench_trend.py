@@ -72,6 +72,7 @@ def main() -> int:
     ap.add_argument("--baseline", metavar="REF", help="also time the consecutive diffs of the odaudit of this git commit")
     ap.add_argument("--baseline-diffs", type=int, default=None, metavar="N",
                     help="time only the first N of those diffs (the total is then extrapolated, and labelled so)")
+    ap.add_argument("--jobs", type=int, default=None, help="--jobs of odaudit trend (this checkout's runs) [default: its default, 1]")
     args = ap.parse_args()
 
     base = args.out / f"trend-{args.snapshots}-{args.datasets}-{args.resources}"
@@ -94,7 +95,8 @@ def main() -> int:
             results[f"baseline: {len(paths) - 1} consecutive diffs"] = total
             continue
         out = base / f"report-trend-{label}"
-        res = measure(runner.cmd("trend", *map(str, paths), "--out", str(out), "-q"), cwd=runner.root, env=runner.environ())
+        jobs = ["--jobs", str(args.jobs)] if args.jobs is not None else []
+        res = measure(runner.cmd("trend", *map(str, paths), "--out", str(out), "-q", *jobs), cwd=runner.root, env=runner.environ())
         res["within_target"] = res["exit"] == 0 and res["wall_seconds"] < TARGET_SECONDS and res["peak_pss_mb_process_tree"] < TARGET_MB
         if res["exit"] == 0:
             with open(out / "resource_history.csv", encoding="utf-8") as fh:
@@ -103,7 +105,7 @@ def main() -> int:
         results[f"trend {label}"] = res
     manifests = [json.loads((p / "manifest.json").read_text(encoding="utf-8")) for p in paths]
     print(json.dumps({"snapshots": len(paths), "datasets": [m["counts"]["datasets"] for m in manifests],
-                      "resources": [m["counts"]["resources"] for m in manifests], "cpus": os.cpu_count(),
+                      "resources": [m["counts"]["resources"] for m in manifests], "cpus": os.cpu_count(), "jobs": args.jobs or 1,
                       "targets": {"seconds": TARGET_SECONDS, "peak_mb": TARGET_MB}, "runs": results}, ensure_ascii=False, indent=2))
     return 0 if all(r.get("within_target", True) for r in results.values()) else 1
 

@@ -125,7 +125,7 @@ def _counting(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 @pytest.mark.skipif(not engine.forked.can_fork(), reason="the second side is scored in a forked child on Linux")
 def test_two_sides_never_scored_are_scored_at_once_and_give_the_same_diff_and_trend(today_snaps: list[Path], tmp_path: Path,
                                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """With two workers the second side of a window is scored by a forked child, which stores it;
+    """With --jobs 2 the second side of a window is scored by a forked child, which stores it;
     the parent scores only the first and loads the second. Same diff, same trend as one at a time;
     a child whose side could not be stored leaves the parent to score it."""
     snaps = today_snaps
@@ -133,11 +133,11 @@ def test_two_sides_never_scored_are_scored_at_once_and_give_the_same_diff_and_tr
     fresh, fresh_trend = diff_snapshots(snaps[0], snaps[1], workers=0), trend_snapshots(snaps, workers=0)
     monkeypatch.setenv(columnar.ENV, str(tmp_path / "store"))
     calls = _counting(monkeypatch)
-    same_diff(fresh, diff_snapshots(snaps[0], snaps[1], workers=2))
+    same_diff(fresh, diff_snapshots(snaps[0], snaps[1], workers=0, jobs=2))
     assert len(calls) == 1 and len(stored_sides(tmp_path / "store")) == 2
     calls.clear()
     monkeypatch.setenv(columnar.ENV, str(tmp_path / "store2"))
-    trend = trend_snapshots(snaps, workers=2)  # windows (#1, #2) and (#3,): #2 in a child
+    trend = trend_snapshots(snaps, workers=0, jobs=2)  # windows (#1, #2) and (#3,): #2 in a child
     assert len(calls) == 2 and len(stored_sides(tmp_path / "store2")) == 3
     pd.testing.assert_frame_equal(trend.history, fresh_trend.history)
     pd.testing.assert_frame_equal(trend.series, fresh_trend.series)
@@ -145,12 +145,35 @@ def test_two_sides_never_scored_are_scored_at_once_and_give_the_same_diff_and_tr
     calls.clear()
     monkeypatch.setenv(columnar.ENV, str(tmp_path / "store3"))
     monkeypatch.setattr(engine.sidecache, "store", lambda *a, **kw: None)  # nothing comes back through the store
-    same_diff(fresh, diff_snapshots(snaps[0], snaps[1], workers=2))
+    same_diff(fresh, diff_snapshots(snaps[0], snaps[1], workers=0, jobs=2))
     assert len(calls) == 2  # both scored here
     calls.clear()
-    same_diff(fresh, diff_snapshots(snaps[0], snaps[1], workers=1))  # one at a time: no child
+    monkeypatch.undo()  # the store as it was, no count
+    monkeypatch.setenv(columnar.ENV, str(tmp_path / "store4"))
+    calls = _counting(monkeypatch)
+    same_diff(fresh, diff_snapshots(snaps[0], snaps[1], workers=2))  # --jobs 1, the default: no child
     assert len(calls) == 2
     calls.clear()
-    monkeypatch.setenv(columnar.ENV, str(tmp_path / "store4"))
-    same_diff(diff_snapshots(snaps[0], snaps[1], workers=2, recheck=True), diff_snapshots(snaps[0], snaps[1], workers=0, recheck=True))
+    monkeypatch.setenv(columnar.ENV, str(tmp_path / "store5"))
+    same_diff(diff_snapshots(snaps[0], snaps[1], workers=0, jobs=2, recheck=True), diff_snapshots(snaps[0], snaps[1], workers=0, recheck=True))
     assert len(calls) == 4  # re-checked sides: the pool has the cores, every side is scored here
+
+
+def test_jobs_on_the_command_line_writes_the_same_reports(today_snaps: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from odaudit.cli import app
+
+    def run(cmd: str, store: str, *extra: str) -> dict[str, bytes]:
+        monkeypatch.setenv(columnar.ENV, str(tmp_path / store))
+        out = tmp_path / f"{cmd}-{store}"
+        args = [str(p) for p in (today_snaps[:2] if cmd == "diff" else today_snaps)]
+        res = CliRunner().invoke(app, [cmd, *args, "--out", str(out), "-q", *extra])
+        assert res.exit_code in (0, 1), res.output
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != "manifest.json"}
+
+    for cmd in ("diff", "trend"):
+        one, two = run(cmd, "one"), run(cmd, "two", "--jobs", "2")
+        assert len(one) > 5 and one == two, cmd
+    res = CliRunner().invoke(app, ["diff", *map(str, today_snaps[:2]), "--out", str(tmp_path / "x"), "--jobs", "0"])
+    assert res.exit_code == 2 and "--jobs" in res.output  # at least 1

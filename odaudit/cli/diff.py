@@ -9,7 +9,7 @@ import typer
 from ..bundled import rubric_path as bundled_rubric
 from ..errors import ExitCode
 from . import common
-from .options import json_option, lang_option, out_option, print_summary, quiet_option, workers_option
+from .options import jobs_option, json_option, lang_option, out_option, print_summary, quiet_option, workers_option
 
 
 def diff(
@@ -23,7 +23,8 @@ def diff(
     lang: str = lang_option(),
     recheck: bool = typer.Option(False, "--recheck", help="Re-check both sides even when their stored findings come from today's rules."),
     allow_missing_bodies: bool = typer.Option(False, "--allow-missing-bodies", help="Re-check a side whose bodies are missing or altered anyway; their body checks say 'not measured'."),
-    workers: int | None = workers_option("Processes for re-checking (default: one per CPU, one for small snapshots; 0 = in-process, without the check limits). With 2 or more, two snapshots not scored before are scored at once, in two processes: twice the memory of one; 1 or 0 scores one at a time."),
+    workers: int | None = workers_option("Processes for re-checking (default: one per CPU, one for small snapshots; 0 = in-process, without the check limits)."),
+    jobs: int = jobs_option(),
     check_timeout: float = typer.Option(600.0, "--check-timeout", min=0, help="Seconds the checks of one resource may take when re-checking; over it, an error finding (0 = no limit)."),
     check_memory: int = typer.Option(2048, "--check-memory", min=0, help="MB of memory a re-checking process may use beyond its start (Linux; 0 = no limit)."),
     blocked_as_broken: bool = typer.Option(False, "--blocked-as-broken", help="Count resources whose server refused this client (firewall pages, long 429s, 451) as failing `link`, instead of not measured."),
@@ -39,6 +40,7 @@ def diff(
     The output folder is replaced whole, and must be empty, new or an earlier `odaudit diff`.
     Example:
       odaudit diff snapshots/2025 snapshots/2026 --new-rubric rubrics/2026.yaml --out reports/diff --lang zh-TW
+      odaudit diff snapshots/2025 snapshots/2026 --out reports/diff --jobs 2   # both sides scored at once
     A side to re-check whose stored bodies are missing or altered is refused unless --allow-missing-bodies.
     Exit codes (like diff(1)): 0 no difference, 1 differences, 2 trouble (unreadable snapshot, missing or altered bodies, bad rubric).
     """
@@ -50,7 +52,7 @@ def diff(
         check_report_out(out, "diff")  # before any work: a snapshot or another report is never written over
         with common.progress(quiet) as on_progress:
             result = diff_snapshots(old, new, rubric=rubric, old_rubric=old_rubric, new_rubric=new_rubric,
-                                    allow_partial=allow_partial, recheck=recheck, allow_missing_bodies=allow_missing_bodies, workers=workers, on_progress=on_progress,
+                                    allow_partial=allow_partial, recheck=recheck, allow_missing_bodies=allow_missing_bodies, workers=workers, jobs=jobs, on_progress=on_progress,
                                     blocked_as_broken=blocked_as_broken,
                                     limits=common.check_limits(check_timeout, check_memory))
         rubrics = {name: input_file(bundled_rubric(str(path)), path)

@@ -1,4 +1,4 @@
-"""`odaudit trend SNAPSHOT… --out DIR [--rubric FILE] [--allow-partial] [--recheck] [--workers N]`."""
+"""`odaudit trend SNAPSHOT… --out DIR [--rubric FILE] [--allow-partial] [--recheck] [--workers N] [--jobs N]`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import typer
 
 from ..bundled import rubric_path as bundled_rubric
 from . import common
-from .options import json_option, lang_option, out_option, print_summary, quiet_option, workers_option
+from .options import jobs_option, json_option, lang_option, out_option, print_summary, quiet_option, workers_option
 
 
 def trend(
@@ -17,7 +17,8 @@ def trend(
     rubric: Path | None = typer.Option(None, "--rubric", "-r", help="One rubric applied to every snapshot (default: defaults with method flat)."),
     allow_partial: bool = typer.Option(False, "--allow-partial", help="Accept partial snapshots (interrupted crawls)."),
     recheck: bool = typer.Option(False, "--recheck", help="Re-check every snapshot even when its stored findings come from today's rules."),
-    workers: int | None = workers_option("Processes for re-checking large snapshots (default: one per CPU; 0 = in-process, without the check limits). With 2 or more, snapshots not scored before are scored two at a time, in two processes: twice the memory of one; 1 or 0 scores one at a time."),
+    workers: int | None = workers_option("Processes for re-checking large snapshots (default: one per CPU; 0 = in-process, without the check limits)."),
+    jobs: int = jobs_option(),
     lang: str = lang_option(),
     quiet: bool = quiet_option("warnings are kept in trend.md"),
     as_json: bool = json_option(),
@@ -31,6 +32,7 @@ def trend(
     Example:
       odaudit trend snapshots/2024 snapshots/2025 snapshots/2026 --rubric ocf-2017 --out reports/trend
       odaudit trend snapshots/2024 snapshots/2025 --out reports/trend-zh --lang zh-TW
+      odaudit trend snapshots/20* --out reports/trend --jobs 2   # first run: two snapshots scored at once
     Exit codes: 0 written, 2 trouble (unreadable snapshot, a snapshot named twice, bad rubric), 3 could not write.
     """
     from ..store.folders import FolderLock, check_report_out, input_file, input_snapshot
@@ -41,7 +43,7 @@ def trend(
         check_report_out(out, "trend")  # before any work: a snapshot or another report is never written over
         with common.progress(quiet) as on_progress:
             result = trend_snapshots(snapshots, rubric=rubric, allow_partial=allow_partial, recheck=recheck,
-                                     workers=workers, on_progress=on_progress)
+                                     workers=workers, jobs=jobs, on_progress=on_progress)
         inputs = {"snapshots": [input_snapshot(Path(s.path)) for s in result.snapshots],
                   **({"rubric": input_file(bundled_rubric(str(rubric)), rubric)} if rubric else {})}
         files = publish_trend(result, out, inputs=inputs, lang=lang)

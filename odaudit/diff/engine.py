@@ -201,13 +201,14 @@ def plan_sides(
 
 def scored_sides(plan: Plan, *, workers: int | None = None, pool_threshold: int = POOL_THRESHOLD,
                  limits: CheckLimits | None = None, on_progress: Progress | None = None,
-                 window: int = 2) -> Iterator[tuple[int, Side, list[str]]]:
+                 window: int = 2, jobs: int = 1) -> Iterator[tuple[int, Side, list[str]]]:
     """(position, scored side, its warnings) for each snapshot of the plan, in order.
 
     A side scored before (same snapshot, rules, rubric and code) comes from the columnar store
     (odaudit.diff.sidecache) unless the plan forces a re-check. The others are re-checked `window`
     at a time (the pool works on the next while the current one is scored); only those hold their
-    records in memory, whatever the number of snapshots."""
+    records in memory, whatever the number of snapshots. With `jobs` > 1, sides of a window that
+    are neither stored nor re-checked are scored that many at once (`_score_ahead`)."""
     progress = on_progress or (lambda stage, done, total: None)
     workers = (os.cpu_count() or 1) if workers is None else workers
     n = len(plan.snaps)
@@ -217,12 +218,12 @@ def scored_sides(plan: Plan, *, workers: int | None = None, pool_threshold: int 
                                       blocked_as_broken=plan.blocked_as_broken)
                 for i in todo}
         hits = {i: hit for i in todo if keys[i] and plan.reasons[i][1] != "forced" and (hit := sidecache.load(keys[i])) is not None}
-        jobs = [Job(plan.labels[i], plan.snaps[i], plan.reasons[i][0], reason_text(plan.reasons[i][1], plan.reasons[i][2]), plan.row_limit)
+        checks = [Job(plan.labels[i], plan.snaps[i], plan.reasons[i][0], reason_text(plan.reasons[i][1], plan.reasons[i][2]), plan.row_limit)
                 for i in todo if i not in hits]
-        with Rechecker(jobs, workers=workers, pool_threshold=pool_threshold, limits=limits or CheckLimits(), on_progress=progress) as rc:
+        with Rechecker(checks, workers=workers, pool_threshold=pool_threshold, limits=limits or CheckLimits(), on_progress=progress) as rc:
             if rc.bounded:
                 plan.check_limits = (limits or CheckLimits()).as_manifest()
-            ahead = _score_ahead(plan, rc, [i for i in todo if i not in hits], keys, workers)
+            ahead = _score_ahead(plan, rc, [i for i in todo if i not in hits], keys, jobs)
             try:
                 for i in todo:
                     if i in ahead and ahead.pop(i).result() and (hit := sidecache.load(keys[i])) is not None:  # type: ignore[arg-type]
@@ -242,13 +243,14 @@ def scored_sides(plan: Plan, *, workers: int | None = None, pool_threshold: int 
                     child.stop()
 
 
-def _score_ahead(plan: Plan, rc: Rechecker, misses: list[int], keys: dict[int, str | None], workers: int) -> dict[int, forked.Forked]:
+def _score_ahead(plan: Plan, rc: Rechecker, misses: list[int], keys: dict[int, str | None], jobs: int) -> dict[int, forked.Forked]:
     """Forked children scoring the sides after the first of `misses` on the other cores, each
     keeping its side in the columnar store, where the parent finds it when its turn comes: two
-    sides never scored before take about the time of one. Only for sides whose findings are
-    reused (a re-check has the cores busy already) and that can be stored (the store is how a side
-    comes back); none when the writing may not fork (report/forked.py) or `workers` is 1."""
-    if len(misses) < 2 or workers < 2 or not forked.can_fork() or any(plan.reasons[i][0] or not keys[i] for i in misses):
+    sides never scored before take about the time of one, and about twice the memory (hence
+    `jobs`, 1 by default: a first run on a small machine is slower, not killed). Only for sides
+    whose findings are reused (a re-check has the cores busy already) and that can be stored (the
+    store is how a side comes back); none when the writing may not fork (report/forked.py)."""
+    if len(misses) < 2 or jobs < 2 or not forked.can_fork() or any(plan.reasons[i][0] or not keys[i] for i in misses):
         return {}
 
     def work(i: int) -> bool:  # in the child: no progress drawn, the parent's display is its own
@@ -257,7 +259,7 @@ def _score_ahead(plan: Plan, rc: Rechecker, misses: list[int], keys: dict[int, s
         return True
 
     return {i: forked.Forked(partial(work, i), f"the scoring of the {plan.labels[i]} snapshot")
-            for i in misses[1:][: max(1, workers - 1)]}
+            for i in misses[1:jobs]}
 
 
 def _side_warnings(label: str, notes: list[str], side: Side) -> list[str]:
@@ -302,6 +304,7 @@ def diff_snapshots(
     limits: CheckLimits | None = None,
     on_progress: Progress | None = None,
     blocked_as_broken: bool = False,
+    jobs: int = 1,
 ) -> DiffResult:
     """Compare two snapshots by today's rules and one rubric.
 
@@ -316,7 +319,7 @@ def diff_snapshots(
     warnings = list(plan.warnings)
     sides: dict[str, Side] = {}
     for i, side, notes in scored_sides(plan, workers=workers, pool_threshold=pool_threshold, limits=limits,
-                                       on_progress=progress):
+                                       on_progress=progress, jobs=jobs):
         sides[plan.labels[i]] = side
         warnings += notes
     o, n = sides["old"], sides["new"]

@@ -103,6 +103,7 @@ def trend_snapshots(
     workers: int | None = None,
     pool_threshold: int = POOL_THRESHOLD,
     on_progress: Progress | None = None,
+    jobs: int = 1,
 ) -> TrendResult:
     """History and series of `paths` by today's rules and one rubric.
 
@@ -121,7 +122,8 @@ def trend_snapshots(
     rows: list[tuple[object, ...]] = []
     infos: list[SnapshotInfo] = []
     latest: dict[str, tuple[str, str, str]] = {}
-    for i, side, notes in scored_sides(plan, workers=workers, pool_threshold=pool_threshold, on_progress=progress):
+    for i, side, notes in scored_sides(plan, workers=workers, pool_threshold=pool_threshold, on_progress=progress,
+                                       window=max(2, jobs), jobs=jobs):
         warnings += notes
         progress("history", i, len(snaps))
         d = side.datasets[side.datasets["in_snapshot"]]
