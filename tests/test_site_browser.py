@@ -144,6 +144,8 @@ def test_every_page_of_both_editions_loads_cleanly_links_resolve_and_nothing_lea
         if page.locator("h1").count() != 1:
             problems.append(f"{rel}: {page.locator('h1').count()} h1 headings")
         problems += [f"{rel}: {e}" for e in errors]
+        # a URL in a table cell breaks anywhere: it must still get a column (15+ characters a line), not a few
+        problems += [f"{rel}: URL {t!r} on {n} lines" for t, n in page.evaluate(LINES, "td .url") if n > max(2, -(-len(t) // 15))]
     page.close()
     for path, href in links:
         if href.startswith("file:"):
