@@ -226,8 +226,10 @@ def scored_sides(plan: Plan, *, workers: int | None = None, pool_threshold: int 
             ahead = _score_ahead(plan, rc, [i for i in todo if i not in hits], keys, jobs)
             try:
                 for i in todo:
-                    if i in ahead and ahead.pop(i).result() and (hit := sidecache.load(keys[i])) is not None:  # type: ignore[arg-type]
-                        hits[i] = hit  # else (not stored after all) it is scored here
+                    if i in ahead:
+                        ahead.pop(i).result()  # raises what the child raised
+                        if (hit := sidecache.load(keys[i])) is not None:  # type: ignore[arg-type]
+                            hits[i] = hit  # else (not stored after all) it is scored here
                     if i in hits:
                         progress(f"stored {plan.labels[i]}", 1, 1)
                         yield i, *_stored_side(plan, i, *hits.pop(i))
@@ -253,10 +255,9 @@ def _score_ahead(plan: Plan, rc: Rechecker, misses: list[int], keys: dict[int, s
     if len(misses) < 2 or jobs < 2 or not forked.can_fork() or any(plan.reasons[i][0] or not keys[i] for i in misses):
         return {}
 
-    def work(i: int) -> bool:  # in the child: no progress drawn, the parent's display is its own
+    def work(i: int) -> None:  # in the child: no progress drawn, the parent's display is its own
         side, notes = _score_side(plan, i, rc.result(plan.labels[i]), lambda stage, done, total: None)
         sidecache.store(keys[i], side, notes)  # type: ignore[arg-type]
-        return True
 
     return {i: forked.Forked(partial(work, i), f"the scoring of the {plan.labels[i]} snapshot")
             for i in misses[1:jobs]}

@@ -33,7 +33,7 @@ def write_reports(result: ScoreResult, out: str | Path, *, lang: str = "en", sit
     # on the other core, while this one writes the rest (forked.py); the same bytes either way
     child = forked.Forked(by_finding, "findings.csv and findings.jsonld") if forked.can_fork() else None
     try:
-        paths = write_tables(result, out, findings=False)
+        paths = write_tables(result, out)
         atomic_write_json(out / "summary.json", summary_json(result))
         paths.append(out / "summary.json")
         charts = write_charts(result, out, lang)

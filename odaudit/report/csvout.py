@@ -159,13 +159,13 @@ def write_findings_csv(out: Path, findings: pd.DataFrame) -> Path:
     return _write(out / "findings.csv", findings, FINDING_CSV)
 
 
-def write_tables(r: ScoreResult, out: Path, *, findings: bool = True) -> list[Path]:
-    """The CSV tables into `out`; findings.csv too unless `findings` is false (written apart, see report.write_reports)."""
+def write_tables(r: ScoreResult, out: Path) -> list[Path]:
+    """The CSV tables into `out`, but findings.csv (`write_findings_csv`: report.write_reports writes
+    it on the other core)."""
     assert tuple(QUESTION_IDS)  # answers are written in checklist order
     return [*review_tables(r, out),
         _write(out / "datasets.csv", datasets_frame(r), DATASET_CSV),
         _write(out / "resources.csv", resources_frame(r), resource_columns()),
-        *([write_findings_csv(out, findings_frame(r))] if findings else []),
         _write(out / "scores.csv", scores_frame(r), SCORE_CSV),
         _write(out / "agencies.csv", agencies_frame(r), AGENCY_CSV),
         _write(out / "answers.csv", answers_frame(r), ANSWER_CSV),
