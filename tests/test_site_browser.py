@@ -277,6 +277,9 @@ def test_every_page_of_the_trend_site_loads_cleanly_and_screenshots(trend_site: 
         for what, sel, most in (("outcome", ".units .o", 1), ("since", ".units td.since", 2), ("URL", ".units .url", 2)):
             laid = page.evaluate(LINES, sel) if page.locator(".units tbody tr").count() else [("", 1)]
             problems += [f"{rel}: {what} {t!r} on {n} lines" for t, n in laid if n > most] + ([f"{rel}: no {sel}"] if not laid else [])
+        if rel.endswith("index.html"):  # the snapshots' table: a crawl time's date and time each whole
+            laid = page.evaluate(LINES, "#snapshots + .scroll td.since .nw")
+            problems += [f"{rel}: crawl time part {t!r} on {n} lines" for t, n in laid if n > 1] + ([] if laid else [f"{rel}: no crawl times"])
     page.close()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)  # the screenshots first: they show what a failed layout check saw
     declined = (trend_site / "agencies.html").read_text(encoding="utf-8").split('id="declined"', 1)[1].split('href="agency/', 1)[1].split('"', 1)[0]

@@ -30,7 +30,7 @@ from ..report.site.view import number, prose, text
 from .agencies import AgencyChange, agency_changes, agency_points, improved_declined
 from .engine import TrendResult
 from .series import INDEXES
-from .siterows import RowMaker
+from .siterows import RowMaker, crawl_time
 
 NAV = (("index.html", "site_nav_overview"), ("broken.html", "site_t_nav_broken"), ("agencies.html", "site_nav_agencies"))
 #: rows of broken.html (the longest broken); every one of them is on its agency's page whatever the count
@@ -187,6 +187,6 @@ def write_trend_site(r: TrendResult, out: str | Path, lang: str,
         times = [s.started_at for s in r.snapshots]
         names = {g.slug: g.name or i18n.t("trend_no_agency_name", lg) for g in agencies}
         return {"r": r, "agencies": agencies, "site_title": i18n.t("site_t_title", lg), "span": span, "footer": foot, "nav": NAV,
-                "times": times, "n_snaps": len(r.snapshots), "rowmaker": RowMaker(lg, times, names)}
+                "times": times, "n_snaps": len(r.snapshots), "rowmaker": RowMaker(lg, times, names), "when": crawl_time}
 
     return write_editions(Path(out), lang, lambda lg: _pages(r, lg, agencies, units), lambda folder, lg: charts(folder, lg, agencies), common)

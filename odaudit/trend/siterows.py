@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from ..report import i18n
 from ..report.site.build import evidence_text, outcome_badge
+from ..report.site.view import text
 
 if TYPE_CHECKING:
     from .site import Unit
@@ -20,11 +21,11 @@ _ROW = ('<tr{id}><td>{dataset} <code>{key}</code></td>{agency}<td class="res">{r
         '<td class="since">{since}</td><td class="n" data-v="{streak}">{streak_of}</td><td><span class="hist">{history}</span></td><td>{evidence}</td></tr>\n')
 
 
-def _since(when: str) -> str:
-    """A crawl time that may break after its date (2027-02-01 / T16:37:17Z), nowhere else: a whole timestamp on
-    one line took the width the URLs and the evidence need."""
-    date, t, time = when.partition("T")
-    return f'<span class="nw">{escape(date)}</span><wbr><span class="nw">{escape(t + time)}</span>' if t else str(escape(when))
+def crawl_time(when: str) -> Markup:
+    """A crawl time that may break after its date (2027-02-01 / T16:37:17Z), nowhere else (a browser
+    breaks after a date's hyphens): whole on one line it took the width the URLs and the evidence need."""
+    date, t, time = text(when).partition("T")  # control and bidi characters shown, as all snapshot text
+    return Markup(f'<span class="nw">{escape(date)}</span><wbr><span class="nw">{escape(t + time)}</span>') if t else escape(date)
 
 
 class RowMaker:
@@ -54,7 +55,7 @@ class RowMaker:
             resource = self.whole
         evidence = (f'<span class="mv"><q>{self.ev(u.measured)}</q></span> ' if u.measured else "") + self.ev(u.evidence)
         return _ROW.format(id="" if by_agency else f' id="{u.anchor}"', dataset=dataset, key=e(u.dataset), agency=agency, resource=resource,
-                           check=e(u.check), now=self.chip(u.outcome), since=_since(u.since), streak=u.streak,
+                           check=e(u.check), now=self.chip(u.outcome), since=crawl_time(u.since), streak=u.streak,
                            streak_of=e(i18n.t("trend_streak_of", self.lang, k=u.streak, n=self.n)),
                            history=" ".join(self.chip(o, self.titles[i] if i < len(self.titles) else "") for i, o in enumerate(u.history)),
                            evidence=evidence)
