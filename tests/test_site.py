@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -300,6 +301,39 @@ def test_a_killed_parent_takes_its_forked_child_with_it(tmp_path: Path) -> None:
     while _alive(child) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert not _alive(child)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forking is Linux's")
+def test_a_parent_interrupted_while_waiting_stops_its_forked_child(tmp_path: Path) -> None:
+    """Ctrl-C while the parent waits for the child: the child is stopped before the error goes on
+    (the staging folder is cleared next, and a child still writing would put files back)."""
+    import signal
+
+    from odaudit.report.forked import Forked
+
+    marker = tmp_path / "child.pid"
+
+    def work() -> None:
+        marker.write_text(str(os.getpid()))
+        time.sleep(120)
+
+    class Interrupted(Exception):
+        pass
+
+    def interrupt(signum, frame):
+        if marker.is_file() and marker.read_text():
+            raise Interrupted
+
+    child = Forked(work, "a test")
+    old = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.2, 0.2)
+    try:
+        with pytest.raises(Interrupted):
+            child.result()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    assert not _alive(int(marker.read_text()))
 
 
 def test_charts_are_in_each_language_with_alternative_text(demo: Path) -> None:

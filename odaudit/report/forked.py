@@ -69,6 +69,9 @@ class Forked:
         except EOFError:  # the child died without a word (killed, out of memory)
             self._proc.join()
             raise OSError(f"the process writing {self.what} ended with exit code {self._proc.exitcode}") from None
+        except BaseException:  # interrupted while waiting (Ctrl-C): the child stops before the staging folder is cleared
+            self.stop()
+            raise
         finally:
             self._recv.close()
             gc.unfreeze()
