@@ -13,6 +13,9 @@ its JSON lines and CSV every time `score`, `diff` or `trend` looks at it.
   mtime: a file changed behind the manifest's back (a snapshot opened without verification) is
   read afresh, never answered from the cache. A file that is missing, unreadable or of another
   key is rebuilt; a cache that cannot be written (read-only, disk full) is skipped silently.
+* **What else it keeps**, by the same rules (`sealed_key`, `store_frames`): what is computed from a
+  snapshot alone, whatever the rubric (`measured/`: scoring/measured.py; `findings-files/`:
+  report/findings_files.py), and the sides diff and trend scored (`sides/`: diff/sidecache.py).
 * Only snapshots whose manifest is the one on disk are cached (not a snapshot opened with an in-memory manifest
   such as a re-check describes), and only files the manifest seals.
 """
@@ -23,8 +26,9 @@ import functools
 import hashlib
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +155,77 @@ def write_frame(path: Path, frame: pd.DataFrame, meta: dict[str, Any]) -> None:
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def sealed_key(snap: Snapshot, rels: Iterable[str], *parts: str) -> str | None:
+    """A store key for what is computed from the snapshot files `rels` alone (and `parts`, the
+    options it also depends on), or None when it cannot be stored: no store, a manifest that is not
+    the one on disk, a file the manifest does not seal. Like the tables' keys it takes in each file's
+    sealed hash, size and mtime and odaudit's code (`code_fingerprint`)."""
+    if cache_root() is None:
+        return None
+    sha = manifest_sha256(snap)
+    if sha is None:
+        return None
+    h = hashlib.sha256(f"{sha}\n{code_fingerprint()}".encode())
+    for rel in rels:
+        digest = (snap.manifest.get("files") or {}).get(rel)
+        try:
+            stamp = _stamp(snap.root / rel)
+        except OSError:
+            return None
+        if not isinstance(digest, str):
+            return None
+        h.update(f"\n{rel}\0{digest}\0{stamp}".encode())
+    for part in parts:
+        h.update(f"\n\0{part}".encode())
+    return h.hexdigest()
+
+
+def folder_of(kind: str, key: str) -> Path | None:
+    """Where the frames stored under `key` live (`<store>/<kind>/<key>/`); None when the store is off."""
+    root = cache_root()
+    return None if root is None else root / kind / key[:2] / key
+
+
+def load_frames(folder: Path, key: str, names: Iterable[str]) -> tuple[dict[str, pd.DataFrame], dict[str, Any]] | None:
+    """The frames `store_frames` kept in `folder` under `key`, and its document; None for anything
+    missing, unreadable or of another key (a miss: the caller computes them, and a damaged folder
+    is removed so that `store_frames` can put them back)."""
+    try:
+        doc = json.loads((folder / "frames.json").read_text(encoding="utf-8"))
+        if isinstance(doc, dict) and doc.get("key") == key:
+            frames = {name: read_frame(folder / f"{name}.parquet", {"key": key, "frame": name}) for name in names}
+            if all(frame is not None for frame in frames.values()):
+                return {name: frame for name, frame in frames.items() if frame is not None}, doc
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    shutil.rmtree(folder, ignore_errors=True)
+    return None
+
+
+def store_frames(folder: Path, key: str, frames: dict[str, pd.DataFrame], doc: dict[str, Any]) -> None:
+    """Keep `frames` (each with a plain RangeIndex: reset any other first) and the JSON document
+    `doc` in `folder` under `key`. Written into a temporary folder and renamed into place, so the
+    folder appears whole or not at all; a store that cannot be written is skipped (it is only a copy)."""
+    if (folder / "frames.json").is_file():
+        return
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{key[:12]}.", dir=folder.parent))
+    except OSError:
+        return
+    try:
+        for name, frame in frames.items():
+            write_frame(tmp / f"{name}.parquet", frame, {"key": key, "frame": name})
+        (tmp / "frames.json").write_text(json.dumps({**doc, "key": key}, ensure_ascii=False, default=str), encoding="utf-8")
+        os.rename(tmp, folder)
+    except (OSError, ValueError, TypeError):
+        pass
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _location(root: Path, manifest_sha256: str, table: str, rel: str, layout: str) -> Path:

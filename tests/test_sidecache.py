@@ -44,7 +44,7 @@ def today_snaps(tmp_path: Path) -> list[Path]:
 
 
 def stored_sides(store: Path) -> list[Path]:
-    return sorted(p.parent for p in (store / "sides").rglob("side.json")) if (store / "sides").exists() else []
+    return sorted(p.parent for p in (store / "sides").rglob("frames.json")) if (store / "sides").exists() else []
 
 
 def same_diff(a, b) -> None:
@@ -86,7 +86,7 @@ def test_a_broken_entry_is_computed_again_and_recheck_never_reads_the_store(snap
         (folder / "findings.parquet").write_bytes(b"garbage")
     same_diff(want, diff_snapshots(snaps[0], snaps[1], workers=0))
     for folder in stored_sides(store):
-        (folder / "side.json").write_text('{"key": "another"}', encoding="utf-8")
+        (folder / "frames.json").write_text('{"key": "another"}', encoding="utf-8")
     same_diff(want, diff_snapshots(snaps[0], snaps[1], workers=0, recheck=False))
     forced = diff_snapshots(snaps[0], snaps[1], workers=0, recheck=True)
     assert forced.old.reason_key == "forced"

@@ -35,7 +35,7 @@ def score(
       odaudit score snapshots/portal-2026 --rubric ocf-2017 --out reports/portal-2026 --no-site
     """
     common.STATE.quiet = quiet
-    from ..report import publish_reports
+    from ..report import publishing
     from ..scoring import load_inputs, score_snapshot
     from ..store.folders import FolderLock, check_report_out, input_file, input_snapshot
 
@@ -48,15 +48,20 @@ def score(
             from ..scoring.disputes import apply_disputes
 
             rub, dispute_table = apply_disputes(disputes, rub, catalog, snap)
-        with common.progress(quiet) as on_progress:
-            result = score_snapshot(snap, rub, catalog, on_progress=on_progress, blocked_as_broken=blocked_as_broken)
-        result.ratings, result.disputes = public, dispute_table
-        result.warnings += public_warnings
         inputs = {"snapshot": input_snapshot(snap.root) if snap is not None else None,
                   "rubric": input_file(rub.path, rubric) if rub.path else None,
                   **{k: input_file(p) for k, p in (("ratings", ratings), ("disputes", disputes)) if p is not None}}
         options = {"blocked_as_broken": blocked_as_broken, **({} if site else {"site": False})}
-        files = publish_reports(result, out, lang=lang, inputs=inputs, options=options, site=site)
+        # the report is staged while the snapshot is scored: findings.csv and findings.jsonld are
+        # written (on the other core) as soon as the findings are known
+        with publishing(out, lang=lang, inputs=inputs, options=options, site=site) as pub:
+            with common.progress(quiet) as on_progress:
+                result = score_snapshot(snap, rub, catalog, on_progress=on_progress, blocked_as_broken=blocked_as_broken,
+                                        on_findings=pub.begin_findings)
+            result.ratings, result.disputes = public, dispute_table
+            result.warnings += public_warnings
+            pub.write(result)
+        files = pub.paths
     for w in result.warnings:
         common.warn(w)
     from ..report.summary import summary_json

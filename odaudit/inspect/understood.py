@@ -45,17 +45,28 @@ def understood(vocabulary: str, value: object) -> bool:
 
 def not_understood(values: Iterable[tuple[str, object]]) -> list[dict[str, object]]:
     """[(vocabulary, value)] -> [{vocabulary, value, count}] for the values not understood,
-    sorted by vocabulary (in VOCABULARIES order), then count (most first), then value.
-    Each distinct value is judged once (a whole export repeats a few dozen values)."""
+    sorted by vocabulary (in VOCABULARIES order), then count (most first), then value."""
+    return not_understood_counted((vocabulary, value, 1) for vocabulary, value in values)
+
+
+def not_understood_counted(counted: Iterable[tuple[str, object, int]]) -> list[dict[str, object]]:
+    """As `not_understood`, from (vocabulary, value, how many times) triples: a whole export
+    repeats a few dozen values 270,000 times, so callers count them first, and each distinct value
+    is normalised and judged once."""
+    raw: Counter[tuple[str, object]] = Counter()
     seen: Counter[tuple[str, str]] = Counter()
     dicts: dict[tuple[str, str], object] = {}
-    for vocabulary, value in values:
+    for vocabulary, value, n in counted:
         if isinstance(value, dict):
             key = (vocabulary, json.dumps(value, ensure_ascii=False, sort_keys=True))
             dicts[key] = value
-        else:
-            key = (vocabulary, normalise_text(value))
-        seen[key] += 1
+            seen[key] += n
+        elif isinstance(value, (str, int, float, type(None))):
+            raw[(vocabulary, value)] += n
+        else:  # unhashable (a list, say): as text
+            seen[(vocabulary, normalise_text(value))] += n
+    for (vocabulary, value), n in raw.items():
+        seen[(vocabulary, normalise_text(value))] += n
     counts = {k: n for k, n in seen.items() if not understood(k[0], dicts.get(k, k[1]))}
     order = list(VOCABULARIES)
     rows = sorted(counts.items(), key=lambda kv: (order.index(kv[0][0]), -kv[1], kv[0][1]))

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..atomic import CSV_ENCODING
-from ..scoring.model import ScoreResult
+from ..scoring.model import FindingsView, ScoreResult
 from ..scoring.questions import QUESTION_IDS
 from .csvwrite import write_csv
 from .i18n import t
@@ -75,7 +75,8 @@ def _map(keys: pd.Series, mapper: pd.Series) -> pd.Series:
     return pd.Series(mapped.array.take(codes), index=keys.index, name=keys.name)
 
 
-def findings_frame(r: ScoreResult) -> pd.DataFrame:
+def findings_frame(r: FindingsView) -> pd.DataFrame:
+    """The rows of findings.csv (and findings.jsonld): each finding with its dataset's name and its resource's provenance."""
     f = r.findings
     names = r.datasets.drop_duplicates("key").set_index("key")["name"]
     out = f.copy(deep=False)  # copy-on-write: setting a column leaves r.findings as it is
@@ -155,13 +156,12 @@ def review_tables(r: ScoreResult, out: Path) -> list[Path]:
 
 
 def write_findings_csv(out: Path, findings: pd.DataFrame) -> Path:
-    """findings.csv from `findings_frame(r)`."""
+    """findings.csv from `findings_frame(view)`."""
     return _write(out / "findings.csv", findings, FINDING_CSV)
 
 
 def write_tables(r: ScoreResult, out: Path) -> list[Path]:
-    """The CSV tables into `out`, but findings.csv (`write_findings_csv`: report.write_reports writes
-    it on the other core)."""
+    """The CSV tables into `out`, but findings.csv (report/findings_files.py)."""
     assert tuple(QUESTION_IDS)  # answers are written in checklist order
     return [*review_tables(r, out),
         _write(out / "datasets.csv", datasets_frame(r), DATASET_CSV),

@@ -3,6 +3,8 @@ tables of a snapshot first). No other I/O; no rendering."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,14 +14,15 @@ import pandas as pd
 
 from ..catalog import ALL_CATALOG, Catalog, load_catalog
 from ..errors import InputError
-from ..inspect.understood import not_understood
+from ..inspect.understood import not_understood_counted
 from ..model import Progress
 from ..store import Snapshot
-from . import automate, coverage, platform, summary
+from . import coverage, platform, summary
 from .automate import NO, UNKNOWN, YES
 from .estimate import Estimate, estimate
+from .measured import measure_snapshot, stored_key
 from .methods import dataset_points, is_open
-from .model import ScoreResult
+from .model import FindingsView, ScoreResult
 from .questions import QUESTION_IDS
 from .rubric import Rubric
 from .tables import (
@@ -99,11 +102,17 @@ def _catalog_name(rubric: Rubric) -> str:
 def _not_understood(snap_ds: pd.DataFrame, resources: pd.DataFrame) -> list[dict[str, Any]]:
     """The snapshot's 品質檢測 / 更新頻率 / 授權方式 values (per dataset) and 檔案格式 values (per
     resource) that odaudit does not understand, counted (inspect/understood.py decides)."""
-    values: list[tuple[str, object]] = []
-    for vocab, col in (("品質檢測", "badge"), ("更新頻率", "frequency"), ("授權方式", "licence")):
-        values += [(vocab, v) for v in snap_ds[col]]
-    values += [("檔案格式", v) for v in resources["format"]]
-    return not_understood(values)
+    columns = [("品質檢測", snap_ds["badge"]), ("更新頻率", snap_ds["frequency"]), ("授權方式", snap_ds["licence"]),
+               ("檔案格式", resources["format"])]
+    return not_understood_counted(triple for vocab, column in columns for triple in _counted(vocab, column))
+
+
+def _counted(vocabulary: str, column: pd.Series) -> list[tuple[str, object, int]]:
+    values = column.tolist()
+    try:
+        return [(vocabulary, v, n) for v, n in Counter(values).items()]
+    except TypeError:  # an unhashable value (the v2 API's updateFrequency object): one by one
+        return [(vocabulary, v, 1) for v in values]
 
 
 @dataclass
@@ -257,15 +266,17 @@ def score_snapshot(
     *,
     on_progress: Progress | None = None,
     blocked_as_broken: bool = False,
+    on_findings: Callable[[FindingsView], None] | None = None,
 ) -> ScoreResult:
-    """Score a snapshot (or, with ``snapshot=None``, a rubric whose answers are all manual)."""
+    """Score a snapshot (or, with ``snapshot=None``, a rubric whose answers are all manual);
+    `on_findings` as in `score_tables`."""
     progress = on_progress or (lambda stage, done, total: None)
     tables = None
     if snapshot is not None:
         progress("read", 0, 1)
         tables = SnapshotTables.read(snapshot)
         progress("read", 1, 1)
-    return score_tables(tables, rubric, catalog, on_progress=progress, blocked_as_broken=blocked_as_broken)
+    return score_tables(tables, rubric, catalog, on_progress=progress, blocked_as_broken=blocked_as_broken, on_findings=on_findings)
 
 
 def score_tables(
@@ -275,23 +286,32 @@ def score_tables(
     *,
     on_progress: Progress | None = None,
     blocked_as_broken: bool = False,
+    on_findings: Callable[[FindingsView], None] | None = None,
 ) -> ScoreResult:
-    """Score a snapshot's tables (or, with ``snapshot=None``, a rubric whose answers are all manual)."""
+    """Score a snapshot's tables (or, with ``snapshot=None``, a rubric whose answers are all manual).
+
+    `on_findings(view)` is called as soon as what findings.csv and findings.jsonld are made of is
+    known (before the scoring proper), so that they can be written meanwhile."""
     progress = on_progress or (lambda stage, done, total: None)
     src = _read_inputs(snapshot, rubric, catalog)
     snap_ds = src.datasets.drop_duplicates("key")
     frame = _dataset_frame(catalog_frame(catalog), snap_ds, src.portal)
     categories = _categories(catalog, frame, src.whole)
     frame["category_name"] = frame["category"].map(dict(categories))
+    order = _report_order(frame, categories)
 
     keys = pd.Index(frame["key"].drop_duplicates())
-    progress("measure", 0, 1)
     findings = _count_blocked_as_broken(src.findings, src.resources) if blocked_as_broken else src.findings
+    store_key = stored_key(snapshot.measure_key if snapshot is not None else None, blocked_as_broken)
+    view = FindingsView(findings, frame.loc[order, ["key", "name", "page"]].drop_duplicates("key"), src.resources, store_key)
+    if on_findings is not None:
+        on_findings(view)
+    progress("measure", 0, 1)
     res_cov = coverage.resource_coverage(src.resources, blocked_as_broken=blocked_as_broken)
     unmeasured = pd.Index(res_cov.loc[res_cov["coverage"] != coverage.MEASURED, "dataset"].unique())
     measurements = coverage.measurement_view(findings, res_cov)
-    measured_snap, evidence = automate.measure(snap_ds, measurements, unmeasured)
-    measured = measured_snap.reindex(keys).fillna(UNKNOWN).astype("int8")
+    got = measure_snapshot(snap_ds, measurements, unmeasured, key=store_key)
+    measured = got.answers.reindex(keys).fillna(UNKNOWN).astype("int8")
     progress("measure", 1, 1)
     by_key = frame.drop_duplicates("key").set_index("key")
     in_snap = by_key["in_snapshot"].reindex(keys).to_numpy(bool)
@@ -316,19 +336,17 @@ def score_tables(
     frame = frame.join(per_key, on="key")
     frame = frame.join(coverage.dataset_coverage(frame, res_cov, has_snapshot=snapshot is not None), on="key")
     progress("evidence", 0, 1)
-    answers = _answer_table(keys, ans, measured, pts, automate.cites(evidence))
+    answers = _answer_table(keys, ans, measured, pts, got.cited)
     progress("evidence", 1, 1)
 
-    cat_rank = {cid: i for i, (cid, _) in enumerate(categories)}
-    order = frame[["category", "position", "key"]].assign(_c=frame["category"].map(cat_rank))
-    frame = frame.loc[order.sort_values(["_c", "position", "key"], kind="stable").index].reset_index(drop=True)
+    frame = frame.loc[order].reset_index(drop=True)  # the joins above kept the frame's index
     return ScoreResult(
         rubric_name=rubric.name, rubric_title=rubric.title or rubric.name, method=rubric.method,
         penalty_when=rubric.odb.penalty_when, outdated_penalty=rubric.odb.outdated_penalty,
         points=dict(rubric.question_points), catalog=catalog, portal=src.portal, snapshot=src.info, whole_portal=src.whole,
         nodes=build_tree(rubric, categories, frame[["category", "score"]]), datasets=frame, answers=answers,
-        evidence=evidence, resources=src.resources, findings=findings, overrides=ans.overrides,
-        quality=_quality_table(measurements, frame, snapshot, src.whole),
+        evidence=got.evidence, resources=src.resources, findings=findings, overrides=ans.overrides,
+        quality=_quality_table(got.quality, frame, snapshot, src.whole),
         quality_adjusted=summary.quality_adjusted(frame, int(snap_ds.shape[0])),
         agencies=summary.agency_table(frame),
         badges=summary.badge_table(frame, measurements),
@@ -343,7 +361,15 @@ def score_tables(
         not_understood=src.vocabulary,
         merged=rubric.merged,
         platform=_platform(rubric, snapshot, src),
+        findings_view=view,
     )
+
+
+def _report_order(frame: pd.DataFrame, categories: list[tuple[str, str]]) -> pd.Index:
+    """The index of `frame` in the report's order: by category (in `categories` order), catalog position, key."""
+    cat_rank = {cid: i for i, (cid, _) in enumerate(categories)}
+    order = frame[["category", "position", "key"]].assign(_c=frame["category"].map(cat_rank))
+    return order.sort_values(["_c", "position", "key"], kind="stable").index
 
 
 def _platform(rubric: Rubric, snapshot: SnapshotTables | None, src: _Inputs) -> platform.PlatformResult:
@@ -371,8 +397,8 @@ def _count_blocked_as_broken(findings: pd.DataFrame, resources: pd.DataFrame) ->
     return out
 
 
-def _quality_table(measurements: pd.DataFrame, frame: pd.DataFrame, snapshot: SnapshotTables | None, whole: bool) -> pd.DataFrame:
-    q = summary.quality_table(measurements)
+def _quality_table(q: pd.DataFrame, frame: pd.DataFrame, snapshot: SnapshotTables | None, whole: bool) -> pd.DataFrame:
+    """The quality table (summary.quality_table), with confidence intervals for a sampled whole-portal crawl."""
     if whole and snapshot is not None and (snapshot.manifest.get("options") or {}).get("sample") is not None:
         q = summary.with_intervals(q, int(frame["in_snapshot"].sum()))
     return q

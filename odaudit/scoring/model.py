@@ -36,6 +36,22 @@ class Node:
     links: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class FindingsView:
+    """What the files of a row per finding (findings.csv, findings.jsonld) are written from. It is
+    known before the rest of the score is computed (scoring only adds to it), so those files, most
+    of a whole portal's bytes, can be written while the scoring goes on."""
+
+    #: the findings as scored (``--blocked-as-broken`` applied), as ScoreResult.findings
+    findings: pd.DataFrame
+    #: key, name, page: one row per dataset key, the first in the report's order
+    datasets: pd.DataFrame
+    #: the snapshot's resources (their provenance is named beside their findings)
+    resources: pd.DataFrame
+    #: a store key for these files when the findings are a sealed snapshot's (scoring/measured.py), else None
+    key: str | None = None
+
+
 @dataclass
 class ScoreResult:
     """Everything `score` computed; reports only render it, `diff` compares two of them.
@@ -97,6 +113,8 @@ class ScoreResult:
     disputes: pd.DataFrame | None = None
     #: the platform section (scoring/platform.PlatformResult): the portal itself, scored apart from the barometer
     platform: Any = None
+    #: what findings.csv and findings.jsonld are written from (None: from the fields above, with no store key)
+    findings_view: FindingsView | None = None
 
     # -- conveniences for diff and tests -------------------------------------
     def node(self, node_id: str) -> Node:

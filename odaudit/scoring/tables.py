@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..columnar import cached
+from ..columnar import cached, sealed_key
 from ..errors import SnapshotError
 from ..model.findings import FINDING_COLUMNS
 from ..store import DATASETS, RESOURCES, Snapshot, read_jsonl
@@ -185,9 +185,14 @@ class SnapshotTables:
     root: str = ""
     #: which metadata fields each record carries (presence_table); None when not read
     presence: pd.DataFrame | None = None
+    #: the store key of what is computed from these tables alone (scoring/measured.py) when they
+    #: are exactly a sealed snapshot's files; None otherwise (re-checked findings, an overlay)
+    measure_key: str | None = None
 
     @classmethod
     def read(cls, snap: Snapshot, *, findings: pd.DataFrame | None = None, manifest: dict[str, Any] | None = None) -> SnapshotTables:
         """The snapshot's tables; `findings` (and the `manifest` that describes them) replace its stored ones."""
+        stored = findings is None and manifest is None
+        key = sealed_key(snap, (DATASETS, RESOURCES, snap.current_findings().file)) if stored else None
         return cls(dataset_table(snap), resource_table(snap), finding_table(snap) if findings is None else findings,
-                   snap.manifest if manifest is None else manifest, str(snap.root), presence_table(snap))
+                   snap.manifest if manifest is None else manifest, str(snap.root), presence_table(snap), key)
