@@ -10,6 +10,7 @@ from typing import Any
 from ..atomic import atomic_write_json, atomic_write_text
 from ..scoring.model import FindingsView, ScoreResult
 from ..store.folders import REPORT_MANIFEST, replacing
+from . import forked
 from .charts import write_charts
 from .csvout import write_tables
 from .findings_files import FindingsFiles
@@ -29,14 +30,22 @@ def write_reports(result: ScoreResult, out: str | Path, *, lang: str = "en", sit
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     files = findings or FindingsFiles(out)
-    try:
-        paths = write_tables(result, out)
+
+    def tables() -> list[Path]:
         atomic_write_json(out / "summary.json", summary_json(result))
-        paths.append(out / "summary.json")
+        return [*write_tables(result, out), out / "summary.json"]
+
+    # the CSV tables on the other core while this one draws the charts and writes the markdown
+    # (forked.py; the same bytes either way)
+    child = forked.Forked(tables, "the CSV tables") if forked.can_fork() else None
+    try:
         charts = write_charts(result, out, lang)
         atomic_write_text(out / "appendix.md", render_appendix(result, lang))
         atomic_write_text(out / "report.md", render_report(result, lang, [c.name for c in charts]))
+        paths = child.result() if child is not None else tables()
     except BaseException:
+        if child is not None:
+            child.stop()
         files.stop()
         raise
     paths += files.paths(result)

@@ -1,10 +1,12 @@
 """Run one piece of a report's writing in a forked child while the parent writes another.
 
 The two cores of a small machine write at once, and the child inherits what it writes from (the
-score, the view, the templates, the staging folder) without pickling anything. Two users:
+score, the view, the templates, the staging folder) without pickling anything. The users:
 
 * `score` writes the two files of a row per finding (findings.csv, findings.jsonld: most of a
-  whole portal's 700 MB) in a child while it writes the other tables, the charts and the markdown.
+  whole portal's 500 MB) in a child begun as soon as the findings are known, while it scores
+  (report/findings_files.py); and once scored, the CSV tables in another child while it draws
+  the charts and writes the markdown.
 * A site has two editions (English and 繁體中文) with the same pages; they share nothing but the
   view they are rendered from, so the second is rendered in a child forked from the first (a
   whole-portal site is 100,000+ pages).
